@@ -1,0 +1,129 @@
+/**
+ * Column typing and per-column statistics.
+ *
+ * A column is numeric when its non-missing cells parse as finite numbers. A column that is
+ * mostly numeric with a few stray words ("12", "7", "abc") is still typed numeric but carries
+ * its `invalid` cells, so that training on it stops with a message naming the lines, instead of
+ * silently treating the whole column as categories.
+ */
+import type { ColumnSummary, ColumnType } from '../../shared/contract.js';
+import type { Task } from '../../shared/run-config.js';
+import type { Table } from './table.js';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function parseNumber(value: string): number | null {
+  const s = value.trim();
+  if (!NUMBER.test(s)) return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+export interface InvalidCell {
+  row: number;
+  value: string;
+}
+
+export interface ColumnProfile extends ColumnSummary {
+  /** Non-numeric cells of a column typed numeric (empty otherwise). */
+  invalid: InvalidCell[];
+  invalidCount: number;
+  /** True when every non-missing value is an integer. */
+  integer: boolean;
+}
+
+/** Mostly numeric: at least this share of non-missing cells parse as numbers. */
+const NUMERIC_SHARE = 0.9;
+const TOP_K = 10;
+
+export function profileColumn(name: string, values: readonly (string | null)[]): ColumnProfile {
+  let missing = 0;
+  let numeric = 0;
+  let integer = true;
+  let sum = 0;
+  let sumSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  const counts = new Map<string, number>();
+  const nonNumeric: InvalidCell[] = [];
+  let nonNumericCount = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (v === null) {
+      missing++;
+      continue;
+    }
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+    const n = parseNumber(v);
+    if (n === null) {
+      nonNumericCount++;
+      if (nonNumeric.length < 20) nonNumeric.push({ row: r, value: v });
+      continue;
+    }
+    numeric++;
+    if (!Number.isInteger(n)) integer = false;
+    sum += n;
+    sumSq += n * n;
+    if (n < min) min = n;
+    if (n > max) max = n;
+  }
+  const present = values.length - missing;
+  const nonNumericDistinct = new Set(nonNumeric.map((c) => c.value)).size;
+  const type: ColumnType =
+    numeric > 0 && numeric / Math.max(1, present) >= NUMERIC_SHARE && nonNumericDistinct <= 3 ? 'numeric' : 'categorical';
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, TOP_K)
+    .map(([value, count]) => ({ value, count }));
+  if (type === 'numeric') {
+    const mean = sum / numeric;
+    const variance = Math.max(0, sumSq / numeric - mean * mean);
+    return {
+      name,
+      type,
+      missing,
+      distinct: counts.size,
+      min,
+      max,
+      mean,
+      std: Math.sqrt(variance),
+      top,
+      invalid: nonNumeric,
+      invalidCount: nonNumericCount,
+      integer,
+    };
+  }
+  return {
+    name,
+    type,
+    missing,
+    distinct: counts.size,
+    min: null,
+    max: null,
+    mean: null,
+    std: null,
+    top,
+    invalid: [],
+    invalidCount: 0,
+    integer: false,
+  };
+}
+
+export function profileTable(table: Table): ColumnProfile[] {
+  return table.columnNames.map((name, c) => profileColumn(name, table.columns[c]));
+}
+
+/** Largest number of distinct integer values a numeric target may have to be read as classes. */
+export const MAX_NUMERIC_CLASSES = 10;
+
+/** Binary, multiclass or regression, from the target column's profile. */
+export function detectTask(profile: ColumnProfile): Task {
+  if (profile.type === 'categorical') return profile.distinct <= 2 ? 'binary' : 'multiclass';
+  if (profile.integer && profile.distinct <= MAX_NUMERIC_CLASSES) return profile.distinct <= 2 ? 'binary' : 'multiclass';
+  return 'regression';
+}
+
+export function toSummary(profile: ColumnProfile): ColumnSummary {
+  const { name, type, missing, distinct, min, max, mean, std, top } = profile;
+  return { name, type, missing, distinct, min, max, mean, std, top };
+}

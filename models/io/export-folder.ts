@@ -1,0 +1,187 @@
+/**
+ * The export folder: everything needed to use a model without Tickwork.
+ *
+ *   model.json + weights.bin   tfjs Layers model (tf.loadLayersModel)
+ *   preprocessing.json         how raw rows become the model's input (see prep/preprocessing.ts)
+ *   run-config.json            the RunConfig that produced it
+ *   metrics.json               train / validation / test metrics
+ *   README.md                  a short model card
+ *
+ * Written to a temporary sibling folder first and renamed into place, so a failure never
+ * leaves a half-written export, and an existing folder is only replaced when it is itself a
+ * Tickwork export (or empty).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { SplitMetrics } from '../../shared/contract.js';
+import { TickworkError } from '../../shared/errors.js';
+import type { RunConfig } from '../../shared/run-config.js';
+import type { PreprocessingSpec } from '../prep/preprocessing.js';
+import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './artifacts.js';
+
+export interface ExportBundle {
+  artifacts: ModelArtifactsData;
+  preprocessing: PreprocessingSpec;
+  runConfig: RunConfig | null;
+  metrics: SplitMetrics | null;
+}
+
+export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
+
+function fmt(metrics: Record<string, number> | null | undefined): string {
+  if (!metrics) return '—';
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+    .join(', ');
+}
+
+export function modelCard(bundle: ExportBundle): string {
+  const { preprocessing: p, runConfig: c, metrics: m } = bundle;
+  const lines = [
+    `# Tickwork model — predicts \`${p.target}\` (${p.task})`,
+    '',
+    c ? `Trained on \`${c.dataset.name}\` (${c.dataset.rows} rows, sha256 ${c.dataset.sha256.slice(0, 12)}…).` : '',
+    '',
+    '## Inputs',
+    '',
+    ...p.features.map((f) =>
+      f.kind === 'numeric'
+        ? `- \`${f.name}\` numeric: missing → ${f.fill.toPrecision(6)}, then (x − ${f.mean.toPrecision(6)}) / ${f.std.toPrecision(6)}`
+        : `- \`${f.name}\` categorical, one-hot over ${f.categories.length} categories (unseen or missing → all zeros)`,
+    ),
+    '',
+    p.labels ? `Output: probabilities of ${p.labels.map((l) => `\`${l}\``).join(', ')}` +
+      (p.task === 'binary' ? ` (the model's single sigmoid output is the probability of \`${p.labels[1] ?? p.labels[0]}\`).` : '.')
+      : 'Output: the predicted value, in the target\'s own units.',
+    '',
+    '## Metrics',
+    '',
+    `- train: ${fmt(m?.train)}`,
+    `- validation: ${fmt(m?.validation)}`,
+    `- test: ${fmt(m?.test)}`,
+    '',
+    c ? `## Training\n\n${c.model.hidden.join('-') || 'no hidden layers'} ${c.model.activation} MLP, ${c.optimizer.name} (lr ${c.optimizer.lr}), ` +
+      `${c.schedule.kind} schedule with ${c.schedule.warmupSteps} warmup steps, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}.\n` : '',
+    '## Scoring',
+    '',
+    '```sh',
+    'npx tickwork predict --model . --data new-rows.csv --out scored.csv',
+    '```',
+    '',
+    '```js',
+    "const tf = require('@tensorflow/tfjs-node');",
+    "const model = await tf.loadLayersModel('file://path/to/this/folder/model.json');",
+    '// Build each row as preprocessing.json describes (column order: "encoded"), then:',
+    'const probabilities = model.predict(tf.tensor2d(rows)).arraySync();',
+    '```',
+    '',
+  ];
+  return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
+}
+
+async function isReplaceable(dir: string): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw err;
+  }
+  if (entries.length === 0) return true;
+  try {
+    const spec = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8'));
+    return spec?.format === 'tickwork-preprocessing';
+  } catch {
+    return false;
+  }
+}
+
+export async function writeExportFolder(target: string, bundle: ExportBundle): Promise<{ dir: string; files: string[] }> {
+  const dir = resolve(target);
+  const parent = dirname(dir);
+  try {
+    if (!(await isReplaceable(dir))) {
+      throw new TickworkError(
+        'io',
+        `${dir} already exists and is not a Tickwork export. Choose an empty or new folder so nothing of yours is overwritten.`,
+      );
+    }
+    await mkdir(parent, { recursive: true });
+  } catch (err) {
+    if (err instanceof TickworkError) throw err;
+    throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. Choose a folder you can write to.`);
+  }
+  const tmp = join(parent, `.${basename(dir)}.tmp-${randomBytes(4).toString('hex')}`);
+  const old = join(parent, `.${basename(dir)}.old-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(tmp);
+    const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
+    await writeFile(join(tmp, 'model.json'), json(bundle.artifacts.modelJson));
+    await writeFile(join(tmp, WEIGHTS_FILE), bundle.artifacts.weights);
+    await writeFile(join(tmp, 'preprocessing.json'), json(bundle.preprocessing));
+    await writeFile(join(tmp, 'run-config.json'), json(bundle.runConfig));
+    await writeFile(join(tmp, 'metrics.json'), json(bundle.metrics));
+    await writeFile(join(tmp, 'README.md'), modelCard(bundle));
+    let replaced = false;
+    try {
+      await rename(dir, old);
+      replaced = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await rename(tmp, dir);
+    if (replaced) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOSPC' ? 'The disk is full; free some space or choose another location.' : 'Choose a folder you can write to.';
+    throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. ${hint}`);
+  }
+  return { dir, files: [...EXPORT_FILES] };
+}
+
+async function readJson(dir: string, file: string, required: boolean): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(join(dir, file), 'utf8'));
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new TickworkError('bad_data', `${dir} is not a complete Tickwork export: ${file} is missing. Export the model again.`);
+    }
+    throw new TickworkError('bad_data', `${join(dir, file)} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+export async function readExportFolder(dir: string): Promise<ExportBundle> {
+  const info = await stat(dir).catch(() => null);
+  if (!info) throw new TickworkError('not_found', `Model folder not found: ${dir}. Give the folder that holds model.json.`);
+  if (!info.isDirectory()) throw new TickworkError('bad_data', `${dir} is not a folder. Give the export folder that holds model.json.`);
+  const modelJson = (await readJson(dir, 'model.json', true)) as ModelJson;
+  if (modelJson?.format !== 'layers-model' || !Array.isArray(modelJson.weightsManifest)) {
+    throw new TickworkError('bad_data', `${join(dir, 'model.json')} is not a tfjs Layers model.`);
+  }
+  const preprocessing = (await readJson(dir, 'preprocessing.json', true)) as PreprocessingSpec;
+  if (preprocessing?.format !== 'tickwork-preprocessing') {
+    throw new TickworkError('bad_data', `${join(dir, 'preprocessing.json')} was not written by Tickwork; export the model from Tickwork.`);
+  }
+  let weights: Uint8Array;
+  try {
+    weights = new Uint8Array(await readFile(join(dir, WEIGHTS_FILE)));
+  } catch {
+    throw new TickworkError('bad_data', `${dir} is not a complete Tickwork export: ${WEIGHTS_FILE} is missing. Export the model again.`);
+  }
+  const expected = modelJson.weightsManifest
+    .flatMap((g) => g.weights)
+    .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (expected !== weights.byteLength) {
+    throw new TickworkError(
+      'bad_data',
+      `${join(dir, WEIGHTS_FILE)} has ${weights.byteLength} bytes but model.json describes ${expected}; the export is damaged. Export the model again.`,
+    );
+  }
+  const runConfig = (await readJson(dir, 'run-config.json', false)) as RunConfig | null;
+  const metrics = (await readJson(dir, 'metrics.json', false)) as SplitMetrics | null;
+  return { artifacts: { modelJson, weights }, preprocessing, runConfig, metrics };
+}

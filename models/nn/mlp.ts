@@ -1,0 +1,69 @@
+/**
+ * A multilayer perceptron from its JSON spec. Input size comes from the encoded features; the
+ * output layer follows the task:
+ *   binary      → 1 sigmoid unit   (probability of the second label)
+ *   multiclass  → k softmax units  (class probabilities)
+ *   regression  → 1 linear unit    (the target, standardized during training)
+ * Weights are initialized from seeds derived from the run seed, so a run is reproducible.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSpec, Task } from '../../shared/run-config.js';
+import { tfSeed } from '../random.js';
+
+export interface MlpOptions {
+  spec: ModelSpec;
+  task: Task;
+  inputSize: number;
+  /** Number of classes (multiclass); ignored otherwise. */
+  classes: number;
+  seed: number;
+}
+
+export function outputUnits(task: Task, classes: number): number {
+  return task === 'multiclass' ? classes : 1;
+}
+
+export function buildMlp(options: MlpOptions): tf.Sequential {
+  const { spec, task, inputSize, classes, seed } = options;
+  const model = tf.sequential({ name: 'tickwork_mlp' });
+  spec.hidden.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        name: `dense_${i + 1}`,
+        units,
+        activation: spec.activation,
+        inputShape: i === 0 ? [inputSize] : undefined,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(seed, i + 1) }),
+        biasInitializer: 'zeros',
+      }),
+    );
+  });
+  model.add(
+    tf.layers.dense({
+      name: 'output',
+      units: outputUnits(task, classes),
+      activation: task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear',
+      inputShape: spec.hidden.length === 0 ? [inputSize] : undefined,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(seed, 1000) }),
+      biasInitializer: 'zeros',
+    }),
+  );
+  return model;
+}
+
+/** Number of trainable parameters. */
+export function countParameters(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+/**
+ * Fold a regression target's standardization into the output layer, so that the saved model
+ * predicts in the target's own units: y = std·(h·W + b) + mean = h·(std·W) + (std·b + mean).
+ */
+export function foldTargetScaling(model: tf.LayersModel, stats: { mean: number; std: number }): void {
+  const output = model.getLayer('output');
+  const [kernel, bias] = output.getWeights();
+  const folded = tf.tidy(() => [kernel.mul(stats.std), bias.mul(stats.std).add(stats.mean)]);
+  output.setWeights(folded);
+  folded.forEach((t) => t.dispose());
+}

@@ -1,0 +1,38 @@
+/**
+ * Learning-rate schedules: a pure function of the optimizer step (0-based) and the config.
+ *
+ * Warmup: for s < warmupSteps, lr = baseLr · (f + (1 − f) · s / warmupSteps), f = warmupStartFactor,
+ * a linear ramp from baseLr·f up to baseLr. After warmup, with progress
+ * p = (s − warmupSteps) / max(1, totalSteps − warmupSteps):
+ *   constant  lr = baseLr
+ *   linear    lr = finalLr + (baseLr − finalLr) · max(0, 1 − p)
+ *   cosine    lr = finalLr + (baseLr − finalLr) · ½(1 + cos(π · min(1, p)))
+ */
+import type { ScheduleConfig } from '../../shared/run-config.js';
+
+export interface ScheduleContext {
+  baseLr: number;
+  totalSteps: number;
+}
+
+export function learningRateAt(config: ScheduleConfig, context: ScheduleContext, step: number): number {
+  const { baseLr, totalSteps } = context;
+  const { warmupSteps, warmupStartFactor: f, finalLr } = config;
+  if (step < warmupSteps) return baseLr * (f + ((1 - f) * step) / warmupSteps);
+  const p = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
+  switch (config.kind) {
+    case 'constant':
+      return baseLr;
+    case 'linear':
+      return finalLr + (baseLr - finalLr) * Math.max(0, 1 - p);
+    case 'cosine':
+      return finalLr + (baseLr - finalLr) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
+  }
+}
+
+/** The LR for every step 0..totalSteps−1, e.g. to draw the schedule before training. */
+export function scheduleCurve(config: ScheduleConfig, context: ScheduleContext): Float64Array {
+  const out = new Float64Array(context.totalSteps);
+  for (let s = 0; s < context.totalSteps; s++) out[s] = learningRateAt(config, context, s);
+  return out;
+}

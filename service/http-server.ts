@@ -1,0 +1,249 @@
+/**
+ * Browser mode: a small local HTTP server that serves the built renderer and the same API over
+ * a WebSocket (`/api/ws`). Like Jupyter, it binds 127.0.0.1 by default and requires a random
+ * token: the printed URL carries it (`?token=…`), the first page load turns it into a
+ * SameSite=Strict cookie, and any request without it is refused with 403.
+ *
+ * Also: `POST /api/upload?name=…` stores a dataset the user picked in the browser (browsers
+ * cannot hand over paths), and `GET /api/models/<id>/export.zip` downloads an export.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { zipSync } from 'fflate';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { EVENT_CHANNELS, type ResponseEnvelope } from '../shared/contract.js';
+import { MAX_FILE_BYTES } from '../models/data/read.js';
+import { createDispatcher } from './dispatch.js';
+import { paths } from './runtime.js';
+import type { WorkbenchService } from './workbench-service.js';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Folder of the built renderer; defaults to dist/renderer. */
+  rendererDir?: string;
+  /** Fixed token (tests); random otherwise. */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Client → server and server → client WebSocket frames. */
+export type ClientFrame = { type: 'request'; id: number; channel: string; input: unknown };
+export type ServerFrame =
+  | { type: 'response'; id: number; envelope: ResponseEnvelope }
+  | { type: 'event'; channel: string; payload: unknown };
+
+const COOKIE = 'tickwork_token';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === COOKIE) return v ?? null;
+  }
+  return null;
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+export async function startServer(service: WorkbenchService, options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('hex');
+  const rendererDir = resolve(options.rendererDir ?? paths.renderer());
+  const uploadsRoot = await mkdtemp(join(tmpdir(), 'tickwork-uploads-'));
+  const exportsRoot = await mkdtemp(join(tmpdir(), 'tickwork-exports-'));
+  const dispatch = createDispatcher(service, (err) => console.error('tickwork: internal error:', err));
+
+  const authorized = (req: IncomingMessage, url: URL) =>
+    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, setCookie: boolean) {
+    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = resolve(rendererDir, relative || 'index.html');
+    if (!file.startsWith(rendererDir + sep) && file !== rendererDir) return send(res, 403, 'Forbidden');
+    const info = await stat(file).catch(() => null);
+    if (!info || info.isDirectory()) file = join(rendererDir, 'index.html');
+    const body = await readFile(file).catch(() => null);
+    if (!body) {
+      return send(res, 500, `The renderer is not built (${rendererDir}). Run: npm run build`);
+    }
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    };
+    if (extname(file) === '.html') {
+      headers['content-security-policy'] = CSP;
+      headers['x-frame-options'] = 'DENY';
+    }
+    if (setCookie) headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const name = basename(url.searchParams.get('name') ?? 'upload.csv').replace(/[^\w.\- ]/g, '_') || 'upload.csv';
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > MAX_FILE_BYTES) return send(res, 413, JSON.stringify({ error: `The file is larger than ${MAX_FILE_BYTES / 2 ** 20} MB.` }), 'application/json');
+    const dir = join(uploadsRoot, randomUUID());
+    await mkdir(dir);
+    const path = join(dir, name);
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_FILE_BYTES) req.destroy(new Error('too large'));
+    });
+    try {
+      await pipeline(req, createWriteStream(path));
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      return send(res, 400, JSON.stringify({ error: `Upload failed: ${(err as Error).message}` }), 'application/json');
+    }
+    send(res, 200, JSON.stringify({ path }), 'application/json');
+  }
+
+  async function exportZip(res: ServerResponse, modelId: string) {
+    const dir = join(exportsRoot, randomUUID());
+    try {
+      await service['model:export']({ modelId, dir });
+      const files: Record<string, Uint8Array> = {};
+      for (const file of await readdir(dir)) files[`tickwork-model/${file}`] = new Uint8Array(await readFile(join(dir, file)));
+      const zip = zipSync(files);
+      res.writeHead(200, {
+        'content-type': 'application/zip',
+        'content-disposition': 'attachment; filename="tickwork-model.zip"',
+        'content-length': String(zip.byteLength),
+      });
+      res.end(Buffer.from(zip));
+    } catch (err) {
+      send(res, 404, (err as Error).message);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!authorized(req, url)) {
+      return send(res, 403, 'Forbidden: open the URL printed by "tickwork serve"; it carries the access token.');
+    }
+    const handle = async () => {
+      if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);
+      const exportMatch = /^\/api\/models\/([\w-]+)\/export\.zip$/.exec(url.pathname);
+      if (req.method === 'GET' && exportMatch) return exportZip(res, exportMatch[1]);
+      if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not found');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
+      return serveStatic(req, res, url, url.searchParams.has('token'));
+    };
+    handle().catch((err) => {
+      console.error('tickwork: request failed:', err);
+      if (!res.headersSent) send(res, 500, 'Internal error');
+      else res.end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 2 ** 20 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    const originOk = !origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+    if (url.pathname !== '/api/ws' || !authorized(req, url) || !originOk) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    const unsubscribe = EVENT_CHANNELS.map((channel) =>
+      service.on(channel, (payload) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', channel, payload } satisfies ServerFrame));
+      }),
+    );
+    ws.on('message', async (data) => {
+      let frame: ClientFrame;
+      try {
+        frame = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (frame?.type !== 'request' || typeof frame.id !== 'number') return;
+      const envelope = await dispatch(frame.channel, frame.input);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'response', id: frame.id, envelope } satisfies ServerFrame));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      unsubscribe.forEach((off) => off());
+    });
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new Error(`Port ${options.port} is in use. Use --port 0 to pick a free port.`));
+      else reject(err);
+    });
+    server.listen(options.port, options.host, () => resolveListen());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(uploadsRoot, { recursive: true, force: true });
+      await rm(exportsRoot, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Where things are on disk, and a WorkbenchService wired for plain Node (worker threads).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendPreference } from '../shared/run-config.js';
+import { nodeWorkerLauncher } from './node-worker.js';
+import { WorkbenchService } from './workbench-service.js';
+import type { WorkerLauncher } from './worker-protocol.js';
+
+/** The package root: the nearest folder above this file whose package.json is Tickwork's. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if (JSON.parse(readFileSync(manifest, 'utf8')).name === 'tickwork') return dir;
+      } catch {
+        /* keep looking */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the Tickwork package root');
+    dir = up;
+  }
+}
+
+export function packageVersion(root = packageRoot()): string {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
+}
+
+export const paths = {
+  datasets: (root = packageRoot()) => join(root, 'datasets'),
+  workerScript: (root = packageRoot()) => join(root, 'dist', 'node', 'training-worker.cjs'),
+  renderer: (root = packageRoot()) => join(root, 'dist', 'renderer'),
+};
+
+export function workerScriptOrExplain(root = packageRoot()): string {
+  const script = paths.workerScript(root);
+  if (!existsSync(script)) {
+    throw new Error(`The training worker is not built (${script} is missing). Run: npm run build`);
+  }
+  return script;
+}
+
+export function createNodeService(options: { backend?: BackendPreference; launchWorker?: WorkerLauncher } = {}): WorkbenchService {
+  const root = packageRoot();
+  return new WorkbenchService({
+    version: packageVersion(root),
+    datasetsDir: paths.datasets(root),
+    launchWorker: options.launchWorker ?? nodeWorkerLauncher(workerScriptOrExplain(root)),
+    backend: options.backend,
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The training worker as an owned object: starts it, waits for its backend, sends runs and
+ * predictions, routes its messages by runId / requestId, and turns a crash into a failed run
+ * with a plain message instead of a hang.
+ */
+import type { BackendInfo, EpochRecord } from '../shared/contract.js';
+import { TickworkError } from '../shared/errors.js';
+import type { BackendPreference } from '../shared/run-config.js';
+import type { ModelArtifactsData } from '../models/io/artifacts.js';
+import type { TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
+
+type Finished = Extract<WorkerToHost, { type: 'finished' }>;
+type Progress = Extract<WorkerToHost, { type: 'progress' }>;
+
+export interface RunHandlers {
+  onProgress(progress: Progress): void;
+  onEpoch(record: EpochRecord, epochs: number): void;
+  onFinished(result: Finished): void;
+  onError(message: string): void;
+}
+
+export class TrainingWorkerHost {
+  private endpoint: WorkerEndpoint | null = null;
+  private readyPromise: Promise<BackendInfo> | null = null;
+  private readonly runs = new Map<string, RunHandlers>();
+  private readonly predictions = new Map<number, { resolve(v: { output: Float32Array; units: number }): void; reject(e: Error): void }>();
+  private readonly loadedModels = new Set<string>();
+  private nextRequest = 1;
+  private disposed = false;
+
+  constructor(
+    private readonly launch: WorkerLauncher,
+    private readonly backend: BackendPreference,
+  ) {}
+
+  /** Start the worker if needed; resolves with the backend it chose. */
+  ready(): Promise<BackendInfo> {
+    if (this.disposed) return Promise.reject(new TickworkError('internal', 'the training worker was shut down'));
+    if (this.readyPromise) return this.readyPromise;
+    const endpoint = this.launch();
+    this.endpoint = endpoint;
+    this.readyPromise = new Promise<BackendInfo>((resolve, reject) => {
+      endpoint.onMessage((message) => {
+        if (message.type === 'ready') resolve(message.backend);
+        else if (message.type === 'init-failed') reject(new TickworkError('unsupported', message.message));
+        else this.route(message);
+      });
+      endpoint.onExit(({ code, reason }) => {
+        const why = `The training process stopped unexpectedly (${reason}).`;
+        reject(new TickworkError('internal', why));
+        this.crashed(code === 0 && this.disposed ? 'the training worker was shut down' : `${why} Start the run again; if it repeats, try --backend wasm.`);
+      });
+    });
+    // A failed start must not poison later attempts.
+    this.readyPromise.catch(() => undefined);
+    endpoint.post({ type: 'init', backend: this.backend });
+    return this.readyPromise;
+  }
+
+  private crashed(message: string): void {
+    this.endpoint = null;
+    this.readyPromise = null;
+    this.loadedModels.clear();
+    for (const [runId, handlers] of this.runs) {
+      this.runs.delete(runId);
+      handlers.onError(message);
+    }
+    for (const [id, pending] of this.predictions) {
+      this.predictions.delete(id);
+      pending.reject(new TickworkError('internal', message));
+    }
+  }
+
+  private route(message: WorkerToHost): void {
+    switch (message.type) {
+      case 'progress':
+        this.runs.get(message.runId)?.onProgress(message);
+        return;
+      case 'epoch':
+        this.runs.get(message.runId)?.onEpoch(message.record, message.epochs);
+        return;
+      case 'finished': {
+        const handlers = this.runs.get(message.runId);
+        this.runs.delete(message.runId);
+        handlers?.onFinished(message);
+        return;
+      }
+      case 'run-error': {
+        const handlers = this.runs.get(message.runId);
+        this.runs.delete(message.runId);
+        handlers?.onError(message.message);
+        return;
+      }
+      case 'predicted':
+      case 'predict-error': {
+        const pending = this.predictions.get(message.requestId);
+        this.predictions.delete(message.requestId);
+        if (!pending) return;
+        if (message.type === 'predicted') pending.resolve({ output: message.output, units: message.units });
+        else pending.reject(new TickworkError('internal', `Prediction failed: ${message.message}`));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async train(request: TrainRequest, handlers: RunHandlers): Promise<void> {
+    await this.ready();
+    this.runs.set(request.runId, handlers);
+    this.endpoint!.post(request);
+  }
+
+  stop(runId: string): boolean {
+    if (!this.runs.has(runId) || !this.endpoint) return false;
+    this.endpoint.post({ type: 'stop', runId });
+    return true;
+  }
+
+  async predict(modelId: string, artifacts: ModelArtifactsData, x: Float32Array, rows: number, cols: number) {
+    await this.ready();
+    const requestId = this.nextRequest++;
+    const send = this.loadedModels.has(modelId) ? null : artifacts;
+    this.loadedModels.add(modelId);
+    return new Promise<{ output: Float32Array; units: number }>((resolve, reject) => {
+      this.predictions.set(requestId, { resolve, reject });
+      this.endpoint!.post({ type: 'predict', requestId, modelId, artifacts: send, x, rows, cols });
+    });
+  }
+
+  /** Stop runs, wait for the worker to exit (or kill it). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const runId of this.runs.keys()) this.endpoint?.post({ type: 'stop', runId });
+    const endpoint = this.endpoint;
+    this.endpoint = null;
+    if (endpoint) await endpoint.terminate();
+  }
+}

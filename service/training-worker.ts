@@ -1,0 +1,142 @@
+/**
+ * The training worker: owns the tfjs backend, trains runs and answers predictions.
+ * Runs as a Node worker thread (CLI, browser mode, tests) or as an Electron utility process
+ * (desktop app); it never runs on the thread that serves requests.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../models/backend.js';
+import { artifactsToModel, modelToArtifacts } from '../models/io/artifacts.js';
+import { NanGuard, ProgressReporter, TrainingController } from '../models/train/callbacks.js';
+import { predictRows, trainModel } from '../models/train/loop.js';
+import type { BackendPreference } from '../shared/run-config.js';
+import type { BackendInfo } from '../shared/contract.js';
+import type { HostToWorker, TrainRequest, WorkerToHost } from './worker-protocol.js';
+
+interface Port {
+  post(message: WorkerToHost): void;
+  listen(handler: (message: HostToWorker) => void): void;
+}
+
+function connect(): Port {
+  if (parentPort) {
+    const port = parentPort;
+    return { post: (m) => port.postMessage(m), listen: (h) => port.on('message', h) };
+  }
+  // Electron utilityProcess: process.parentPort delivers { data } events.
+  const electronPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', h: (ev: { data: HostToWorker }) => void): void } }).parentPort;
+  if (electronPort) {
+    return { post: (m) => electronPort.postMessage(m), listen: (h) => electronPort.on('message', (ev) => h(ev.data)) };
+  }
+  throw new Error('training-worker must run as a worker thread or an Electron utility process');
+}
+
+const port = connect();
+let backend: BackendInfo | null = null;
+let preference: BackendPreference = 'auto';
+const controllers = new Map<string, TrainingController>();
+const models = new Map<string, tf.LayersModel>();
+
+async function ensureBackend(wanted: BackendPreference): Promise<BackendInfo> {
+  if (!backend || (wanted !== 'auto' && wanted !== preference)) {
+    backend = await selectBackend(wanted);
+    preference = wanted;
+  }
+  return backend;
+}
+
+async function train(request: TrainRequest): Promise<void> {
+  const controller = new TrainingController();
+  controllers.set(request.runId, controller);
+  const { runId } = request;
+  try {
+    const used = await ensureBackend(request.config.backend);
+    const result = await trainModel(
+      {
+        config: request.config,
+        task: request.task,
+        classes: request.classes,
+        targetStats: request.targetStats,
+        train: request.train,
+        validation: request.validation,
+        test: request.test,
+      },
+      {
+        controller,
+        callbacks: [
+          new NanGuard(),
+          new ProgressReporter((p) =>
+            port.post({
+              type: 'progress',
+              runId,
+              step: p.step,
+              totalSteps: p.totalSteps,
+              epoch: p.epoch,
+              epochs: p.epochs,
+              loss: p.loss,
+              lr: p.lr,
+              stepsPerSecond: p.stepsPerSecond,
+              samplesPerSecond: p.samplesPerSecond,
+            }),
+          ),
+          { onEpochEnd: (record) => port.post({ type: 'epoch', runId, record, epochs: request.config.epochs }) },
+        ],
+      },
+    );
+    const artifacts = await modelToArtifacts(result.model);
+    result.model.dispose();
+    port.post({
+      type: 'finished',
+      runId,
+      status: result.status,
+      message: result.message,
+      history: result.history,
+      metrics: result.metrics,
+      artifacts,
+      backend: used,
+    });
+  } catch (err) {
+    port.post({ type: 'run-error', runId, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    controllers.delete(runId);
+  }
+}
+
+async function handle(message: HostToWorker): Promise<void> {
+  switch (message.type) {
+    case 'init':
+      try {
+        port.post({ type: 'ready', backend: await ensureBackend(message.backend) });
+      } catch (err) {
+        port.post({ type: 'init-failed', message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    case 'train':
+      return train(message);
+    case 'stop':
+      controllers.get(message.runId)?.stop();
+      return;
+    case 'forget':
+      models.get(message.modelId)?.dispose();
+      models.delete(message.modelId);
+      return;
+    case 'predict':
+      try {
+        let model = models.get(message.modelId);
+        if (!model) {
+          if (!message.artifacts) throw new Error(`model ${message.modelId} is not loaded in the worker`);
+          model = await artifactsToModel(message.artifacts);
+          models.set(message.modelId, model);
+        }
+        const output = predictRows(model, message.x, message.rows, message.cols);
+        port.post({ type: 'predicted', requestId: message.requestId, output, units: output.length / Math.max(1, message.rows) });
+      } catch (err) {
+        port.post({ type: 'predict-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+  }
+}
+
+port.listen((message) => {
+  void handle(message);
+});

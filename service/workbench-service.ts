@@ -1,0 +1,493 @@
+/**
+ * The WorkbenchService: transport-agnostic plain Node code that implements the contract.
+ * It owns datasets, runs, the model registry and the training worker's lifecycle, and is
+ * served over Electron IPC, over a WebSocket (browser mode) and from the CLI.
+ *
+ * No tfjs here: data preparation is plain JavaScript, training and prediction happen in the
+ * worker, and a trained model is held as plain artifacts (model.json + weights bytes).
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import Papa from 'papaparse';
+import type {
+  DatasetSource,
+  DatasetSummary,
+  EventChannel,
+  EventPayload,
+  ModelInfo,
+  Prediction,
+  RawRow,
+  RequestHandlers,
+  RequestParsedInput,
+  RunSummary,
+} from '../shared/contract.js';
+import { TickworkError } from '../shared/errors.js';
+import type { RunConfig } from '../shared/run-config.js';
+import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
+import { readTableFile, type LoadedFile } from '../models/data/read.js';
+import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
+import { splitRows } from '../models/data/split.js';
+import { tableFromRows, columnIndex, type Table } from '../models/data/table.js';
+import {
+  assertNumericClean,
+  encodeFeatures,
+  encodeTarget,
+  fitPreprocessing,
+  rowsWithTarget,
+  type PreprocessingSpec,
+} from '../models/prep/preprocessing.js';
+import { argmax, rowProbabilities } from '../models/train/metrics.js';
+import type { DataPart } from '../models/train/loop.js';
+import type { ModelArtifactsData } from '../models/io/artifacts.js';
+import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
+import { TrainingWorkerHost } from './training-worker-host.js';
+import type { WorkerLauncher } from './worker-protocol.js';
+import type { BackendPreference } from '../shared/run-config.js';
+
+export interface WorkbenchOptions {
+  version: string;
+  /** Folder with the bundled dataset files (iris.csv). */
+  datasetsDir: string;
+  launchWorker: WorkerLauncher;
+  backend?: BackendPreference;
+}
+
+interface DatasetEntry {
+  id: string;
+  loaded: LoadedFile;
+  profiles: ColumnProfile[];
+  summary: DatasetSummary;
+}
+
+interface ModelEntry {
+  info: ModelInfo;
+  artifacts: ModelArtifactsData;
+  preprocessing: PreprocessingSpec;
+  runConfig: RunConfig | null;
+}
+
+type Listener<C extends EventChannel> = (payload: EventPayload<C>) => void;
+
+const PREVIEW_ROWS = 50;
+/** More classes than this is almost always an identifier or a free-text column chosen by mistake. */
+const MAX_CLASSES = 100;
+
+export class WorkbenchService implements RequestHandlers {
+  private readonly datasets = new Map<string, DatasetEntry>();
+  private readonly runs = new Map<string, RunSummary>();
+  private readonly models = new Map<string, ModelEntry>();
+  private readonly listeners = new Map<EventChannel, Set<Listener<never>>>();
+  private readonly worker: TrainingWorkerHost;
+  private activeRun: string | null = null;
+
+  constructor(private readonly options: WorkbenchOptions) {
+    this.worker = new TrainingWorkerHost(options.launchWorker, options.backend ?? 'auto');
+  }
+
+  // ------------------------------------------------------------ events
+
+  on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => set!.delete(listener as Listener<never>);
+  }
+
+  private emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
+    for (const listener of this.listeners.get(channel) ?? []) (listener as Listener<C>)(payload);
+  }
+
+  // ------------------------------------------------------------ app
+
+  async 'app:info'(): Promise<RequestOutputOf<'app:info'>> {
+    return { version: this.options.version, backend: await this.worker.ready() };
+  }
+
+  // ------------------------------------------------------------ datasets
+
+  async 'dataset:list'() {
+    return listBundled();
+  }
+
+  private async load(source: DatasetSource): Promise<LoadedFile> {
+    if (source.kind === 'bundled') return loadBundled(source.name, this.options.datasetsDir);
+    return readTableFile(resolve(source.path));
+  }
+
+  async 'dataset:open'({ source }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {
+    const loaded = await this.load(source);
+    const profiles = profileTable(loaded.table);
+    const id = randomUUID();
+    const { table } = loaded;
+    const suggestedTarget =
+      (source.kind === 'bundled' ? findBundled(source.name)?.target : undefined) ?? table.columnNames[table.columnNames.length - 1];
+    const targetProfile = profiles[columnIndex(table, suggestedTarget)];
+    const preview: (string | null)[][] = [];
+    for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(table.columns.map((col) => col[r]));
+    const summary: DatasetSummary = {
+      id,
+      name: table.name,
+      source: table.source,
+      sha256: loaded.sha256,
+      rows: table.rowCount,
+      delimiter: table.delimiter,
+      columns: profiles.map(toSummary),
+      preview,
+      suggestedTarget,
+      suggestedTask: targetProfile ? detectTask(targetProfile) : null,
+    };
+    this.datasets.set(id, { id, loaded, profiles, summary });
+    return summary;
+  }
+
+  private dataset(datasetId: string): DatasetEntry {
+    const entry = this.datasets.get(datasetId);
+    if (!entry) throw new TickworkError('not_found', `No open dataset with id ${datasetId}. Open the dataset again.`);
+    return entry;
+  }
+
+  async 'dataset:describe'({ datasetId }: RequestParsedInput<'dataset:describe'>) {
+    return this.dataset(datasetId).summary;
+  }
+
+  // ------------------------------------------------------------ training
+
+  /** Resolve a requested run against a dataset: features, task, checks. Throws bad_data with a plain message. */
+  private resolveConfig(entry: DatasetEntry, input: RequestParsedInput<'training:start'>, testSource: string | null): RunConfig {
+    const { table } = entry.loaded;
+    const { config } = input;
+    const t = columnIndex(table, config.target);
+    if (t < 0) {
+      throw new TickworkError(
+        'bad_data',
+        `${table.name} has no column "${config.target}". Columns: ${table.columnNames.join(', ')}.`,
+      );
+    }
+    const features = config.features ?? table.columnNames.filter((name) => name !== config.target);
+    const unknown = features.filter((f) => columnIndex(table, f) < 0);
+    if (unknown.length > 0) throw new TickworkError('bad_data', `${table.name} has no column(s) ${unknown.join(', ')}.`);
+    if (features.includes(config.target)) {
+      throw new TickworkError('bad_data', `The target "${config.target}" cannot also be a feature.`);
+    }
+    if (features.length === 0) throw new TickworkError('bad_data', `${table.name} has no feature columns besides the target.`);
+    const targetProfile = entry.profiles[t];
+    const task = config.task ?? detectTask(targetProfile);
+    for (const f of features) assertNumericClean(entry.profiles[columnIndex(table, f)], table.name);
+    if (task === 'regression') {
+      if (targetProfile.type !== 'numeric') {
+        throw new TickworkError(
+          'bad_data',
+          `The target "${config.target}" is not numeric, so it cannot be predicted as a regression. Choose binary or multiclass.`,
+        );
+      }
+      assertNumericClean(targetProfile, table.name);
+    } else {
+      const classes = targetProfile.distinct;
+      if (classes < 2) {
+        throw new TickworkError('bad_data', `The target "${config.target}" has only one class; there is nothing to learn. Choose another target.`);
+      }
+      if (task === 'binary' && classes > 2) {
+        throw new TickworkError('bad_data', `The target "${config.target}" has ${classes} classes; binary needs 2. Choose multiclass.`);
+      }
+      if (classes > MAX_CLASSES) {
+        throw new TickworkError(
+          'bad_data',
+          `The target "${config.target}" has ${classes} distinct values — too many classes (max ${MAX_CLASSES}). ` +
+            `If it is a number to predict, choose regression.`,
+        );
+      }
+    }
+    return {
+      ...config,
+      version: 1,
+      task,
+      features,
+      dataset: { name: table.name, source: table.source, sha256: entry.loaded.sha256, rows: table.rowCount },
+      testSource,
+    };
+  }
+
+  async 'training:start'(input: RequestParsedInput<'training:start'>) {
+    if (this.activeRun) {
+      throw new TickworkError('busy', 'A run is already training. Stop it, or wait for it to finish, before starting another.');
+    }
+    const entry = this.dataset(input.datasetId);
+    const testLoaded = input.testSource ? await this.load(input.testSource) : null;
+    const config = this.resolveConfig(entry, input, testLoaded ? testLoaded.table.source : null);
+    const { table } = entry.loaded;
+
+    // Rows, split and preprocessing (fitted on the training rows only).
+    const usable = rowsWithTarget(table, config.target);
+    if (usable.length < 2) throw new TickworkError('bad_data', `Fewer than 2 rows have a value for "${config.target}".`);
+    const classLabels =
+      config.task === 'regression'
+        ? null
+        : fitPreprocessing({ table, profiles: entry.profiles, target: config.target, features: config.features, task: config.task, trainRows: usable }).labels;
+    const strata =
+      classLabels && config.split.stratify
+        ? encodeTarget({ labels: classLabels, target: config.target } as PreprocessingSpec, table, usable)
+        : undefined;
+    const split = splitRows(usable, {
+      validation: config.split.validation,
+      test: testLoaded ? 0 : config.split.test,
+      seed: config.seed,
+      strata,
+    });
+    const preprocessing = fitPreprocessing({
+      table,
+      profiles: entry.profiles,
+      target: config.target,
+      features: config.features,
+      task: config.task,
+      trainRows: split.train,
+    });
+    const part = (t: Table, rows: Int32Array): DataPart => {
+      const m = encodeFeatures(preprocessing, t, rows);
+      return { x: m.x, rows: m.rows, cols: m.cols, y: encodeTarget(preprocessing, t, rows) };
+    };
+    let test: DataPart | null = split.test.length > 0 ? part(table, split.test) : null;
+    if (testLoaded) {
+      // encodeFeatures names any missing column or non-numeric cell of the test file.
+      test = part(testLoaded.table, rowsWithTarget(testLoaded.table, config.target));
+    }
+
+    const runId = randomUUID();
+    const run: RunSummary = {
+      runId,
+      datasetId: entry.id,
+      status: 'preparing',
+      message: 'preparing data',
+      config,
+      backend: null,
+      history: [],
+      metrics: null,
+      modelId: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.runs.set(runId, run);
+    this.activeRun = runId;
+    this.setStatus(run, 'preparing', `preparing data: ${split.train.length} training, ${split.validation.length} validation, ${test?.rows ?? 0} test rows`);
+
+    const finish = (status: RunSummary['status'], message: string) => {
+      if (this.activeRun === runId) this.activeRun = null;
+      run.finishedAt = new Date().toISOString();
+      this.setStatus(run, status, message);
+    };
+
+    try {
+      const backend = await this.worker.ready();
+      run.backend = backend;
+      this.setStatus(run, 'training', `training on ${backend.name}`);
+      await this.worker.train(
+        {
+          type: 'train',
+          runId,
+          config,
+          task: config.task,
+          classes: preprocessing.labels?.length ?? 1,
+          targetStats: preprocessing.targetStats,
+          train: part(table, split.train),
+          validation: split.validation.length > 0 ? part(table, split.validation) : null,
+          test,
+        },
+        {
+          onProgress: (p) => {
+            run.message = `training epoch ${p.epoch}/${p.epochs}`;
+            this.emit('training:progress', {
+              runId,
+              step: p.step,
+              totalSteps: p.totalSteps,
+              epoch: p.epoch,
+              epochs: p.epochs,
+              loss: p.loss,
+              lr: p.lr,
+              stepsPerSecond: p.stepsPerSecond,
+              samplesPerSecond: p.samplesPerSecond,
+            });
+          },
+          onEpoch: (record, epochs) => {
+            run.history.push(record);
+            this.emit('training:epoch', { runId, record, epochs });
+          },
+          onFinished: (result) => {
+            run.history = result.history;
+            run.metrics = result.metrics;
+            run.backend = result.backend;
+            if (result.status !== 'failed') {
+              const modelId = randomUUID();
+              this.models.set(modelId, {
+                info: {
+                  modelId,
+                  runId,
+                  task: config.task,
+                  target: config.target,
+                  inputs: preprocessing.inputs,
+                  labels: preprocessing.labels,
+                  metrics: result.metrics,
+                  source: `run ${runId}`,
+                },
+                artifacts: result.artifacts,
+                preprocessing,
+                runConfig: config,
+              });
+              run.modelId = modelId;
+            }
+            finish(result.status, result.message);
+          },
+          onError: (message) => finish('failed', `failed: ${message}`),
+        },
+      );
+    } catch (err) {
+      finish('failed', `failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { runId };
+  }
+
+  private setStatus(run: RunSummary, status: RunSummary['status'], message: string): void {
+    run.status = status;
+    run.message = message;
+    this.emit('training:status', { runId: run.runId, status, message, backend: run.backend, modelId: run.modelId });
+  }
+
+  async 'training:stop'({ runId }: RequestParsedInput<'training:stop'>) {
+    this.run(runId);
+    return { stopped: this.worker.stop(runId) };
+  }
+
+  private run(runId: string): RunSummary {
+    const run = this.runs.get(runId);
+    if (!run) throw new TickworkError('not_found', `No run with id ${runId}.`);
+    return run;
+  }
+
+  async 'run:list'() {
+    return [...this.runs.values()];
+  }
+
+  async 'run:get'({ runId }: RequestParsedInput<'run:get'>) {
+    return this.run(runId);
+  }
+
+  /** Wait until a run leaves preparing/training (for the CLI and tests). */
+  waitForRun(runId: string): Promise<RunSummary> {
+    const run = this.run(runId);
+    if (run.status !== 'preparing' && run.status !== 'training') return Promise.resolve(run);
+    return new Promise((resolveRun) => {
+      const off = this.on('training:status', (s) => {
+        if (s.runId === runId && s.status !== 'preparing' && s.status !== 'training') {
+          off();
+          resolveRun(this.run(runId));
+        }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ models
+
+  private model(modelId: string): ModelEntry {
+    const entry = this.models.get(modelId);
+    if (!entry) throw new TickworkError('not_found', `No model with id ${modelId}. Train a run or load an exported model first.`);
+    return entry;
+  }
+
+  async 'model:load'({ dir }: RequestParsedInput<'model:load'>): Promise<ModelInfo> {
+    const bundle = await readExportFolder(resolve(dir));
+    const modelId = randomUUID();
+    const info: ModelInfo = {
+      modelId,
+      runId: null,
+      task: bundle.preprocessing.task,
+      target: bundle.preprocessing.target,
+      inputs: bundle.preprocessing.inputs,
+      labels: bundle.preprocessing.labels,
+      metrics: bundle.metrics,
+      source: resolve(dir),
+    };
+    this.models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig });
+    return info;
+  }
+
+  private async predictTable(entry: ModelEntry, table: Table): Promise<Prediction[]> {
+    const { preprocessing: spec } = entry;
+    const m = encodeFeatures(spec, table);
+    const { output, units } = await this.worker.predict(entry.info.modelId, entry.artifacts, m.x, m.rows, m.cols);
+    const predictions: Prediction[] = [];
+    for (let r = 0; r < m.rows; r++) {
+      if (!spec.labels) {
+        predictions.push({ prediction: output[r], probabilities: null });
+        continue;
+      }
+      const probs = rowProbabilities(spec.task, output, r, units);
+      const probabilities: Record<string, number> = {};
+      spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
+      predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
+    }
+    return predictions;
+  }
+
+  async 'model:predict'({ modelId, rows }: RequestParsedInput<'model:predict'>) {
+    const entry = this.model(modelId);
+    const table = rowsToTable(rows, entry.preprocessing.inputs);
+    return { predictions: await this.predictTable(entry, table) };
+  }
+
+  async 'model:score-file'({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
+    const entry = this.model(modelId);
+    const { table } = await readTableFile(resolve(input));
+    const predictions = await this.predictTable(entry, table);
+    const labels = entry.preprocessing.labels;
+    const fields = [...table.columnNames, 'prediction', ...(labels ?? []).map((l) => `probability_${l}`)];
+    const data = predictions.map((p, r) => [
+      ...table.columns.map((col) => col[r] ?? ''),
+      String(p.prediction),
+      ...(labels ?? []).map((l) => String(p.probabilities![l])),
+    ]);
+    const out = resolve(output);
+    const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomUUID().slice(0, 8)}`);
+    try {
+      await writeFile(tmp, Papa.unparse({ fields, data }) + '\n');
+      await rename(tmp, out);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new TickworkError('io', `Cannot write ${out}: ${(err as Error).message}. Choose a location you can write to.`);
+    }
+    return { rows: predictions.length, output: out };
+  }
+
+  async 'model:export'({ modelId, dir }: RequestParsedInput<'model:export'>) {
+    const entry = this.model(modelId);
+    return writeExportFolder(dir, {
+      artifacts: entry.artifacts,
+      preprocessing: entry.preprocessing,
+      runConfig: entry.runConfig,
+      metrics: entry.info.metrics,
+    });
+  }
+
+  /** The model's export as plain files (for zip downloads in browser mode). */
+  modelInfo(modelId: string): ModelInfo {
+    return this.model(modelId).info;
+  }
+
+  async dispose(): Promise<void> {
+    await this.worker.dispose();
+  }
+}
+
+type RequestOutputOf<C extends keyof RequestHandlers> = Awaited<ReturnType<RequestHandlers[C]>>;
+
+/** Rows given as objects (what-if form, API) → a Table over the model's input columns. */
+function rowsToTable(rows: RawRow[], inputs: string[]): Table {
+  const missing = inputs.filter((name) => rows.some((row) => !(name in row)));
+  if (missing.length > 0) {
+    throw new TickworkError('bad_data', `Each row needs the model's input columns; missing: ${missing.join(', ')}.`);
+  }
+  const asText = (v: RawRow[string]) => (v === null || v === undefined ? '' : String(v));
+  return tableFromRows(
+    { name: 'rows', source: 'request', delimiter: '' },
+    inputs,
+    rows.map((row) => inputs.map((name) => asText(row[name]))),
+  );
+}

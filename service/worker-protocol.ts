@@ -1,0 +1,68 @@
+/**
+ * Messages between the WorkbenchService and the training worker (a Node worker thread, or an
+ * Electron utility process). Plain structured-clone data; every run message carries its runId so
+ * that late messages from a stopped run are dropped.
+ */
+import type { BackendInfo, EpochRecord, SplitMetrics } from '../shared/contract.js';
+import type { BackendPreference, RunConfig, Task } from '../shared/run-config.js';
+import type { DataPart } from '../models/train/loop.js';
+import type { ModelArtifactsData } from '../models/io/artifacts.js';
+
+export interface TrainRequest {
+  type: 'train';
+  runId: string;
+  config: RunConfig;
+  task: Task;
+  classes: number;
+  targetStats: { mean: number; std: number } | null;
+  train: DataPart;
+  validation: DataPart | null;
+  test: DataPart | null;
+}
+
+export type HostToWorker =
+  | { type: 'init'; backend: BackendPreference }
+  | TrainRequest
+  | { type: 'stop'; runId: string }
+  | { type: 'predict'; requestId: number; modelId: string; artifacts: ModelArtifactsData | null; x: Float32Array; rows: number; cols: number }
+  | { type: 'forget'; modelId: string };
+
+export type WorkerToHost =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'init-failed'; message: string }
+  | {
+      type: 'progress';
+      runId: string;
+      step: number;
+      totalSteps: number;
+      epoch: number;
+      epochs: number;
+      loss: number;
+      lr: number;
+      stepsPerSecond: number;
+      samplesPerSecond: number;
+    }
+  | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
+  | {
+      type: 'finished';
+      runId: string;
+      status: 'completed' | 'stopped' | 'failed';
+      message: string;
+      history: EpochRecord[];
+      metrics: SplitMetrics;
+      artifacts: ModelArtifactsData;
+      backend: BackendInfo;
+    }
+  | { type: 'run-error'; runId: string; message: string }
+  | { type: 'predicted'; requestId: number; output: Float32Array; units: number }
+  | { type: 'predict-error'; requestId: number; message: string };
+
+/** The two ends a worker implementation must provide (worker_threads, utilityProcess, …). */
+export interface WorkerEndpoint {
+  post(message: HostToWorker): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  onExit(listener: (info: { code: number | null; reason: string }) => void): void;
+  terminate(): Promise<void>;
+}
+
+export type WorkerLauncher = () => WorkerEndpoint;

@@ -1,0 +1,292 @@
+/**
+ * The typed contract between the renderer (or any client) and the WorkbenchService.
+ *
+ * Two maps: `requests` (channel → input schema, output schema, API method name) and `events`
+ * (channel → payload schema). Channel names read `domain:verb`. Every transport (Electron IPC,
+ * WebSocket, in-memory) validates request inputs against these schemas on the service side and
+ * rejects bad input with an error naming the channel and the field.
+ */
+import { z } from 'zod';
+import { TickworkError } from './errors.js';
+import { backendPreferenceSchema, runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
+
+// ---------------------------------------------------------------- data shapes
+
+export const columnTypeSchema = z.enum(['numeric', 'categorical']);
+export type ColumnType = z.infer<typeof columnTypeSchema>;
+
+export const columnSummarySchema = z.object({
+  name: z.string(),
+  type: columnTypeSchema,
+  missing: z.number().int(),
+  distinct: z.number().int(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  top: z.array(z.object({ value: z.string(), count: z.number().int() })),
+});
+export type ColumnSummary = z.infer<typeof columnSummarySchema>;
+
+export const datasetSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.string(),
+  sha256: z.string(),
+  rows: z.number().int(),
+  delimiter: z.string(),
+  columns: z.array(columnSummarySchema),
+  preview: z.array(z.array(z.string().nullable())),
+  suggestedTarget: z.string().nullable(),
+  suggestedTask: taskSchema.nullable(),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+export const bundledDatasetSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  target: z.string(),
+});
+export type BundledDataset = z.infer<typeof bundledDatasetSchema>;
+
+export const backendInfoSchema = z.object({
+  name: z.enum(['tensorflow', 'wasm', 'cpu']),
+  /** e.g. "tfjs-node-gpu (CUDA)", "tfjs-backend-wasm (SIMD)". */
+  detail: z.string(),
+  /** Why faster backends were not used, in plain words; empty when the first choice loaded. */
+  fallbacks: z.array(z.string()),
+});
+export type BackendInfo = z.infer<typeof backendInfoSchema>;
+
+export const metricsSchema = z.record(z.string(), z.number());
+export type Metrics = z.infer<typeof metricsSchema>;
+
+export const splitMetricsSchema = z.object({
+  train: metricsSchema,
+  validation: metricsSchema.nullable(),
+  test: metricsSchema.nullable(),
+});
+export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
+
+export const runStatusSchema = z.enum(['preparing', 'training', 'completed', 'stopped', 'failed']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export const epochRecordSchema = z.object({
+  epoch: z.number().int(),
+  step: z.number().int(),
+  train: metricsSchema,
+  validation: metricsSchema.nullable(),
+});
+export type EpochRecord = z.infer<typeof epochRecordSchema>;
+
+export const runSummarySchema = z.object({
+  runId: z.string(),
+  datasetId: z.string(),
+  status: runStatusSchema,
+  message: z.string(),
+  config: runConfigSchema,
+  backend: backendInfoSchema.nullable(),
+  history: z.array(epochRecordSchema),
+  metrics: splitMetricsSchema.nullable(),
+  modelId: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const modelInfoSchema = z.object({
+  modelId: z.string(),
+  runId: z.string().nullable(),
+  task: taskSchema,
+  target: z.string(),
+  inputs: z.array(z.string()),
+  labels: z.array(z.string()).nullable(),
+  metrics: splitMetricsSchema.nullable(),
+  source: z.string(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const rawValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const rawRowSchema = z.record(z.string(), rawValueSchema);
+export type RawRow = z.infer<typeof rawRowSchema>;
+
+export const predictionSchema = z.object({
+  prediction: z.union([z.string(), z.number()]),
+  probabilities: z.record(z.string(), z.number()).nullable(),
+});
+export type Prediction = z.infer<typeof predictionSchema>;
+
+// ---------------------------------------------------------------- request channels
+
+const empty = z.object({}).strict();
+const id = (what: string) => z.string().min(1, { error: `${what} is required` });
+
+export const datasetSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled'), name: id('bundled dataset name') }),
+  z.object({ kind: z.literal('file'), path: id('file path') }),
+]);
+export type DatasetSource = z.infer<typeof datasetSourceSchema>;
+
+export const requests = {
+  'app:info': {
+    method: 'appInfo',
+    input: empty,
+    output: z.object({ version: z.string(), backend: backendInfoSchema }),
+  },
+  'dataset:list': {
+    method: 'listDatasets',
+    input: empty,
+    output: z.array(bundledDatasetSchema),
+  },
+  'dataset:open': {
+    method: 'openDataset',
+    input: z.object({ source: datasetSourceSchema }).strict(),
+    output: datasetSummarySchema,
+  },
+  'dataset:describe': {
+    method: 'describeDataset',
+    input: z.object({ datasetId: id('datasetId') }).strict(),
+    output: datasetSummarySchema,
+  },
+  'training:start': {
+    method: 'startTraining',
+    input: z
+      .object({
+        datasetId: id('datasetId'),
+        config: runConfigInputSchema,
+        testSource: datasetSourceSchema.optional(),
+      })
+      .strict(),
+    output: z.object({ runId: z.string() }),
+  },
+  'training:stop': {
+    method: 'stopTraining',
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({ stopped: z.boolean() }),
+  },
+  'run:list': {
+    method: 'listRuns',
+    input: empty,
+    output: z.array(runSummarySchema),
+  },
+  'run:get': {
+    method: 'getRun',
+    input: z.object({ runId: id('runId') }).strict(),
+    output: runSummarySchema,
+  },
+  'model:load': {
+    method: 'loadModel',
+    input: z.object({ dir: id('dir') }).strict(),
+    output: modelInfoSchema,
+  },
+  'model:predict': {
+    method: 'predict',
+    input: z.object({ modelId: id('modelId'), rows: z.array(rawRowSchema).min(1).max(100000) }).strict(),
+    output: z.object({ predictions: z.array(predictionSchema) }),
+  },
+  'model:score-file': {
+    method: 'scoreFile',
+    input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
+    output: z.object({ rows: z.number().int(), output: z.string() }),
+  },
+  'model:export': {
+    method: 'exportModel',
+    input: z.object({ modelId: id('modelId'), dir: id('dir') }).strict(),
+    output: z.object({ dir: z.string(), files: z.array(z.string()) }),
+  },
+} as const;
+
+export type Requests = typeof requests;
+export type RequestChannel = keyof Requests;
+export type RequestInput<C extends RequestChannel> = z.input<Requests[C]['input']>;
+export type RequestParsedInput<C extends RequestChannel> = z.output<Requests[C]['input']>;
+export type RequestOutput<C extends RequestChannel> = z.output<Requests[C]['output']>;
+export const REQUEST_CHANNELS = Object.keys(requests) as RequestChannel[];
+
+// ---------------------------------------------------------------- event channels
+
+export const events = {
+  'training:status': {
+    method: 'onTrainingStatus',
+    payload: z.object({
+      runId: z.string(),
+      status: runStatusSchema,
+      message: z.string(),
+      backend: backendInfoSchema.nullable(),
+      modelId: z.string().nullable(),
+    }),
+  },
+  /** Throttled to ~10 per second. One optimizer step is one tick. */
+  'training:progress': {
+    method: 'onTrainingProgress',
+    payload: z.object({
+      runId: z.string(),
+      step: z.number().int(),
+      totalSteps: z.number().int(),
+      epoch: z.number().int(),
+      epochs: z.number().int(),
+      loss: z.number(),
+      lr: z.number(),
+      stepsPerSecond: z.number(),
+      samplesPerSecond: z.number(),
+    }),
+  },
+  'training:epoch': {
+    method: 'onTrainingEpoch',
+    payload: z.object({ runId: z.string(), record: epochRecordSchema, epochs: z.number().int() }),
+  },
+} as const;
+
+export type Events = typeof events;
+export type EventChannel = keyof Events;
+export type EventPayload<C extends EventChannel> = z.output<Events[C]['payload']>;
+export const EVENT_CHANNELS = Object.keys(events) as EventChannel[];
+
+// ---------------------------------------------------------------- the API each client sees
+
+type MethodOf<C extends RequestChannel> = Requests[C]['method'];
+type EventMethodOf<C extends EventChannel> = Events[C]['method'];
+
+/** `window.tickwork` in Electron, the WebSocket client in browser mode, the in-memory client in tests. */
+export type TickworkApi = {
+  [C in RequestChannel as MethodOf<C>]: (input: RequestInput<C>) => Promise<RequestOutput<C>>;
+} & {
+  [C in EventChannel as EventMethodOf<C>]: (listener: (payload: EventPayload<C>) => void) => () => void;
+};
+
+/** The service side: one handler per request channel, receiving validated input. */
+export type RequestHandlers = {
+  [C in RequestChannel]: (input: RequestParsedInput<C>) => Promise<RequestOutput<C>>;
+};
+
+/** Format a zod error as `channel: field.path: message; …`. */
+function describeIssues(channel: string, error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
+    return `${path}: ${issue.message}`;
+  });
+  return `${channel}: invalid input — ${parts.join('; ')}`;
+}
+
+/** Validate a request's input. Throws TickworkError('invalid_input') naming channel and field. */
+export function parseRequest<C extends RequestChannel>(channel: C, input: unknown): RequestParsedInput<C> {
+  const spec = requests[channel];
+  if (!spec) throw new TickworkError('invalid_input', `unknown channel "${String(channel)}"`);
+  const result = spec.input.safeParse(input ?? {});
+  if (!result.success) throw new TickworkError('invalid_input', describeIssues(channel, result.error));
+  return result.data as RequestParsedInput<C>;
+}
+
+export function isRequestChannel(value: unknown): value is RequestChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(requests, value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
+}
+
+/** Wire envelopes shared by the WebSocket and Electron adapters. */
+export type ResponseEnvelope =
+  | { ok: true; result: unknown }
+  | { ok: false; error: { code: string; message: string } };
