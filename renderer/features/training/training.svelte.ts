@@ -1,0 +1,142 @@
+/**
+ * Train + live state: the run settings, the active run, and the series the live chart draws.
+ * Series are plain arrays behind $state.raw and replaced (not mutated), so Svelte does not
+ * proxy chart data (chart.js writes into it).
+ */
+import type { EventPayload, RunStatus, RunSummary, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
+import type { OptimizerName, RunConfigInput, Activation } from '../../../shared/run-config.js';
+import type { ErrorBanner } from '../../lib/errors.svelte.js';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
+const MAX_BATCH_POINTS = 5000;
+
+function thin(points: Point[]): Point[] {
+  return points.filter((_, i) => i % 2 === 0);
+}
+
+export class TrainingState {
+  // Settings
+  hidden = $state('64, 64');
+  activation = $state<Activation>('relu');
+  optimizer = $state<OptimizerName>('adam');
+  lr = $state(0.01);
+  warmupSteps = $state(0);
+  epochs = $state(30);
+  batchSize = $state(16);
+  seed = $state(42);
+
+  // The run
+  runId = $state<string | null>(null);
+  status = $state<RunStatus | 'idle'>('idle');
+  message = $state('idle');
+  backend = $state.raw<BackendInfo | null>(null);
+  progress = $state.raw<EventPayload<'training:progress'> | null>(null);
+  history = $state.raw<EpochRecord[]>([]);
+  run = $state.raw<RunSummary | null>(null);
+
+  // Series for the live chart
+  batchLoss = $state.raw<Point[]>([]);
+  trainLoss = $state.raw<Point[]>([]);
+  validationLoss = $state.raw<Point[]>([]);
+
+  readonly running = $derived(this.status === 'preparing' || this.status === 'training');
+  readonly modelId = $derived(this.run?.modelId ?? null);
+
+  constructor(
+    private readonly api: TickworkApi,
+    private readonly errors: ErrorBanner,
+  ) {
+    api.onTrainingProgress((p) => {
+      if (p.runId !== this.runId) return;
+      this.progress = p;
+      const next = [...this.batchLoss, { x: p.step, y: p.loss }];
+      this.batchLoss = next.length > MAX_BATCH_POINTS ? thin(next) : next;
+    });
+    api.onTrainingEpoch(({ runId, record }) => {
+      if (runId !== this.runId) return;
+      this.history = [...this.history, record];
+      this.trainLoss = [...this.trainLoss, { x: record.step, y: record.train.loss }];
+      if (record.validation) this.validationLoss = [...this.validationLoss, { x: record.step, y: record.validation.loss }];
+    });
+    api.onTrainingStatus((s) => {
+      if (s.runId !== this.runId) return;
+      this.status = s.status;
+      this.message = s.message;
+      if (s.backend) this.backend = s.backend;
+      if (s.status !== 'preparing' && s.status !== 'training') void this.refreshRun();
+    });
+  }
+
+  /** Hidden sizes from the text field ("64, 64"); throws with a plain message when malformed. */
+  parseHidden(): number[] {
+    const text = this.hidden.trim();
+    if (text === '') return [];
+    return text.split(/[,\s]+/).map((part) => {
+      const n = Number(part);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`Hidden layers: "${part}" is not a positive whole number. Write sizes like 64, 64.`);
+      return n;
+    });
+  }
+
+  config(target: string): RunConfigInput {
+    return {
+      target,
+      model: { hidden: this.parseHidden(), activation: this.activation },
+      optimizer: { name: this.optimizer, lr: this.lr },
+      schedule: { kind: 'constant', warmupSteps: this.warmupSteps, warmupStartFactor: 0, finalLr: 0 },
+      epochs: this.epochs,
+      batchSize: this.batchSize,
+      seed: this.seed,
+    };
+  }
+
+  async start(datasetId: string, target: string): Promise<void> {
+    await this.errors.guard(async () => {
+      const config = this.config(target);
+      this.batchLoss = [];
+      this.trainLoss = [];
+      this.validationLoss = [];
+      this.history = [];
+      this.progress = null;
+      this.run = null;
+      this.status = 'preparing';
+      this.message = 'preparing data';
+      try {
+        const { runId } = await this.api.startTraining({ datasetId, config });
+        this.runId = runId;
+        // Status events may have arrived before we knew the runId.
+        await this.refreshRun();
+      } catch (err) {
+        this.status = 'idle';
+        this.message = 'idle';
+        throw err;
+      }
+    });
+  }
+
+  private async refreshRun(): Promise<void> {
+    if (!this.runId) return;
+    const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }));
+    if (!run) return;
+    this.run = run;
+    this.status = run.status;
+    this.message = run.message;
+    if (run.backend) this.backend = run.backend;
+    if (run.history.length > this.history.length) {
+      this.history = run.history;
+      this.trainLoss = run.history.map((r) => ({ x: r.step, y: r.train.loss }));
+      this.validationLoss = run.history.filter((r) => r.validation).map((r) => ({ x: r.step, y: r.validation!.loss }));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.runId) return;
+    const runId = this.runId;
+    await this.errors.guard(() => this.api.stopTraining({ runId }));
+  }
+}

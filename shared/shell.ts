@@ -1,0 +1,18 @@
+/**
+ * What the desktop shell adds beyond the service contract: native dialogs and file paths.
+ * In Electron the preload exposes it as `window.tickworkShell`; in browser mode it is absent
+ * and the renderer uploads files and downloads exports instead.
+ */
+export const SHELL_CHANNELS = {
+  openDatasetDialog: 'shell:open-dataset-dialog',
+  chooseExportFolder: 'shell:choose-export-folder',
+} as const;
+
+export interface TickworkShell {
+  /** Native "Open dataset" dialog; the chosen path, or null when cancelled. */
+  openDatasetDialog(): Promise<string | null>;
+  /** Native "Export model" dialog; the chosen folder, or null when cancelled. */
+  chooseExportFolder(defaultName: string): Promise<string | null>;
+  /** The path of a file dropped on the window. */
+  pathForFile(file: File): string;
+}

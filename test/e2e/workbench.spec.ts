@@ -1,0 +1,119 @@
+/**
+ * Browser mode, end to end: the built renderer in Chromium, the real `tickwork serve`, service
+ * and training worker. Screenshots go to test-results/screenshots/.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { unzipSync, strFromU8 } from 'fflate';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type Served } from '../helpers/serve';
+
+let server: Served;
+
+test.beforeAll(async () => {
+  server = await serve();
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+async function openBundled(page: Page, name: string) {
+  await page.getByTestId('bundled-select').selectOption(name);
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText(name);
+}
+
+test('trains on a bundled dataset, watches the loss chart update, and exports', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend')).toContainText(/backend: (wasm|cpu|tensorflow)/);
+
+  await openBundled(page, 'iris');
+  await expect(page.getByTestId('column-table').locator('tbody tr')).toHaveCount(5);
+  await expect(page.getByTestId('target-select')).toHaveValue('species');
+  await expect(page.getByTestId('task')).toHaveText('multiclass');
+
+  await page.getByTestId('epochs-input').fill('60');
+  await page.getByTestId('train-button').click();
+
+  // The chart gets points while training, and more as training goes on.
+  const chart = page.getByTestId('loss-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(3);
+  const early = Number(await chart.getAttribute('data-points'));
+  await expect(page.getByTestId('tick-counter')).toContainText('step');
+  await expect(page.getByTestId('status-text')).toHaveText(/completed/, { timeout: 90_000 });
+  const late = Number(await chart.getAttribute('data-points'));
+  expect(late).toBeGreaterThan(early);
+
+  const final = page.getByTestId('final-metrics');
+  await expect(final).toContainText('validation');
+  await expect(final).toContainText('accuracy');
+  await page.screenshot({ path: 'test-results/screenshots/workbench-trained.png', fullPage: true });
+
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-button').click();
+  const download = await downloadPromise;
+  const zipPath = join(await mkdtemp(join(tmpdir(), 'tickwork-e2e-')), 'model.zip');
+  await download.saveAs(zipPath);
+  const files = unzipSync(new Uint8Array(await readFile(zipPath)));
+  const names = Object.keys(files).map((n) => n.replace(/^tickwork-model\//, ''));
+  expect(names).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json', 'run-config.json', 'metrics.json']));
+  const preprocessing = JSON.parse(strFromU8(files['tickwork-model/preprocessing.json']));
+  expect(preprocessing.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+  const runConfig = JSON.parse(strFromU8(files['tickwork-model/run-config.json']));
+  expect(runConfig.epochs).toBe(60);
+});
+
+test('stop works mid-run', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'spirals');
+  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveText(/training/, { timeout: 30_000 });
+  await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
+  await page.getByTestId('stop-button').click();
+  const status = page.getByTestId('status-text');
+  await expect(status).toHaveText(/stopped at step \d+ of \d+/, { timeout: 30_000 });
+  const [, step, total] = /stopped at step (\d+) of (\d+)/.exec((await status.textContent()) ?? '')!;
+  expect(Number(step)).toBeGreaterThan(0);
+  expect(Number(step)).toBeLessThan(Number(total));
+  await expect(page.getByTestId('export-button')).toBeEnabled();
+});
+
+test('a bad file shows a clear error banner, not a crash', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const headerOnly = join(dir, 'header-only.csv');
+  await writeFile(headerOnly, 'a,b,c\n');
+  await page.getByTestId('file-input').setInputFiles(headerOnly);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText('header row but no data rows');
+  await page.screenshot({ path: 'test-results/screenshots/error-banner.png' });
+
+  // The app still works afterwards.
+  await openBundled(page, 'four-points');
+  await expect(page.getByTestId('task')).toHaveText('binary');
+});
+
+test('an uploaded CSV opens, with semicolons', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const file = join(dir, 'semicolon.csv');
+  const rows = ['x;y;kind'];
+  for (let i = 0; i < 40; i++) rows.push(`${i};${(i * 7) % 11};${i % 2 === 0 ? 'even' : 'odd'}`);
+  await writeFile(file, rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('dataset-meta')).toContainText('40 rows × 3 columns');
+  await expect(page.getByTestId('dataset-meta')).toContainText('delimiter ";"');
+  await expect(page.getByTestId('target-select')).toHaveValue('kind');
+});
+
+test('the server refuses requests without the token', async ({ request }) => {
+  const bare = await request.get(`${server.origin}/`);
+  expect(bare.status()).toBe(403);
+  const wrong = await request.get(`${server.origin}/?token=not-the-token`);
+  expect(wrong.status()).toBe(403);
+  const good = await request.get(server.url);
+  expect(good.status()).toBe(200);
+});
