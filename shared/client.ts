@@ -4,14 +4,13 @@
  * the WebSocket client (browser mode) and the in-memory client (tests), so that all three
  * expose exactly the same functions.
  */
-import {
-  events,
-  requests,
-  type EventChannel,
-  type EventPayload,
-  type RequestChannel,
-  type ResponseEnvelope,
-  type TickworkApi,
+import { EVENT_METHODS, REQUEST_METHODS } from './channels.js';
+import type {
+  EventChannel,
+  EventPayload,
+  RequestChannel,
+  ResponseEnvelope,
+  TickworkApi,
 } from './contract.js';
 import { TickworkError, ERROR_CODES, type ErrorCode } from './errors.js';
 
@@ -30,11 +29,11 @@ export function unwrapEnvelope(envelope: ResponseEnvelope): unknown {
 
 export function createApi(transport: Transport): TickworkApi {
   const api: Record<string, unknown> = {};
-  for (const channel of Object.keys(requests) as RequestChannel[]) {
-    api[requests[channel].method] = async (input: unknown) => unwrapEnvelope(await transport.invoke(channel, input ?? {}));
+  for (const channel of Object.keys(REQUEST_METHODS) as RequestChannel[]) {
+    api[REQUEST_METHODS[channel]] = async (input: unknown) => unwrapEnvelope(await transport.invoke(channel, input ?? {}));
   }
-  for (const channel of Object.keys(events) as EventChannel[]) {
-    api[events[channel].method] = (listener: (payload: EventPayload<typeof channel>) => void) => transport.subscribe(channel, listener);
+  for (const channel of Object.keys(EVENT_METHODS) as EventChannel[]) {
+    api[EVENT_METHODS[channel]] = (listener: (payload: EventPayload<typeof channel>) => void) => transport.subscribe(channel, listener);
   }
   return api as TickworkApi;
 }

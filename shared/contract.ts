@@ -7,6 +7,7 @@
  * rejects bad input with an error naming the channel and the field.
  */
 import { z } from 'zod';
+import { EVENT_METHODS, REQUEST_METHODS, type EventChannelName, type RequestChannelName } from './channels.js';
 import { TickworkError } from './errors.js';
 import { backendPreferenceSchema, runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
 
@@ -130,27 +131,22 @@ export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 
 export const requests = {
   'app:info': {
-    method: 'appInfo',
     input: empty,
     output: z.object({ version: z.string(), backend: backendInfoSchema }),
   },
   'dataset:list': {
-    method: 'listDatasets',
     input: empty,
     output: z.array(bundledDatasetSchema),
   },
   'dataset:open': {
-    method: 'openDataset',
     input: z.object({ source: datasetSourceSchema }).strict(),
     output: datasetSummarySchema,
   },
   'dataset:describe': {
-    method: 'describeDataset',
     input: z.object({ datasetId: id('datasetId') }).strict(),
     output: datasetSummarySchema,
   },
   'training:start': {
-    method: 'startTraining',
     input: z
       .object({
         datasetId: id('datasetId'),
@@ -161,37 +157,30 @@ export const requests = {
     output: z.object({ runId: z.string() }),
   },
   'training:stop': {
-    method: 'stopTraining',
     input: z.object({ runId: id('runId') }).strict(),
     output: z.object({ stopped: z.boolean() }),
   },
   'run:list': {
-    method: 'listRuns',
     input: empty,
     output: z.array(runSummarySchema),
   },
   'run:get': {
-    method: 'getRun',
     input: z.object({ runId: id('runId') }).strict(),
     output: runSummarySchema,
   },
   'model:load': {
-    method: 'loadModel',
     input: z.object({ dir: id('dir') }).strict(),
     output: modelInfoSchema,
   },
   'model:predict': {
-    method: 'predict',
     input: z.object({ modelId: id('modelId'), rows: z.array(rawRowSchema).min(1).max(100000) }).strict(),
     output: z.object({ predictions: z.array(predictionSchema) }),
   },
   'model:score-file': {
-    method: 'scoreFile',
     input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
     output: z.object({ rows: z.number().int(), output: z.string() }),
   },
   'model:export': {
-    method: 'exportModel',
     input: z.object({ modelId: id('modelId'), dir: id('dir') }).strict(),
     output: z.object({ dir: z.string(), files: z.array(z.string()) }),
   },
@@ -208,7 +197,6 @@ export const REQUEST_CHANNELS = Object.keys(requests) as RequestChannel[];
 
 export const events = {
   'training:status': {
-    method: 'onTrainingStatus',
     payload: z.object({
       runId: z.string(),
       status: runStatusSchema,
@@ -219,7 +207,6 @@ export const events = {
   },
   /** Throttled to ~10 per second. One optimizer step is one tick. */
   'training:progress': {
-    method: 'onTrainingProgress',
     payload: z.object({
       runId: z.string(),
       step: z.number().int(),
@@ -233,7 +220,6 @@ export const events = {
     }),
   },
   'training:epoch': {
-    method: 'onTrainingEpoch',
     payload: z.object({ runId: z.string(), record: epochRecordSchema, epochs: z.number().int() }),
   },
 } as const;
@@ -245,8 +231,13 @@ export const EVENT_CHANNELS = Object.keys(events) as EventChannel[];
 
 // ---------------------------------------------------------------- the API each client sees
 
-type MethodOf<C extends RequestChannel> = Requests[C]['method'];
-type EventMethodOf<C extends EventChannel> = Events[C]['method'];
+type MethodOf<C extends RequestChannel> = (typeof REQUEST_METHODS)[C];
+type EventMethodOf<C extends EventChannel> = (typeof EVENT_METHODS)[C];
+
+// The schema maps and the name maps must list the same channels.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const channelsInStep: Same<RequestChannel, RequestChannelName> & Same<EventChannel, EventChannelName> = true;
+void channelsInStep;
 
 /** `window.tickwork` in Electron, the WebSocket client in browser mode, the in-memory client in tests. */
 export type TickworkApi = {

@@ -6,7 +6,11 @@
 export const SHELL_CHANNELS = {
   openDatasetDialog: 'shell:open-dataset-dialog',
   chooseExportFolder: 'shell:choose-export-folder',
+  menuAction: 'shell:menu-action',
 } as const;
+
+/** Menu commands the renderer carries out (File → Open dataset…, Export model…). */
+export type MenuAction = { type: 'open-dataset'; path: string } | { type: 'export-model' };
 
 export interface TickworkShell {
   /** Native "Open dataset" dialog; the chosen path, or null when cancelled. */
@@ -14,5 +18,7 @@ export interface TickworkShell {
   /** Native "Export model" dialog; the chosen folder, or null when cancelled. */
   chooseExportFolder(defaultName: string): Promise<string | null>;
   /** The path of a file dropped on the window. */
-  pathForFile(file: File): string;
+  pathForFile(file: { name: string }): string;
+  /** Menu commands; returns an unsubscribe. */
+  onMenuAction(listener: (action: MenuAction) => void): () => void;
 }

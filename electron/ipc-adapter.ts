@@ -1,0 +1,60 @@
+/**
+ * The main-side IPC adapter: serves the WorkbenchService's contract and the shell channels over
+ * Electron IPC. Raw `ipcMain` is used here and nowhere else. Every message's sender frame must
+ * be our own renderer (app://tickwork); inputs are validated by the shared dispatcher.
+ */
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { EVENT_CHANNELS, REQUEST_CHANNELS, type ResponseEnvelope } from '../shared/contract.js';
+import { SHELL_CHANNELS, type MenuAction } from '../shared/shell.js';
+import { createDispatcher } from '../service/dispatch.js';
+import type { WorkbenchService } from '../service/workbench-service.js';
+
+export const RENDERER_ORIGIN = 'app://tickwork';
+
+export interface ShellHandlers {
+  openDatasetDialog(window: BrowserWindow | null): Promise<string | null>;
+  chooseExportFolder(window: BrowserWindow | null, defaultName: string): Promise<string | null>;
+}
+
+function trusted(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith(`${RENDERER_ORIGIN}/`);
+}
+
+const refused: ResponseEnvelope = { ok: false, error: { code: 'invalid_input', message: 'refused: the request did not come from the Tickwork window' } };
+
+export function serveOverIpc(
+  service: WorkbenchService,
+  shell: ShellHandlers,
+  windowOf: (event: IpcMainInvokeEvent) => BrowserWindow | null,
+  windows: () => BrowserWindow[],
+): () => void {
+  const dispatch = createDispatcher(service, (err) => console.error('tickwork: internal error:', err));
+  for (const channel of REQUEST_CHANNELS) {
+    ipcMain.handle(channel, (event, input: unknown) => (trusted(event) ? dispatch(channel, input) : refused));
+  }
+  ipcMain.handle(SHELL_CHANNELS.openDatasetDialog, async (event): Promise<ResponseEnvelope> => {
+    if (!trusted(event)) return refused;
+    return { ok: true, result: await shell.openDatasetDialog(windowOf(event)) };
+  });
+  ipcMain.handle(SHELL_CHANNELS.chooseExportFolder, async (event, defaultName: unknown): Promise<ResponseEnvelope> => {
+    if (!trusted(event)) return refused;
+    const name = typeof defaultName === 'string' ? defaultName.slice(0, 200) : 'tickwork-model';
+    return { ok: true, result: await shell.chooseExportFolder(windowOf(event), name) };
+  });
+  const unsubscribe = EVENT_CHANNELS.map((channel) =>
+    service.on(channel, (payload) => {
+      for (const win of windows()) if (!win.isDestroyed()) win.webContents.send(channel, payload);
+    }),
+  );
+  return () => {
+    unsubscribe.forEach((off) => off());
+    for (const channel of [...REQUEST_CHANNELS, SHELL_CHANNELS.openDatasetDialog, SHELL_CHANNELS.chooseExportFolder]) {
+      ipcMain.removeHandler(channel);
+    }
+  };
+}
+
+export function sendMenuAction(window: BrowserWindow, action: MenuAction): void {
+  window.webContents.send(SHELL_CHANNELS.menuAction, action);
+}

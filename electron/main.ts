@@ -1,0 +1,132 @@
+/**
+ * The Electron main process: window, menu, dialogs, the app:// protocol that serves the
+ * renderer, and the WorkbenchService served over IPC. Thin: no ML here — training and
+ * prediction run in a utility process.
+ */
+import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { backendPreferenceFromEnv } from '../models/backend.js';
+import { packageRoot, packageVersion, paths } from '../service/runtime.js';
+import { WorkbenchService } from '../service/workbench-service.js';
+import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
+import { buildMenu } from './menu.js';
+import { SettingsStore } from './settings.js';
+import { utilityWorkerLauncher } from './utility-worker.js';
+import { createMainWindow } from './window.js';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false } },
+]);
+
+const root = packageRoot();
+const rendererDir = paths.renderer(root);
+let mainWindow: BrowserWindow | null = null;
+
+function serveRenderer(): void {
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'tickwork') return new Response('Not found', { status: 404 });
+    const file = resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
+    if (!file.startsWith(rendererDir + sep)) return new Response('Forbidden', { status: 403 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+}
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+  serveRenderer();
+  const settings = new SettingsStore(app.getPath('userData'));
+  const service = new WorkbenchService({
+    version: packageVersion(root),
+    datasetsDir: paths.datasets(root),
+    launchWorker: utilityWorkerLauncher(join(__dirname, 'training-worker.cjs')),
+    backend: backendPreferenceFromEnv(),
+  });
+
+  const rememberRecent = (path: string) => {
+    settings.addRecent(path);
+    app.addRecentDocument(path);
+    refreshMenu();
+  };
+  const openDatasetDialog = async (win: BrowserWindow | null): Promise<string | null> => {
+    const options: Electron.OpenDialogOptions = {
+      title: 'Open dataset',
+      properties: ['openFile'],
+      filters: [
+        { name: 'Delimited text', extensions: ['csv', 'tsv', 'txt'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    const path = result.canceled ? null : (result.filePaths[0] ?? null);
+    if (path) rememberRecent(path);
+    return path;
+  };
+  const chooseExportFolder = async (win: BrowserWindow | null, defaultName: string): Promise<string | null> => {
+    const options: Electron.SaveDialogOptions = {
+      title: 'Export model',
+      buttonLabel: 'Export',
+      defaultPath: join(app.getPath('documents'), defaultName),
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return result.canceled || !result.filePath ? null : result.filePath;
+  };
+
+  const refreshMenu = () =>
+    Menu.setApplicationMenu(
+      buildMenu({
+        recentFiles: settings.get().recentFiles,
+        openDataset: async () => {
+          const path = await openDatasetDialog(mainWindow);
+          if (path && mainWindow) sendMenuAction(mainWindow, { type: 'open-dataset', path });
+        },
+        send: (action) => mainWindow && sendMenuAction(mainWindow, action),
+        window: () => mainWindow,
+      }),
+    );
+  refreshMenu();
+
+  const stopServing = serveOverIpc(
+    service,
+    { openDatasetDialog, chooseExportFolder },
+    (event) => BrowserWindow.fromWebContents(event.sender),
+    () => BrowserWindow.getAllWindows(),
+  );
+
+  const open = () => {
+    mainWindow = createMainWindow({ preload: join(__dirname, 'preload.cjs'), settings });
+    mainWindow.on('closed', () => (mainWindow = null));
+  };
+  open();
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    stopServing();
+    void service.dispose().finally(() => app.quit());
+  });
+}
+
+main().catch((err) => {
+  dialog.showErrorBox('Tickwork could not start', err instanceof Error ? err.message : String(err));
+  app.exit(1);
+});

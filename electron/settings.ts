@@ -1,0 +1,58 @@
+/**
+ * Small persisted settings for the desktop app: window bounds and recent files, as JSON in the
+ * user-data folder. A damaged file is ignored (defaults), never fatal.
+ */
+import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface Settings {
+  window: { width: number; height: number; x?: number; y?: number; maximized: boolean };
+  recentFiles: string[];
+}
+
+const DEFAULTS: Settings = { window: { width: 1440, height: 920, maximized: false }, recentFiles: [] };
+const MAX_RECENT = 10;
+
+export class SettingsStore {
+  private data: Settings;
+  private readonly file: string;
+
+  constructor(userDataDir: string) {
+    this.file = join(userDataDir, 'settings.json');
+    this.data = structuredClone(DEFAULTS);
+    try {
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Settings>;
+      if (parsed.window && typeof parsed.window.width === 'number' && typeof parsed.window.height === 'number') {
+        this.data.window = { ...DEFAULTS.window, ...parsed.window };
+      }
+      if (Array.isArray(parsed.recentFiles)) this.data.recentFiles = parsed.recentFiles.filter((f) => typeof f === 'string').slice(0, MAX_RECENT);
+    } catch {
+      /* first start, or a damaged file: defaults */
+    }
+  }
+
+  get(): Readonly<Settings> {
+    return this.data;
+  }
+
+  setWindow(bounds: Settings['window']): void {
+    this.data.window = bounds;
+    this.save();
+  }
+
+  addRecent(path: string): void {
+    this.data.recentFiles = [path, ...this.data.recentFiles.filter((p) => p !== path)].slice(0, MAX_RECENT);
+    this.save();
+  }
+
+  private save(): void {
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.tmp`;
+      writeFileSync(tmp, JSON.stringify(this.data, null, 2));
+      renameSync(tmp, this.file);
+    } catch (err) {
+      console.error('tickwork: cannot save settings:', err);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Channel names and the API method each one becomes, without schemas: small enough for the
+ * sandboxed preload. contract.ts adds the schemas; a type check there keeps the two in step.
+ */
+export const REQUEST_METHODS = {
+  'app:info': 'appInfo',
+  'dataset:list': 'listDatasets',
+  'dataset:open': 'openDataset',
+  'dataset:describe': 'describeDataset',
+  'training:start': 'startTraining',
+  'training:stop': 'stopTraining',
+  'run:list': 'listRuns',
+  'run:get': 'getRun',
+  'model:load': 'loadModel',
+  'model:predict': 'predict',
+  'model:score-file': 'scoreFile',
+  'model:export': 'exportModel',
+} as const;
+
+export const EVENT_METHODS = {
+  'training:status': 'onTrainingStatus',
+  'training:progress': 'onTrainingProgress',
+  'training:epoch': 'onTrainingEpoch',
+} as const;
+
+export type RequestChannelName = keyof typeof REQUEST_METHODS;
+export type EventChannelName = keyof typeof EVENT_METHODS;
