@@ -30,7 +30,7 @@ const started = Date.now();
 if (want('node')) {
   await build({
     ...common,
-    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts' },
+    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'bench-train-speed': 'bench/train-speed.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });
@@ -57,6 +57,6 @@ if (want('electron')) {
 }
 if (want('renderer')) {
   await rm(`${root}/dist/renderer`, { recursive: true, force: true });
-  await viteBuild({ configFile: `${root}/renderer/vite.config.ts`, logLevel: 'warn' });
+  await viteBuild({ configFile: `${root}/vite.config.ts`, logLevel: 'warn' });
 }
 console.log(`tickwork: built ${only.length ? only.join(', ') : 'node, electron, renderer'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -447,7 +447,7 @@ export class WorkbenchService implements RequestHandlers {
     const out = resolve(output);
     const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomUUID().slice(0, 8)}`);
     try {
-      await writeFile(tmp, Papa.unparse({ fields, data }) + '\n');
+      await writeFile(tmp, Papa.unparse({ fields, data }, { newline: '\n' }) + '\n');
       await rename(tmp, out);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -50,11 +50,16 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
  * Learning-rate schedule, a pure function of the optimizer step. For s < warmupSteps the LR
  * ramps linearly from baseLr·warmupStartFactor to baseLr (see models/train/schedule.ts).
  */
+export const SCHEDULE_KINDS = ['constant', 'linear', 'cosine', 'step', 'exponential', 'inverse_sqrt'] as const;
 export const scheduleConfigSchema = z.object({
-  kind: z.enum(['constant', 'linear', 'cosine']).default('constant'),
+  kind: z.enum(SCHEDULE_KINDS).default('constant'),
   warmupSteps: z.number().int().min(0).default(0),
   warmupStartFactor: z.number().gte(0).lte(1).default(0),
+  /** linear / cosine: the LR reached at the last step. */
   finalLr: z.number().gte(0).default(0),
+  /** step / exponential: the LR is multiplied by gamma every stepSize steps. */
+  gamma: z.number().positive().lte(1).default(0.5),
+  stepSize: z.number().int().min(1).default(1000),
 });
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
 
@@ -75,7 +80,7 @@ export const runConfigInputSchema = z.object({
   split: splitConfigSchema.default({ validation: 0.15, test: 0.15, stratify: true }),
   model: modelSpecSchema.default({ hidden: [64, 64], activation: 'relu' }),
   optimizer: optimizerConfigSchema.default({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
-  schedule: scheduleConfigSchema.default({ kind: 'constant', warmupSteps: 0, warmupStartFactor: 0, finalLr: 0 }),
+  schedule: scheduleConfigSchema.default({ kind: 'constant', warmupSteps: 0, warmupStartFactor: 0, finalLr: 0, gamma: 0.5, stepSize: 1000 }),
   batchSize: z.number().int().min(1).max(65536).default(32),
   epochs: z.number().int().min(1).max(100000).default(20),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),

@@ -80,15 +80,16 @@ export function modelCard(bundle: ExportBundle): string {
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }
 
+/** True when `dir` does not exist, is empty, or is a previous Tickwork export. */
 async function isReplaceable(dir: string): Promise<boolean> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    if (err.code === 'ENOTDIR') throw new TickworkError('io', `Cannot export to ${dir}: a part of that path is a file, not a folder.`);
     throw err;
-  }
+  });
+  if (!info) return true;
+  if (!info.isDirectory()) throw new TickworkError('io', `Cannot export to ${dir}: it is a file. Choose a folder name.`);
+  const entries = await readdir(dir);
   if (entries.length === 0) return true;
   try {
     const spec = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8'));

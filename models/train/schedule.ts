@@ -7,6 +7,9 @@
  *   constant  lr = baseLr
  *   linear    lr = finalLr + (baseLr − finalLr) · max(0, 1 − p)
  *   cosine    lr = finalLr + (baseLr − finalLr) · ½(1 + cos(π · min(1, p)))
+ *   exponential  lr = baseLr · gamma^((s − warmupSteps) / stepSize)
+ *   step         lr = baseLr · gamma^floor((s − warmupSteps) / stepSize)
+ *   inverse_sqrt lr = baseLr · √max(1, warmupSteps) / √max(s, max(1, warmupSteps))
  */
 import type { ScheduleConfig } from '../../shared/run-config.js';
 
@@ -27,6 +30,14 @@ export function learningRateAt(config: ScheduleConfig, context: ScheduleContext,
       return finalLr + (baseLr - finalLr) * Math.max(0, 1 - p);
     case 'cosine':
       return finalLr + (baseLr - finalLr) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
+    case 'exponential':
+      return baseLr * Math.pow(config.gamma, (step - warmupSteps) / config.stepSize);
+    case 'step':
+      return baseLr * Math.pow(config.gamma, Math.floor((step - warmupSteps) / config.stepSize));
+    case 'inverse_sqrt': {
+      const w = Math.max(1, warmupSteps);
+      return (baseLr * Math.sqrt(w)) / Math.sqrt(Math.max(step, w));
+    }
   }
 }
 

@@ -29,8 +29,8 @@ test('desktop app: train on iris and export', async () => {
   try {
     const page = await app.firstWindow();
     await expect(page.getByTestId('statusbar')).toContainText('desktop');
-    expect(await page.evaluate(() => typeof (window as unknown as { tickwork?: unknown }).tickwork)).toBe('object');
-    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { tickwork?: unknown }).tickwork)).toBe('object');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
 
     await page.getByTestId('bundled-select').selectOption('iris');
     await page.getByTestId('open-bundled').click();

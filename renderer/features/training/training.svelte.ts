@@ -88,7 +88,7 @@ export class TrainingState {
       target,
       model: { hidden: this.parseHidden(), activation: this.activation },
       optimizer: { name: this.optimizer, lr: this.lr },
-      schedule: { kind: 'constant', warmupSteps: this.warmupSteps, warmupStartFactor: 0, finalLr: 0 },
+      schedule: { kind: 'constant', warmupSteps: this.warmupSteps },
       epochs: this.epochs,
       batchSize: this.batchSize,
       seed: this.seed,

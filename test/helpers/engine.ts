@@ -1,0 +1,38 @@
+/** Small helpers to drive the engine in-process in tests. */
+import { generateToy } from '../../models/data/toy';
+import { profileTable } from '../../models/data/schema';
+import { splitRows } from '../../models/data/split';
+import { encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
+import type { DataPart, TrainInput } from '../../models/train/loop';
+import { runConfigInputSchema, type RunConfigInput } from '../../shared/run-config';
+import { tableFromRows } from '../../models/data/table';
+import { createRng, normal } from '../../models/random';
+
+export function moonsInput(overrides: Partial<RunConfigInput> = {}): TrainInput {
+  const table = generateToy('moons', { rows: 200, seed: 3 });
+  const profiles = profileTable(table);
+  const rows = rowsWithTarget(table, 'label');
+  const split = splitRows(rows, { validation: 0.2, test: 0.2, seed: 1 });
+  const spec = fitPreprocessing({ table, profiles, target: 'label', features: ['x1', 'x2'], task: 'binary', trainRows: split.train });
+  const part = (r: Int32Array): DataPart => ({ ...encodeFeatures(spec, table, r), y: encodeTarget(spec, table, r) });
+  const config = runConfigInputSchema.parse({ target: 'label', epochs: 3, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, ...overrides });
+  return { config, task: 'binary', classes: 2, targetStats: null, train: part(split.train), validation: part(split.validation), test: part(split.test) };
+}
+
+/** y = 3·x1 − 2·x2 + 50 + noise: a regression whose target is far from 0 and not unit scale. */
+export function linearRegressionInput(overrides: Partial<RunConfigInput> = {}): TrainInput {
+  const rng = createRng(5);
+  const data: string[][] = [];
+  for (let i = 0; i < 300; i++) {
+    const x1 = normal(rng);
+    const x2 = normal(rng);
+    data.push([x1.toFixed(4), x2.toFixed(4), (3 * x1 - 2 * x2 + 50 + 0.1 * normal(rng)).toFixed(4)]);
+  }
+  const table = tableFromRows({ name: 'lin', source: 'lin', delimiter: ',' }, ['x1', 'x2', 'y'], data);
+  const rows = rowsWithTarget(table, 'y');
+  const split = splitRows(rows, { validation: 0.2, test: 0.2, seed: 1 });
+  const spec = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['x1', 'x2'], task: 'regression', trainRows: split.train });
+  const part = (r: Int32Array): DataPart => ({ ...encodeFeatures(spec, table, r), y: encodeTarget(spec, table, r) });
+  const config = runConfigInputSchema.parse({ target: 'y', epochs: 40, batchSize: 32, optimizer: { name: 'adam', lr: 0.01 }, model: { hidden: [16] }, ...overrides });
+  return { config, task: 'regression', classes: 1, targetStats: spec.targetStats, train: part(split.train), validation: part(split.validation), test: part(split.test) };
+}

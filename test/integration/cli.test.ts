@@ -1,0 +1,103 @@
+/**
+ * The `tickwork` command as a user runs it: a child process, exit codes, stdout/stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+let dir: string;
+
+function tickwork(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/tickwork.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TICKWORK_BACKEND: 'wasm' },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: r.stdout.trim().split('\n').at(-1) ?? '' };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tickwork-cli-'));
+});
+
+describe('tickwork CLI', () => {
+  it('lists bundled datasets', () => {
+    const r = tickwork('datasets');
+    expect(r.code).toBe(0);
+    for (const name of ['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals']) expect(r.stdout).toContain(name);
+  });
+
+  it('trains with --json, exports, and predict writes labels and probabilities that match the model', async () => {
+    const out = join(dir, 'iris');
+    const r = tickwork('train', '--data', 'iris', '--target', 'species', '--epochs', '30', '--lr', '0.01', '--batch-size', '16', '--warmup-steps', '5', '--seed', '7', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.last);
+    expect(summary.task).toBe('multiclass');
+    expect(summary.backend).toBe('wasm');
+    expect(summary.out).toBe(out);
+    for (const part of ['train', 'validation', 'test']) {
+      expect(summary.metrics[part]).toHaveProperty('accuracy');
+      expect(summary.metrics[part]).toHaveProperty('loss');
+    }
+    expect(summary.metrics.test.accuracy).toBeGreaterThan(0.8);
+    expect(r.stderr).toContain('backend: wasm');
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'preprocessing.json', 'run-config.json', 'weights.bin']);
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.test.accuracy).toBe(summary.metrics.test.accuracy);
+
+    const scored = join(dir, 'scored.csv');
+    const p = tickwork('predict', '--model', out, '--data', 'datasets/iris.csv', '--out', scored);
+    expect(p.code, p.stderr).toBe(0);
+    const lines = (await readFile(scored, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('sepal_length,sepal_width,petal_length,petal_width,species,prediction,probability_setosa,probability_versicolor,probability_virginica');
+    expect(lines).toHaveLength(151);
+    const correct = lines.slice(1).filter((l) => l.split(',')[4] === l.split(',')[5]).length;
+    expect(correct / 150).toBeGreaterThan(0.8);
+    const probs = lines[1].split(',').slice(6).map(Number);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('is reproducible: the same seed gives the same metrics', () => {
+    const run = (seed: string) =>
+      JSON.parse(tickwork('train', '--data', 'moons', '--target', 'label', '--epochs', '3', '--seed', seed, '--out', join(dir, `m${seed}`), '--json').last).metrics;
+    expect(run('0')).toEqual(run('0'));
+  });
+
+  it('evaluates on --test instead of a split', async () => {
+    const test = join(dir, 'iris-test.csv');
+    const iris = (await readFile(join(ROOT, 'datasets/iris.csv'), 'utf8')).trim().split('\n');
+    await writeFile(test, [iris[0], ...iris.slice(1).filter((_, i) => i % 5 === 0)].join('\n') + '\n');
+    const r = tickwork('train', '--data', 'iris', '--target', 'species', '--test', test, '--epochs', '5', '--out', join(dir, 'with-test'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(await readFile(join(dir, 'with-test', 'run-config.json'), 'utf8'));
+    expect(config.testSource).toBe(test);
+    expect(JSON.parse(r.last).metrics.test).toHaveProperty('accuracy');
+  });
+
+  it('exits with 2 and one clear line on bad input, never a stack trace', async () => {
+    const header = join(dir, 'header.csv');
+    await writeFile(header, 'a,b\n');
+    const cases: Array<[string[], RegExp]> = [
+      [['train', '--data', join(dir, 'missing.csv'), '--target', 'y', '--out', join(dir, 'x')], /File not found/],
+      [['train', '--data', 'irs', '--target', 'y', '--out', join(dir, 'x')], /neither a file nor a bundled dataset/],
+      [['train', '--data', 'iris', '--target', 'colour', '--out', join(dir, 'x')], /has no column "colour"/],
+      [['train', '--data', header, '--target', 'b', '--out', join(dir, 'x')], /header row but no data rows/],
+      [['train', '--data', 'iris', '--target', 'species', '--epochs', 'ten', '--out', join(dir, 'x')], /--epochs must be a whole number, received "ten"/],
+      [['train', '--data', 'iris', '--target', 'species', '--lr=-1', '--out', join(dir, 'x')], /--lr: lr must be > 0/],
+      [['train', '--data', 'iris', '--target', 'species'], /needs --out/],
+      [['predict', '--model', join(dir, 'nowhere'), '--data', 'datasets/iris.csv', '--out', join(dir, 'p.csv')], /Model folder not found/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = tickwork(...args);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

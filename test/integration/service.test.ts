@@ -1,0 +1,195 @@
+/**
+ * The WorkbenchService through the in-memory transport (same envelopes and structured-clone
+ * boundary as IPC and the WebSocket), with the real training worker in a worker thread.
+ */
+import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventPayload, TickworkApi } from '../../shared/contract';
+import { TickworkError } from '../../shared/errors';
+import { inMemoryApi } from '../../service/in-memory-transport';
+import { createNodeService } from '../../service/runtime';
+import type { WorkbenchService } from '../../service/workbench-service';
+
+let service: WorkbenchService;
+let api: TickworkApi;
+let dir: string;
+
+beforeAll(async () => {
+  service = createNodeService({ backend: 'wasm' });
+  api = inMemoryApi(service);
+  dir = await mkdtemp(join(tmpdir(), 'tickwork-service-'));
+});
+
+afterAll(async () => {
+  await service.dispose();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<TickworkError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TickworkError);
+    return err as TickworkError;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function trainToEnd(datasetId: string, config: Parameters<TickworkApi['startTraining']>[0]['config']) {
+  const { runId } = await api.startTraining({ datasetId, config });
+  return service.waitForRun(runId);
+}
+
+describe('WorkbenchService', () => {
+  it('reports the backend it uses', async () => {
+    const info = await api.appInfo({});
+    expect(info.backend.name).toBe('wasm');
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('lists and opens the bundled datasets', async () => {
+    const names = (await api.listDatasets({})).map((d) => d.name);
+    expect(names).toEqual(['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals']);
+    const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    expect(iris.rows).toBe(150);
+    expect(iris.suggestedTarget).toBe('species');
+    expect(iris.suggestedTask).toBe('multiclass');
+    expect(iris.columns.map((c) => c.type)).toEqual(['numeric', 'numeric', 'numeric', 'numeric', 'categorical']);
+    const four = await api.openDataset({ source: { kind: 'bundled', name: 'four-points' } });
+    expect(four.rows).toBe(4);
+  });
+
+  it('trains iris end to end: events, metrics, predict, export, load back with the same numbers', async () => {
+    const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const progress: EventPayload<'training:progress'>[] = [];
+    const epochs: EventPayload<'training:epoch'>[] = [];
+    const statuses: string[] = [];
+    const offs = [
+      api.onTrainingProgress((p) => progress.push(p)),
+      api.onTrainingEpoch((e) => epochs.push(e)),
+      api.onTrainingStatus((s) => statuses.push(s.status)),
+    ];
+    const run = await trainToEnd(iris.id, { target: 'species', epochs: 40, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, schedule: { warmupSteps: 10 } });
+    offs.forEach((off) => off());
+
+    expect(run.status).toBe('completed');
+    expect(statuses[0]).toBe('preparing');
+    expect(statuses).toContain('training');
+    expect(statuses.at(-1)).toBe('completed');
+    expect(epochs).toHaveLength(40);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.step).toBe(progress.at(-1)!.totalSteps);
+    expect(progress[0].lr).toBeLessThan(0.01); // still warming up
+    expect(run.metrics!.test!.accuracy).toBeGreaterThan(0.85);
+    expect(run.config.task).toBe('multiclass');
+    expect(run.config.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const rows = [
+      { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
+      { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 },
+    ];
+    const predicted = await api.predict({ modelId: run.modelId!, rows });
+    expect(predicted.predictions.map((p) => p.prediction)).toEqual(['setosa', 'virginica']);
+    const sum = Object.values(predicted.predictions[0].probabilities!).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 5);
+
+    const out = join(dir, 'iris-model');
+    const exported = await api.exportModel({ modelId: run.modelId!, dir: out });
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'preprocessing.json', 'run-config.json', 'weights.bin']);
+    expect(exported.dir).toBe(out);
+    const stored = JSON.parse(await readFile(join(out, 'run-config.json'), 'utf8'));
+    expect(stored.schedule.warmupSteps).toBe(10);
+
+    const loaded = await api.loadModel({ dir: out });
+    expect(loaded.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+    const again = await api.predict({ modelId: loaded.modelId, rows });
+    expect(again.predictions).toEqual(predicted.predictions);
+
+    // Exporting again over our own export replaces it; over someone else's folder it refuses.
+    await api.exportModel({ modelId: run.modelId!, dir: out });
+    const foreign = join(dir, 'my-documents');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'thesis.docx'), 'precious');
+    const refused = await rejection(api.exportModel({ modelId: run.modelId!, dir: foreign }));
+    expect(refused.message).toContain('is not a Tickwork export');
+    expect(await readFile(join(foreign, 'thesis.docx'), 'utf8')).toBe('precious');
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('trains a regression and scores a file', async () => {
+    const csv = ['x1,x2,y'];
+    for (let i = 0; i < 120; i++) csv.push(`${i % 10},${(i * 7) % 13},${(2 * (i % 10) + 0.5 * ((i * 7) % 13) + 10).toFixed(2)}`);
+    const path = join(dir, 'reg.csv');
+    await writeFile(path, csv.join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path } });
+    const run = await trainToEnd(ds.id, { target: 'y', epochs: 60, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 } });
+    expect(run.config.task).toBe('regression');
+    expect(Object.keys(run.metrics!.test!)).toEqual(expect.arrayContaining(['mse', 'mae', 'r2']));
+    expect(run.metrics!.test!.r2).toBeGreaterThan(0.9);
+    const scored = await api.scoreFile({ modelId: run.modelId!, input: path, output: join(dir, 'scored.csv') });
+    expect(scored.rows).toBe(120);
+    const lines = (await readFile(join(dir, 'scored.csv'), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('x1,x2,y,prediction');
+    const [, , y, prediction] = lines[1].split(',').map(Number);
+    expect(Math.abs(prediction - y)).toBeLessThan(2);
+  });
+
+  it('stops a run mid-epoch; the stopped model is still usable', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'spirals' } });
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000, batchSize: 8 } });
+    await new Promise<void>((resolve) => {
+      const off = api.onTrainingProgress((p) => {
+        if (p.runId === runId && p.step > 20) {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect((await api.stopTraining({ runId })).stopped).toBe(true);
+    const run = await service.waitForRun(runId);
+    expect(run.status).toBe('stopped');
+    expect(run.message).toMatch(/^stopped at step \d+ of 440000/);
+    expect(run.modelId).not.toBeNull();
+  });
+
+  it('refuses a second run while one trains', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'moons' } });
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000 } });
+    const busy = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'label' } }));
+    expect(busy.code).toBe('busy');
+    await api.stopTraining({ runId });
+    await service.waitForRun(runId);
+  });
+
+  it('gives one clear message for each kind of bad input', async () => {
+    const missing = await rejection(api.openDataset({ source: { kind: 'file', path: join(dir, 'nope.csv') } }));
+    expect(missing.code).toBe('not_found');
+    expect(missing.message).toContain('File not found');
+
+    const unknown = await rejection(api.openDataset({ source: { kind: 'bundled', name: 'titanic' } }));
+    expect(unknown.message).toContain('no bundled dataset named "titanic"');
+
+    const folder = await rejection(api.openDataset({ source: { kind: 'file', path: dir } }));
+    expect(folder.message).toContain('is a folder');
+
+    const headerOnly = join(dir, 'header.csv');
+    await writeFile(headerOnly, 'a;b;c\n');
+    expect((await rejection(api.openDataset({ source: { kind: 'file', path: headerOnly } }))).message).toContain('no data rows');
+
+    const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const noTarget = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'colour' } }));
+    expect(noTarget.code).toBe('bad_data');
+    expect(noTarget.message).toContain('has no column "colour"');
+
+    const dirty = join(dir, 'dirty.csv');
+    await writeFile(dirty, 'age,y\n' + Array.from({ length: 20 }, (_, i) => `${i === 5 ? 'forty' : i},${i % 2}`).join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path: dirty } });
+    const nonNumeric = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'y' } }));
+    expect(nonNumeric.message).toContain('column "age" is numeric but line 7 has "forty"');
+
+    const invalid = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', batchSize: 0 } }));
+    expect(invalid.code).toBe('invalid_input');
+    expect(invalid.message).toContain('training:start: invalid input — config.batchSize');
+  });
+});

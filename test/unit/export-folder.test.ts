@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, rm, writeFile, truncate, chmod, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../models/backend';
+import { modelToArtifacts } from '../../models/io/artifacts';
+import { readExportFolder, writeExportFolder, type ExportBundle } from '../../models/io/export-folder';
+import { trainModel } from '../../models/train/loop';
+import { moonsInput } from '../helpers/engine';
+import type { PreprocessingSpec } from '../../models/prep/preprocessing';
+
+let bundle: ExportBundle;
+let dir: string;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  const result = await trainModel(moonsInput({ epochs: 1 }));
+  const preprocessing: PreprocessingSpec = {
+    format: 'tickwork-preprocessing', version: 1, task: 'binary', target: 'label', inputs: ['x1', 'x2'],
+    features: [
+      { name: 'x1', kind: 'numeric', fill: 0, mean: 0, std: 1 },
+      { name: 'x2', kind: 'numeric', fill: 0, mean: 0, std: 1 },
+    ],
+    encoded: ['x1', 'x2'], labels: ['0', '1'], targetStats: null,
+  };
+  bundle = { artifacts: await modelToArtifacts(result.model), preprocessing, runConfig: null, metrics: result.metrics };
+  result.model.dispose();
+  dir = await mkdtemp(join(tmpdir(), 'tickwork-export-'));
+});
+
+describe('export folder', () => {
+  it('writes every file and reads them back', async () => {
+    const out = join(dir, 'a');
+    await writeExportFolder(out, bundle);
+    const back = await readExportFolder(out);
+    expect(back.preprocessing).toEqual(bundle.preprocessing);
+    expect(Array.from(back.artifacts.weights)).toEqual(Array.from(bundle.artifacts.weights));
+    expect(back.metrics).toEqual(bundle.metrics);
+  });
+
+  it('names what is wrong with a partial, damaged or foreign folder', async () => {
+    const partial = join(dir, 'partial');
+    await writeExportFolder(partial, bundle);
+    await rm(join(partial, 'weights.bin'));
+    await expect(readExportFolder(partial)).rejects.toThrow(/weights\.bin is missing/);
+
+    const damaged = join(dir, 'damaged');
+    await writeExportFolder(damaged, bundle);
+    await truncate(join(damaged, 'weights.bin'), 10);
+    await expect(readExportFolder(damaged)).rejects.toThrow(/has 10 bytes but model\.json describes \d+; the export is damaged/);
+
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: {} }));
+    await expect(readExportFolder(foreign)).rejects.toThrow(/is not a tfjs Layers model/);
+
+    const notJson = join(dir, 'not-json');
+    await writeExportFolder(notJson, bundle);
+    await writeFile(join(notJson, 'preprocessing.json'), '{ nope');
+    await expect(readExportFolder(notJson)).rejects.toThrow(/preprocessing\.json cannot be read/);
+  });
+
+  it('leaves nothing behind when the location is not writable', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores permissions: use a path under a file instead, which fails for everyone.
+      const file = join(dir, 'plain-file');
+      await writeFile(file, 'x');
+      await expect(writeExportFolder(join(file, 'model'), bundle)).rejects.toThrow(/Cannot export to/);
+    } else {
+      const locked = join(dir, 'locked');
+      await mkdir(locked);
+      await chmod(locked, 0o500);
+      await expect(writeExportFolder(join(locked, 'model'), bundle)).rejects.toThrow(/Cannot export to/);
+    }
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { detectTask, parseNumber, profileColumn } from '../../models/data/schema';
+
+describe('parseNumber', () => {
+  it('accepts plain decimal and scientific numbers only', () => {
+    expect(parseNumber(' 1.5 ')).toBe(1.5);
+    expect(parseNumber('-3e2')).toBe(-300);
+    expect(parseNumber('.5')).toBe(0.5);
+    for (const bad of ['', 'abc', '1,5', '0x10', 'Infinity', '1.2.3']) expect(parseNumber(bad)).toBeNull();
+  });
+});
+
+describe('profileColumn', () => {
+  it('types and summarizes a numeric column', () => {
+    const p = profileColumn('x', ['1', '2', '3', null]);
+    expect(p.type).toBe('numeric');
+    expect(p.missing).toBe(1);
+    expect(p.distinct).toBe(3);
+    expect(p.min).toBe(1);
+    expect(p.max).toBe(3);
+    expect(p.mean).toBe(2);
+    expect(p.std).toBeCloseTo(Math.sqrt(2 / 3), 12);
+    expect(p.integer).toBe(true);
+  });
+
+  it('keeps a mostly-numeric column numeric and records the stray cells', () => {
+    const values = Array.from({ length: 30 }, (_, i) => String(i));
+    values[7] = 'abc';
+    const p = profileColumn('x', values);
+    expect(p.type).toBe('numeric');
+    expect(p.invalidCount).toBe(1);
+    expect(p.invalid[0]).toEqual({ row: 7, value: 'abc' });
+  });
+
+  it('types words as categorical with top values', () => {
+    const p = profileColumn('c', ['a', 'b', 'a', 'c', 'a']);
+    expect(p.type).toBe('categorical');
+    expect(p.top[0]).toEqual({ value: 'a', count: 3 });
+  });
+});
+
+describe('detectTask', () => {
+  it('reads two classes as binary, a few integers or words as multiclass, real numbers as regression', () => {
+    expect(detectTask(profileColumn('y', ['0', '1', '1']))).toBe('binary');
+    expect(detectTask(profileColumn('y', ['yes', 'no']))).toBe('binary');
+    expect(detectTask(profileColumn('y', ['1', '2', '3', '2']))).toBe('multiclass');
+    expect(detectTask(profileColumn('y', ['a', 'b', 'c']))).toBe('multiclass');
+    expect(detectTask(profileColumn('y', ['1.5', '2.25', '3.0']))).toBe('regression');
+    expect(detectTask(profileColumn('y', Array.from({ length: 50 }, (_, i) => String(i))))).toBe('regression');
+  });
+});
