@@ -10,7 +10,7 @@ import type { ModelArtifactsData } from '../models/io/artifacts.js';
 import type { TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;
-type Progress = Extract<WorkerToHost, { type: 'progress' }>;
+type Progress = Extract<WorkerToHost, { type: 'progress' }>['progress'];
 
 export interface RunHandlers {
   onProgress(progress: Progress): void;
@@ -74,7 +74,7 @@ export class TrainingWorkerHost {
   private route(message: WorkerToHost): void {
     switch (message.type) {
       case 'progress':
-        this.runs.get(message.runId)?.onProgress(message);
+        this.runs.get(message.progress.runId)?.onProgress(message.progress);
         return;
       case 'epoch':
         this.runs.get(message.runId)?.onEpoch(message.record, message.epochs);

@@ -52,15 +52,7 @@ async function train(request: TrainRequest): Promise<void> {
   try {
     const used = await ensureBackend(request.config.backend);
     const result = await trainModel(
-      {
-        config: request.config,
-        task: request.task,
-        classes: request.classes,
-        targetStats: request.targetStats,
-        train: request.train,
-        validation: request.validation,
-        test: request.test,
-      },
+      request,
       {
         controller,
         callbacks: [
@@ -68,15 +60,17 @@ async function train(request: TrainRequest): Promise<void> {
           new ProgressReporter((p) =>
             port.post({
               type: 'progress',
-              runId,
-              step: p.step,
-              totalSteps: p.totalSteps,
-              epoch: p.epoch,
-              epochs: p.epochs,
-              loss: p.loss,
-              lr: p.lr,
-              stepsPerSecond: p.stepsPerSecond,
-              samplesPerSecond: p.samplesPerSecond,
+              progress: {
+                runId,
+                step: p.step,
+                totalSteps: p.totalSteps,
+                epoch: p.epoch,
+                epochs: p.epochs,
+                loss: p.loss,
+                lr: p.lr,
+                stepsPerSecond: p.stepsPerSecond,
+                samplesPerSecond: p.samplesPerSecond,
+              },
             }),
           ),
           { onEpochEnd: (record) => port.post({ type: 'epoch', runId, record, epochs: request.config.epochs }) },

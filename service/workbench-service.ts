@@ -295,17 +295,7 @@ export class WorkbenchService implements RequestHandlers {
         {
           onProgress: (p) => {
             run.message = `training epoch ${p.epoch}/${p.epochs}`;
-            this.emit('training:progress', {
-              runId,
-              step: p.step,
-              totalSteps: p.totalSteps,
-              epoch: p.epoch,
-              epochs: p.epochs,
-              loss: p.loss,
-              lr: p.lr,
-              stepsPerSecond: p.stepsPerSecond,
-              samplesPerSecond: p.samplesPerSecond,
-            });
+            this.emit('training:progress', p);
           },
           onEpoch: (record, epochs) => {
             run.history.push(record);

@@ -3,22 +3,12 @@
  * Electron utility process). Plain structured-clone data; every run message carries its runId so
  * that late messages from a stopped run are dropped.
  */
-import type { BackendInfo, EpochRecord, SplitMetrics } from '../shared/contract.js';
-import type { BackendPreference, RunConfig, Task } from '../shared/run-config.js';
-import type { DataPart } from '../models/train/loop.js';
+import type { BackendInfo, EpochRecord, EventPayload, SplitMetrics } from '../shared/contract.js';
+import type { BackendPreference, RunConfig } from '../shared/run-config.js';
+import type { TrainInput } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/artifacts.js';
 
-export interface TrainRequest {
-  type: 'train';
-  runId: string;
-  config: RunConfig;
-  task: Task;
-  classes: number;
-  targetStats: { mean: number; std: number } | null;
-  train: DataPart;
-  validation: DataPart | null;
-  test: DataPart | null;
-}
+export type TrainRequest = { type: 'train'; runId: string; config: RunConfig } & Omit<TrainInput, 'config'>;
 
 export type HostToWorker =
   | { type: 'init'; backend: BackendPreference }
@@ -30,18 +20,7 @@ export type HostToWorker =
 export type WorkerToHost =
   | { type: 'ready'; backend: BackendInfo }
   | { type: 'init-failed'; message: string }
-  | {
-      type: 'progress';
-      runId: string;
-      step: number;
-      totalSteps: number;
-      epoch: number;
-      epochs: number;
-      loss: number;
-      lr: number;
-      stepsPerSecond: number;
-      samplesPerSecond: number;
-    }
+  | { type: 'progress'; progress: EventPayload<'training:progress'> }
   | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
   | {
       type: 'finished';
