@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { DatasetSource, TickworkApi } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import { BACKEND_PREFERENCES, OPTIMIZER_NAMES, TASKS, ACTIVATIONS, type BackendPreference, type RunConfigInput } from '../shared/run-config.js';
-import { backendPreferenceFromEnv } from '../models/backend.js';
+import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { listBundled } from '../models/data/bundled.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
 import { createNodeService } from '../service/runtime.js';

@@ -6,7 +6,7 @@
 import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { backendPreferenceFromEnv } from '../models/backend.js';
+import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';

@@ -13,18 +13,8 @@ import type { BackendInfo } from '../shared/contract.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import { TickworkError } from '../shared/errors.js';
 
-export const BACKEND_ENV = 'TICKWORK_BACKEND';
-
 const nodeRequire = createRequire(import.meta.url);
 
-/** Resolve the effective preference: explicit argument, else TICKWORK_BACKEND, else auto. */
-export function backendPreferenceFromEnv(explicit?: BackendPreference): BackendPreference {
-  if (explicit && explicit !== 'auto') return explicit;
-  const env = process.env[BACKEND_ENV]?.trim().toLowerCase();
-  if (!env) return explicit ?? 'auto';
-  if (env === 'auto' || env === 'tensorflow' || env === 'wasm' || env === 'cpu') return env;
-  throw new TickworkError('invalid_input', `${BACKEND_ENV}="${env}" is not a backend; use auto, tensorflow, wasm or cpu.`);
-}
 
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);

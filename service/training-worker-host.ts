@@ -6,7 +6,7 @@
 import type { BackendInfo, EpochRecord } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
-import type { ModelArtifactsData } from '../models/io/artifacts.js';
+import type { ModelArtifactsData } from '../models/io/model-files.js';
 import type { TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;

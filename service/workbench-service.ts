@@ -39,7 +39,7 @@ import {
 } from '../models/prep/preprocessing.js';
 import { argmax, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
-import type { ModelArtifactsData } from '../models/io/artifacts.js';
+import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
 import type { WorkerLauncher } from './worker-protocol.js';

@@ -6,7 +6,7 @@
 import type { BackendInfo, EpochRecord, EventPayload, SplitMetrics } from '../shared/contract.js';
 import type { BackendPreference, RunConfig } from '../shared/run-config.js';
 import type { TrainInput } from '../models/train/loop.js';
-import type { ModelArtifactsData } from '../models/io/artifacts.js';
+import type { ModelArtifactsData } from '../models/io/model-files.js';
 
 export type TrainRequest = { type: 'train'; runId: string; config: RunConfig } & Omit<TrainInput, 'config'>;
 

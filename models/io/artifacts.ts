@@ -4,21 +4,9 @@
  * registry, and is written to an export folder — no tensors, no backend needed to hold it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { WEIGHTS_FILE, type ModelArtifactsData } from './model-files.js';
 
-export interface ModelJson {
-  format: 'layers-model';
-  generatedBy: string;
-  convertedBy: null;
-  modelTopology: object;
-  weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
-}
-
-export interface ModelArtifactsData {
-  modelJson: ModelJson;
-  weights: Uint8Array;
-}
-
-export const WEIGHTS_FILE = 'weights.bin';
+export type { ModelArtifactsData, ModelJson } from './model-files.js';
 
 function joinWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   const buffers = Array.isArray(data) ? data : [data];

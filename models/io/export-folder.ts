@@ -18,7 +18,7 @@ import type { SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
-import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './artifacts.js';
+import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
 
 export interface ExportBundle {
   artifacts: ModelArtifactsData;

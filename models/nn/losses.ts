@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '../../shared/run-config.js';
-
-export const PROBABILITY_EPSILON = 1e-7;
+import { PROBABILITY_EPSILON } from '../train/metrics.js';
 
 /**
  * @param output model output: [batch, 1] sigmoid, [batch, k] softmax, or [batch, 1] linear

@@ -8,7 +8,9 @@
  */
 import type { Metrics } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
-import { PROBABILITY_EPSILON } from '../nn/losses.js';
+
+/** Probabilities are clipped to [ε, 1 − ε] before a log, in training and in evaluation. */
+export const PROBABILITY_EPSILON = 1e-7;
 
 const clip = (p: number) => Math.min(1 - PROBABILITY_EPSILON, Math.max(PROBABILITY_EPSILON, p));
 

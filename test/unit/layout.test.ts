@@ -54,3 +54,28 @@ describe('layout', () => {
     }
   });
 });
+
+describe('compute stays in the worker', () => {
+  it('the CLI, the service and Electron main do not load TensorFlow.js; the worker does', async () => {
+    const { build } = await import('esbuild');
+    const importsOf = async (entry: string) => {
+      const result = await build({
+        absWorkingDir: ROOT,
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        packages: 'external',
+        external: ['electron'],
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        define: { 'import.meta.url': '"file:///x.js"' },
+      });
+      return Object.values(result.metafile!.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    };
+    for (const entry of ['cli/main.ts', 'electron/main.ts', 'service/workbench-service.ts']) {
+      expect((await importsOf(entry)).filter((p) => p.startsWith('@tensorflow')), entry).toEqual([]);
+    }
+    expect(await importsOf('service/training-worker.ts')).toContain('@tensorflow/tfjs');
+  });
+});

@@ -68,6 +68,7 @@ export class TrainingState {
       this.status = s.status;
       this.message = s.message;
       if (s.backend) this.backend = s.backend;
+      if (s.status === 'failed') this.errors.show(s.message);
       if (s.status !== 'preparing' && s.status !== 'training') void this.refreshRun();
     });
   }
