@@ -4,6 +4,7 @@
  * (`run-config.json`). Plain TypeScript + zod: no Node, no DOM.
  */
 import { z } from 'zod';
+import { optimizerConfigSchema } from './optimizers.js';
 
 export const TASKS = ['binary', 'multiclass', 'regression'] as const;
 export const taskSchema = z.enum(TASKS);
@@ -17,9 +18,6 @@ export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as cons
 export const backendPreferenceSchema = z.enum(BACKEND_PREFERENCES);
 export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
 
-const positive = (name: string) => z.number({ error: `${name} must be a number` }).positive({ error: `${name} must be > 0` });
-const unitInterval = (name: string) =>
-  z.number().gte(0, { error: `${name} must be >= 0` }).lt(1, { error: `${name} must be < 1` });
 
 /** Model: a multilayer perceptron; input and output sizes come from the data. */
 export const modelSpecSchema = z.object({
@@ -28,23 +26,7 @@ export const modelSpecSchema = z.object({
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
-/** Optimizers available in this build. Each has its own file under models/train/optimizers/. */
-export const adamConfigSchema = z.object({
-  name: z.literal('adam'),
-  lr: positive('lr').default(0.001),
-  beta1: unitInterval('beta1').default(0.9),
-  beta2: unitInterval('beta2').default(0.999),
-  epsilon: positive('epsilon').default(1e-7),
-});
-export const sgdConfigSchema = z.object({
-  name: z.literal('sgd'),
-  lr: positive('lr').default(0.01),
-  momentum: unitInterval('momentum').default(0),
-});
-export const optimizerConfigSchema = z.discriminatedUnion('name', [adamConfigSchema, sgdConfigSchema]);
-export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
-export type OptimizerName = OptimizerConfig['name'];
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
+export { optimizerConfigSchema, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizers.js';
 
 /**
  * Learning-rate schedule, a pure function of the optimizer step. For s < warmupSteps the LR
@@ -79,7 +61,7 @@ export const runConfigInputSchema = z.object({
   features: z.array(z.string()).optional(),
   split: splitConfigSchema.default({ validation: 0.15, test: 0.15, stratify: true }),
   model: modelSpecSchema.default({ hidden: [64, 64], activation: 'relu' }),
-  optimizer: optimizerConfigSchema.default({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
+  optimizer: optimizerConfigSchema.default({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, weightDecay: 0 }),
   schedule: scheduleConfigSchema.default({ kind: 'constant', warmupSteps: 0, warmupStartFactor: 0, finalLr: 0, gamma: 0.5, stepSize: 1000 }),
   batchSize: z.number().int().min(1).max(65536).default(32),
   epochs: z.number().int().min(1).max(100000).default(20),

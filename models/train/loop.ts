@@ -144,7 +144,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
             () => taskLoss(task, model.apply(xb, { training: true }) as tf.Tensor, yb, classes),
             variables,
           );
-          optimizer.applyGradients(grads);
+          optimizer.applyGradients(variables.map((variable) => ({ variable, gradient: grads[variable.name] })));
           return value;
         });
         step++;

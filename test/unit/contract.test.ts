@@ -38,7 +38,7 @@ describe('the contract', () => {
 
   it('fills defaults, and a resolved RunConfig survives a JSON round trip unchanged', () => {
     const input = runConfigInputSchema.parse({ target: 'species' });
-    expect(input.optimizer).toEqual({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(input.optimizer).toEqual({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, weightDecay: 0 });
     expect(input.seed).toBe(42);
     const resolved = runConfigSchema.parse({
       ...input,

@@ -1,30 +1,42 @@
 /**
- * Adam (Kingma & Ba 2015), via tfjs' AdamOptimizer.
+ * Adam (Kingma & Ba 2015), as PyTorch implements it, with optional AMSGrad.
+ *   g ← g + λ·θ                               (weightDecay, coupled L2; see adamw.ts for decoupled)
  *   m ← β1·m + (1 − β1)·g
  *   v ← β2·v + (1 − β2)·g²
- *   θ ← θ − lr · m̂ / (√v̂ + ε),  m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ)
- * tfjs' Adam reads its `learningRate` field on every step, so a schedule just assigns it.
+ *   v* ← max(v*, v)                           (amsgrad only; v* replaces v below)
+ *   θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { z } from 'zod';
-import type { adamConfigSchema } from '../../../shared/run-config.js';
-import type { Optimizer } from './optimizer.js';
+import type { OptimizerConfigOf } from '../../../shared/optimizers.js';
+import { SlotOptimizer } from './optimizer.js';
 
-export type AdamConfig = z.infer<typeof adamConfigSchema>;
-
-export function createAdam(config: AdamConfig): Optimizer {
-  const inner = tf.train.adam(config.lr, config.beta1, config.beta2, config.epsilon);
-  return {
-    name: 'adam',
-    setLearningRate(lr) {
-      (inner as unknown as { learningRate: number }).learningRate = lr;
-    },
-    applyGradients(grads) {
-      // tfjs types the map as variables, but it takes gradient tensors keyed by variable name.
-      inner.applyGradients(grads as unknown as Parameters<typeof inner.applyGradients>[0]);
-    },
-    dispose() {
-      inner.dispose();
-    },
-  };
+export function adamStep(
+  opt: { slot: (key: string, init: () => tf.Tensor) => tf.Variable; t: number; lr: number },
+  theta: tf.Variable,
+  grad: tf.Tensor,
+  c: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean },
+): void {
+  const m = opt.slot('m', () => tf.zerosLike(theta));
+  const v = opt.slot('v', () => tf.zerosLike(theta));
+  m.assign(tf.add(tf.mul(c.beta1, m), tf.mul(1 - c.beta1, grad)));
+  v.assign(tf.add(tf.mul(c.beta2, v), tf.mul(1 - c.beta2, tf.square(grad))));
+  let second: tf.Tensor = v;
+  if (c.amsgrad) {
+    const vMax = opt.slot('vmax', () => tf.zerosLike(theta));
+    vMax.assign(tf.maximum(vMax, v));
+    second = vMax;
+  }
+  const bias1 = 1 - Math.pow(c.beta1, opt.t);
+  const bias2 = 1 - Math.pow(c.beta2, opt.t);
+  const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(bias2)), c.epsilon);
+  theta.assign(tf.sub(theta, tf.mul(opt.lr / bias1, tf.div(m, denom))));
 }
+
+export class Adam extends SlotOptimizer<'adam'> {
+  protected update(theta: tf.Variable, g: tf.Tensor): void {
+    const grad = this.withL2(theta, g, this.cfg.weightDecay);
+    adamStep({ slot: (k, init) => this.slot(theta, k, init), t: this.t, lr: this.lr }, theta, grad, this.cfg);
+  }
+}
+
+export const createAdam = (config: OptimizerConfigOf<'adam'>) => new Adam(config);

@@ -1,30 +1,40 @@
 /**
- * Stochastic gradient descent, with optional (heavy-ball) momentum, via tfjs.
- *   momentum = 0:  θ ← θ − lr·g
- *   momentum > 0:  v ← μ·v + g;  θ ← θ − lr·v
- * tfjs' SGD caches the learning rate: assigning the field does nothing, so we call
- * `setLearningRate()` (see TECH_NOTES).
+ * SGD, as PyTorch's `torch.optim.SGD` (momentum μ, dampening τ, nesterov, weight decay λ):
+ *   g ← g + λ·θ
+ *   μ > 0:  b ← g (t = 1),  b ← μ·b + (1 − τ)·g (afterwards)
+ *           g ← g + μ·b  (nesterov)   or   g ← b
+ *   θ ← θ − lr·g
+ * `momentum.ts` and `nesterov.ts` are this optimizer with their settings by name.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { z } from 'zod';
-import type { sgdConfigSchema } from '../../../shared/run-config.js';
-import type { Optimizer } from './optimizer.js';
+import type { OptimizerConfigOf } from '../../../shared/optimizers.js';
+import { SlotOptimizer } from './optimizer.js';
 
-export type SgdConfig = z.infer<typeof sgdConfigSchema>;
+type SgdFamily = 'sgd' | 'momentum' | 'nesterov';
 
-export function createSgd(config: SgdConfig): Optimizer {
-  const inner = config.momentum > 0 ? tf.train.momentum(config.lr, config.momentum) : tf.train.sgd(config.lr);
-  return {
-    name: 'sgd',
-    setLearningRate(lr) {
-      inner.setLearningRate(lr);
-    },
-    applyGradients(grads) {
-      // tfjs types the map as variables, but it takes gradient tensors keyed by variable name.
-      inner.applyGradients(grads as unknown as Parameters<typeof inner.applyGradients>[0]);
-    },
-    dispose() {
-      inner.dispose();
-    },
-  };
+export class Sgd<N extends SgdFamily = 'sgd'> extends SlotOptimizer<N> {
+  private settings(): { momentum: number; dampening: number; nesterov: boolean; weightDecay: number } {
+    const c = this.cfg as OptimizerConfigOf<SgdFamily>;
+    switch (c.name) {
+      case 'sgd':
+        return c;
+      case 'momentum':
+        return { ...c, nesterov: false };
+      case 'nesterov':
+        return { ...c, dampening: 0, nesterov: true };
+    }
+  }
+
+  protected update(theta: tf.Variable, g: tf.Tensor): void {
+    const { momentum, dampening, nesterov, weightDecay } = this.settings();
+    let grad = this.withL2(theta, g, weightDecay);
+    if (momentum > 0) {
+      const b = this.slot(theta, 'momentum', () => tf.zerosLike(theta));
+      b.assign(this.t === 1 ? grad : tf.add(tf.mul(momentum, b), tf.mul(1 - dampening, grad)));
+      grad = nesterov ? tf.add(grad, tf.mul(momentum, b)) : b;
+    }
+    theta.assign(tf.sub(theta, tf.mul(this.lr, grad)));
+  }
 }
+
+export const createSgd = (config: OptimizerConfigOf<'sgd'>) => new Sgd(config);
