@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../models/backend.js';
 import { createRng, normal } from '../models/random.js';
-import { trainModel, type DataPart } from '../models/train/loop.js';
-import { runConfigInputSchema, type BackendPreference } from '../shared/run-config.js';
+import { loopConfig, trainModel, type DataPart } from '../models/train/loop.js';
+import type { BackendPreference } from '../shared/run-config.js';
 
 const ROWS = 20000;
 const FEATURES = 32;
@@ -47,7 +47,7 @@ async function main() {
       console.log(`${preference.padEnd(10)} skipped: ${(err as Error).message.split('\n')[0]}`);
       continue;
     }
-    const config = runConfigInputSchema.parse({ target: 'y', model: { hidden: [64, 64] }, batchSize: 128, epochs: 1, optimizer: { name: 'adam', lr: 0.001 } });
+    const config = loopConfig({ model: { hidden: [64, 64] }, batchSize: 128, epochs: 1, optimizer: { name: 'adam', lr: 0.001 } });
     const input = { config, task: 'binary' as const, classes: 2, targetStats: null, train, validation: null, test: null };
     (await trainModel(input, { maxTrainEvalRows: 1 })).model.dispose(); // warm-up: kernels compiled
     const started = performance.now();

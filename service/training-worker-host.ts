@@ -7,6 +7,7 @@ import type { BackendInfo, EpochRecord } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
+import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;
@@ -15,6 +16,8 @@ type Progress = Extract<WorkerToHost, { type: 'progress' }>['progress'];
 export interface RunHandlers {
   onProgress(progress: Progress): void;
   onEpoch(record: EpochRecord, epochs: number): void;
+  onEvent(event: RunEvent): void;
+  onCheckpoint(epoch: number, artifacts: ModelArtifactsData): void;
   onFinished(result: Finished): void;
   onError(message: string): void;
 }
@@ -22,6 +25,8 @@ export interface RunHandlers {
 export class TrainingWorkerHost {
   private endpoint: WorkerEndpoint | null = null;
   private readyPromise: Promise<BackendInfo> | null = null;
+  /** Library versions reported by the worker (tfjs, node). */
+  versions: Record<string, string> = {};
   private readonly runs = new Map<string, RunHandlers>();
   private readonly predictions = new Map<number, { resolve(v: { output: Float32Array; units: number }): void; reject(e: Error): void }>();
   private readonly loadedModels = new Set<string>();
@@ -41,7 +46,10 @@ export class TrainingWorkerHost {
     this.endpoint = endpoint;
     this.readyPromise = new Promise<BackendInfo>((resolve, reject) => {
       endpoint.onMessage((message) => {
-        if (message.type === 'ready') resolve(message.backend);
+        if (message.type === 'ready') {
+          this.versions = message.versions;
+          resolve(message.backend);
+        }
         else if (message.type === 'init-failed') reject(new TickworkError('unsupported', message.message));
         else this.route(message);
       });
@@ -79,6 +87,12 @@ export class TrainingWorkerHost {
       case 'epoch':
         this.runs.get(message.runId)?.onEpoch(message.record, message.epochs);
         return;
+      case 'event':
+        this.runs.get(message.runId)?.onEvent(message.event);
+        return;
+      case 'checkpoint':
+        this.runs.get(message.runId)?.onCheckpoint(message.epoch, message.artifacts);
+        return;
       case 'finished': {
         const handlers = this.runs.get(message.runId);
         this.runs.delete(message.runId);
@@ -111,9 +125,10 @@ export class TrainingWorkerHost {
     this.endpoint!.post(request);
   }
 
-  stop(runId: string): boolean {
+  /** Send a control message to a running run; false when the run is not active. */
+  control(runId: string, message: { type: 'stop' | 'pause' | 'resume' } | { type: 'update'; changes: HyperparameterChanges }): boolean {
     if (!this.runs.has(runId) || !this.endpoint) return false;
-    this.endpoint.post({ type: 'stop', runId });
+    this.endpoint.post({ ...message, runId });
     return true;
   }
 

@@ -37,6 +37,8 @@ let preference: BackendPreference = 'auto';
 const controllers = new Map<string, TrainingController>();
 const models = new Map<string, tf.LayersModel>();
 
+const versions = { tfjs: tf.version.tfjs, node: process.versions.node };
+
 async function ensureBackend(wanted: BackendPreference): Promise<BackendInfo> {
   if (!backend || (wanted !== 'auto' && wanted !== preference)) {
     backend = await selectBackend(wanted);
@@ -68,13 +70,21 @@ async function train(request: TrainRequest): Promise<void> {
                 epochs: p.epochs,
                 loss: p.loss,
                 lr: p.lr,
+                gradNorm: p.gradNorm ?? 0,
                 stepsPerSecond: p.stepsPerSecond,
                 samplesPerSecond: p.samplesPerSecond,
               },
             }),
           ),
-          { onEpochEnd: (record) => port.post({ type: 'epoch', runId, record, epochs: request.config.epochs }) },
+          {
+            onEpochEnd: async (record, ctx) => {
+              port.post({ type: 'epoch', runId, record, epochs: request.config.epochs });
+              // A checkpoint per epoch: if the run later fails or the worker dies, this model survives.
+              port.post({ type: 'checkpoint', runId, epoch: record.epoch, artifacts: await modelToArtifacts(ctx.model) });
+            },
+          },
         ],
+        onEvent: (event) => port.post({ type: 'event', runId, event }),
       },
     );
     const artifacts = await modelToArtifacts(result.model);
@@ -85,6 +95,7 @@ async function train(request: TrainRequest): Promise<void> {
       status: result.status,
       message: result.message,
       history: result.history,
+      events: result.events,
       metrics: result.metrics,
       artifacts,
       backend: used,
@@ -100,7 +111,7 @@ async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'init':
       try {
-        port.post({ type: 'ready', backend: await ensureBackend(message.backend) });
+        port.post({ type: 'ready', backend: await ensureBackend(message.backend), versions });
       } catch (err) {
         port.post({ type: 'init-failed', message: err instanceof Error ? err.message : String(err) });
       }
@@ -109,6 +120,15 @@ async function handle(message: HostToWorker): Promise<void> {
       return train(message);
     case 'stop':
       controllers.get(message.runId)?.stop();
+      return;
+    case 'pause':
+      controllers.get(message.runId)?.pause();
+      return;
+    case 'resume':
+      controllers.get(message.runId)?.resume();
+      return;
+    case 'update':
+      controllers.get(message.runId)?.change(message.changes);
       return;
     case 'forget':
       models.get(message.modelId)?.dispose();

@@ -21,9 +21,11 @@ import type {
   RequestHandlers,
   RequestParsedInput,
   RunSummary,
+  SplitMetrics,
 } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import type { RunConfig } from '../shared/run-config.js';
+import type { ClassWeightsConfig, RunConfig } from '../shared/run-config.js';
+import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
 import { readTableFile, type LoadedFile } from '../models/data/read.js';
 import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
@@ -39,6 +41,7 @@ import {
 } from '../models/prep/preprocessing.js';
 import { argmax, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
+import { planSteps } from '../models/train/plan.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
@@ -70,6 +73,7 @@ interface ModelEntry {
 type Listener<C extends EventChannel> = (payload: EventPayload<C>) => void;
 
 const PREVIEW_ROWS = 50;
+const DEFAULT_BATCH_SIZE = 32;
 /** More classes than this is almost always an identifier or a free-text column chosen by mistake. */
 const MAX_CLASSES = 100;
 
@@ -203,6 +207,7 @@ export class WorkbenchService implements RequestHandlers {
       version: 1,
       task,
       features,
+      batchSize: config.batchSize ?? DEFAULT_BATCH_SIZE,
       dataset: { name: table.name, source: table.source, sha256: entry.loaded.sha256, rows: table.rowCount },
       testSource,
     };
@@ -252,6 +257,23 @@ export class WorkbenchService implements RequestHandlers {
       test = part(testLoaded.table, rowsWithTarget(testLoaded.table, config.target));
     }
 
+    if (input.config.batchSize === undefined) config.batchSize = Math.min(DEFAULT_BATCH_SIZE, split.train.length);
+    const { batchSize, totalSteps } = planSteps(config, split.train.length);
+    if (config.batchSize > split.train.length) {
+      throw new TickworkError(
+        'bad_data',
+        `batchSize ${config.batchSize} is larger than the ${split.train.length} training rows. Use a batch size of at most ${split.train.length}.`,
+      );
+    }
+    if (config.schedule.warmupSteps >= totalSteps) {
+      throw new TickworkError(
+        'bad_data',
+        `warmupSteps ${config.schedule.warmupSteps} is not shorter than the whole run (${totalSteps} steps = ${config.epochs} epochs × ` +
+          `${totalSteps / config.epochs} steps of batch ${batchSize}). Use fewer warmup steps or more epochs.`,
+      );
+    }
+    const classWeights = resolveClassWeights(config.classWeights, preprocessing, table, split.train);
+
     const runId = randomUUID();
     const run: RunSummary = {
       runId,
@@ -261,7 +283,9 @@ export class WorkbenchService implements RequestHandlers {
       config,
       backend: null,
       history: [],
+      events: [],
       metrics: null,
+      versions: { tickwork: this.options.version },
       modelId: null,
       startedAt: new Date().toISOString(),
       finishedAt: null,
@@ -275,10 +299,29 @@ export class WorkbenchService implements RequestHandlers {
       run.finishedAt = new Date().toISOString();
       this.setStatus(run, status, message);
     };
+    const register = (artifacts: ModelArtifactsData, metrics: SplitMetrics | null, source: string) => {
+      const modelId = randomUUID();
+      this.models.set(modelId, {
+        info: { modelId, runId, task: config.task, target: config.target, inputs: preprocessing.inputs, labels: preprocessing.labels, metrics, source },
+        artifacts,
+        preprocessing,
+        runConfig: config,
+      });
+      run.modelId = modelId;
+    };
+    let checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
+    /** A failed run keeps the model of its last good epoch, so the work is not lost. */
+    const keepCheckpoint = (message: string): string => {
+      if (!checkpoint) return message;
+      const record = run.history.find((h) => h.epoch === checkpoint!.epoch);
+      register(checkpoint.artifacts, record ? { train: record.train, validation: record.validation, test: null } : null, `run ${runId}, checkpoint of epoch ${checkpoint.epoch}`);
+      return `${message} The model from epoch ${checkpoint.epoch} (the last checkpoint) is kept.`;
+    };
 
     try {
       const backend = await this.worker.ready();
       run.backend = backend;
+      run.versions = { ...run.versions, ...this.worker.versions };
       this.setStatus(run, 'training', `training on ${backend.name}`);
       await this.worker.train(
         {
@@ -288,6 +331,7 @@ export class WorkbenchService implements RequestHandlers {
           task: config.task,
           classes: preprocessing.labels?.length ?? 1,
           targetStats: preprocessing.targetStats,
+          classWeights,
           train: part(table, split.train),
           validation: split.validation.length > 0 ? part(table, split.validation) : null,
           test,
@@ -301,32 +345,28 @@ export class WorkbenchService implements RequestHandlers {
             run.history.push(record);
             this.emit('training:epoch', { runId, record, epochs });
           },
+          onEvent: (event) => {
+            run.events.push(event);
+            this.emit('training:event', { runId, event });
+            if (event.kind === 'paused') this.setStatus(run, 'paused', `paused at step ${event.step}`);
+            if (event.kind === 'resumed') this.setStatus(run, 'training', `training on ${backend.name}`);
+          },
+          onCheckpoint: (epoch, artifacts) => {
+            checkpoint = { epoch, artifacts };
+          },
           onFinished: (result) => {
             run.history = result.history;
+            run.events = result.events;
             run.metrics = result.metrics;
             run.backend = result.backend;
             if (result.status !== 'failed') {
-              const modelId = randomUUID();
-              this.models.set(modelId, {
-                info: {
-                  modelId,
-                  runId,
-                  task: config.task,
-                  target: config.target,
-                  inputs: preprocessing.inputs,
-                  labels: preprocessing.labels,
-                  metrics: result.metrics,
-                  source: `run ${runId}`,
-                },
-                artifacts: result.artifacts,
-                preprocessing,
-                runConfig: config,
-              });
-              run.modelId = modelId;
+              register(result.artifacts, result.metrics, `run ${runId}`);
+              finish(result.status, result.message);
+            } else {
+              finish('failed', keepCheckpoint(`failed: ${result.message}`));
             }
-            finish(result.status, result.message);
           },
-          onError: (message) => finish('failed', `failed: ${message}`),
+          onError: (message) => finish('failed', keepCheckpoint(`failed: ${message}`)),
         },
       );
     } catch (err) {
@@ -341,9 +381,39 @@ export class WorkbenchService implements RequestHandlers {
     this.emit('training:status', { runId: run.runId, status, message, backend: run.backend, modelId: run.modelId });
   }
 
+  /** The run, which must be preparing, training or paused. */
+  private activeRunOf(runId: string): RunSummary {
+    const run = this.run(runId);
+    if (run.status !== 'training' && run.status !== 'paused' && run.status !== 'preparing') {
+      throw new TickworkError('bad_data', `Run ${runId} is not training (it is ${run.status}).`);
+    }
+    return run;
+  }
+
   async 'training:stop'({ runId }: RequestParsedInput<'training:stop'>) {
     this.run(runId);
-    return { stopped: this.worker.stop(runId) };
+    return { stopped: this.worker.control(runId, { type: 'stop' }) };
+  }
+
+  async 'training:pause'({ runId }: RequestParsedInput<'training:pause'>) {
+    this.activeRunOf(runId);
+    return { paused: this.worker.control(runId, { type: 'pause' }) };
+  }
+
+  async 'training:resume'({ runId }: RequestParsedInput<'training:resume'>) {
+    this.activeRunOf(runId);
+    return { resumed: this.worker.control(runId, { type: 'resume' }) };
+  }
+
+  async 'training:update'({ runId, lr, optimizer }: RequestParsedInput<'training:update'>) {
+    const run = this.activeRunOf(runId);
+    // Validate against the optimizer's schema now, so a bad value is refused here, not mid-run.
+    const merged = optimizerConfigSchema.safeParse({ ...run.config.optimizer, ...optimizer, ...(lr !== undefined ? { lr } : {}), name: run.config.optimizer.name });
+    if (!merged.success) {
+      throw new TickworkError('invalid_input', `training:update: ${merged.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    if (optimizer && 'name' in optimizer) throw new TickworkError('invalid_input', 'training:update: the optimizer itself cannot change mid-run; start a new run.');
+    return { queued: this.worker.control(runId, { type: 'update', changes: { lr, optimizer } }) };
   }
 
   private run(runId: string): RunSummary {
@@ -480,4 +550,21 @@ function rowsToTable(rows: RawRow[], inputs: string[]): Table {
     inputs,
     rows.map((row) => inputs.map((name) => asText(row[name]))),
   );
+}
+
+/** Class weights as a vector by class index; 'balanced' weighs class c by n / (k · n_c) on the training rows. */
+function resolveClassWeights(config: ClassWeightsConfig, spec: PreprocessingSpec, table: Table, trainRows: Int32Array): number[] | null {
+  if (config === 'none' || !spec.labels) return null;
+  const labels = spec.labels;
+  if (config === 'balanced') {
+    const y = encodeTarget(spec, table, trainRows);
+    const counts = new Array<number>(labels.length).fill(0);
+    y.forEach((k) => counts[k]++);
+    return counts.map((c) => (c > 0 ? y.length / (labels.length * c) : 0));
+  }
+  const unknown = Object.keys(config).filter((label) => !labels.includes(label));
+  if (unknown.length > 0) {
+    throw new TickworkError('bad_data', `classWeights names ${unknown.map((u) => `"${u}"`).join(', ')}, which are not classes of the target (${labels.join(', ')}).`);
+  }
+  return labels.map((label) => config[label] ?? 1);
 }

@@ -6,6 +6,7 @@
 import type { BackendInfo, EpochRecord, EventPayload, SplitMetrics } from '../shared/contract.js';
 import type { BackendPreference, RunConfig } from '../shared/run-config.js';
 import type { TrainInput } from '../models/train/loop.js';
+import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 
 export type TrainRequest = { type: 'train'; runId: string; config: RunConfig } & Omit<TrainInput, 'config'>;
@@ -14,20 +15,26 @@ export type HostToWorker =
   | { type: 'init'; backend: BackendPreference }
   | TrainRequest
   | { type: 'stop'; runId: string }
+  | { type: 'pause'; runId: string }
+  | { type: 'resume'; runId: string }
+  | { type: 'update'; runId: string; changes: HyperparameterChanges }
   | { type: 'predict'; requestId: number; modelId: string; artifacts: ModelArtifactsData | null; x: Float32Array; rows: number; cols: number }
   | { type: 'forget'; modelId: string };
 
 export type WorkerToHost =
-  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'ready'; backend: BackendInfo; versions: Record<string, string> }
   | { type: 'init-failed'; message: string }
   | { type: 'progress'; progress: EventPayload<'training:progress'> }
   | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
+  | { type: 'event'; runId: string; event: RunEvent }
+  | { type: 'checkpoint'; runId: string; epoch: number; artifacts: ModelArtifactsData }
   | {
       type: 'finished';
       runId: string;
       status: 'completed' | 'stopped' | 'failed';
       message: string;
       history: EpochRecord[];
+      events: RunEvent[];
       metrics: SplitMetrics;
       artifacts: ModelArtifactsData;
       backend: BackendInfo;

@@ -9,6 +9,9 @@ export const REQUEST_METHODS = {
   'dataset:describe': 'describeDataset',
   'training:start': 'startTraining',
   'training:stop': 'stopTraining',
+  'training:pause': 'pauseTraining',
+  'training:resume': 'resumeTraining',
+  'training:update': 'updateTraining',
   'run:list': 'listRuns',
   'run:get': 'getRun',
   'model:load': 'loadModel',
@@ -21,6 +24,7 @@ export const EVENT_METHODS = {
   'training:status': 'onTrainingStatus',
   'training:progress': 'onTrainingProgress',
   'training:epoch': 'onTrainingEpoch',
+  'training:event': 'onTrainingEvent',
 } as const;
 
 export type RequestChannelName = keyof typeof REQUEST_METHODS;

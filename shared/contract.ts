@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { EVENT_METHODS, REQUEST_METHODS, type EventChannelName, type RequestChannelName } from './channels.js';
 import { TickworkError } from './errors.js';
-import { backendPreferenceSchema, runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
+import { hyper } from './optimizers.js';
+import { runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
 
 // ---------------------------------------------------------------- data shapes
 
@@ -70,7 +71,7 @@ export const splitMetricsSchema = z.object({
 });
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 
-export const runStatusSchema = z.enum(['preparing', 'training', 'completed', 'stopped', 'failed']);
+export const runStatusSchema = z.enum(['preparing', 'training', 'paused', 'completed', 'stopped', 'failed']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 export const epochRecordSchema = z.object({
@@ -81,6 +82,14 @@ export const epochRecordSchema = z.object({
 });
 export type EpochRecord = z.infer<typeof epochRecordSchema>;
 
+export const runEventSchema = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  kind: z.enum(['hyperparameters', 'lr-reduced', 'paused', 'resumed', 'early-stop']),
+  message: z.string(),
+});
+export type RunEventPayload = z.infer<typeof runEventSchema>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   datasetId: z.string(),
@@ -89,7 +98,10 @@ export const runSummarySchema = z.object({
   config: runConfigSchema,
   backend: backendInfoSchema.nullable(),
   history: z.array(epochRecordSchema),
+  events: z.array(runEventSchema),
   metrics: splitMetricsSchema.nullable(),
+  /** Library versions the run used (tfjs, tickwork, node), for reproducibility. */
+  versions: z.record(z.string(), z.string()),
   modelId: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -160,6 +172,25 @@ export const requests = {
     input: z.object({ runId: id('runId') }).strict(),
     output: z.object({ stopped: z.boolean() }),
   },
+  'training:pause': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({ paused: z.boolean() }),
+  },
+  'training:resume': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({ resumed: z.boolean() }),
+  },
+  /** Change the learning rate or optimizer hyperparameters of a running run, from its next step. */
+  'training:update': {
+    input: z
+      .object({
+        runId: id('runId'),
+        lr: hyper('lr', { gt: 0 }).optional(),
+        optimizer: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+      })
+      .strict(),
+    output: z.object({ queued: z.boolean() }),
+  },
   'run:list': {
     input: empty,
     output: z.array(runSummarySchema),
@@ -215,12 +246,18 @@ export const events = {
       epochs: z.number().int(),
       loss: z.number(),
       lr: z.number(),
+      /** Global L2 norm of the gradient before clipping. */
+      gradNorm: z.number(),
       stepsPerSecond: z.number(),
       samplesPerSecond: z.number(),
     }),
   },
   'training:epoch': {
     payload: z.object({ runId: z.string(), record: epochRecordSchema, epochs: z.number().int() }),
+  },
+  /** Hyperparameter changes, LR reductions, pauses, early stops: marked on the charts. */
+  'training:event': {
+    payload: z.object({ runId: z.string(), event: runEventSchema }),
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * (`run-config.json`). Plain TypeScript + zod: no Node, no DOM.
  */
 import { z } from 'zod';
-import { optimizerConfigSchema } from './optimizers.js';
+import { hyper, optimizerConfigSchema } from './optimizers.js';
 
 export const TASKS = ['binary', 'multiclass', 'regression'] as const;
 export const taskSchema = z.enum(TASKS);
@@ -23,6 +23,13 @@ export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
 export const modelSpecSchema = z.object({
   hidden: z.array(z.number().int().min(1).max(4096)).max(16).default([64, 64]),
   activation: activationSchema.default('relu'),
+  /** Dropout rate after each hidden layer during training (inverted dropout; none at prediction). */
+  dropout: hyper('dropout', { gte: 0, lt: 1 }).default(0),
+  /** Batch normalization after each hidden layer. */
+  batchNorm: z.boolean().default(false),
+  /** L1 / L2 penalties on every kernel, added to the loss: l1·Σ|W| + l2·ΣW². */
+  l1: hyper('l1', { gte: 0 }).default(0),
+  l2: hyper('l2', { gte: 0 }).default(0),
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
@@ -54,18 +61,57 @@ export const splitConfigSchema = z
   .refine((s) => s.validation + s.test < 1, { error: 'validation + test must leave rows for training (< 1)' });
 export type SplitConfig = z.infer<typeof splitConfigSchema>;
 
+const MONITORS = ['validation.loss', 'validation.accuracy', 'validation.auc', 'validation.f1', 'validation.mse', 'validation.mae', 'validation.r2', 'train.loss'] as const;
+export const monitorSchema = z.enum(MONITORS);
+export type Monitor = z.infer<typeof monitorSchema>;
+
+/** Stop when the monitored metric has not improved by minDelta for `patience` epochs. */
+export const earlyStoppingSchema = z.object({
+  monitor: monitorSchema.default('validation.loss'),
+  mode: z.enum(['auto', 'min', 'max']).default('auto'),
+  patience: hyper('patience', { int: true, gte: 1 }).default(10),
+  minDelta: hyper('minDelta', { gte: 0 }).default(0),
+  restoreBestWeights: z.boolean().default(true),
+});
+export type EarlyStoppingConfig = z.infer<typeof earlyStoppingSchema>;
+
+/** Multiply the learning rate by `factor` when the monitored metric plateaus for `patience` epochs. */
+export const reduceOnPlateauSchema = z.object({
+  monitor: monitorSchema.default('validation.loss'),
+  mode: z.enum(['auto', 'min', 'max']).default('auto'),
+  factor: hyper('factor', { gt: 0, lt: 1 }).default(0.5),
+  patience: hyper('patience', { int: true, gte: 1 }).default(5),
+  minDelta: hyper('minDelta', { gte: 0 }).default(0),
+  minLr: hyper('minLr', { gte: 0 }).default(0),
+});
+export type ReduceOnPlateauConfig = z.infer<typeof reduceOnPlateauSchema>;
+
+/** 'balanced' weighs each class by n / (k · n_class), as scikit-learn does. */
+export const classWeightsSchema = z.union([z.enum(['none', 'balanced']), z.record(z.string(), hyper('class weight', { gt: 0 }))]);
+export type ClassWeightsConfig = z.infer<typeof classWeightsSchema>;
+
 /** What the user (or the CLI) asks for; defaults are filled in by the schema. */
 export const runConfigInputSchema = z.object({
   target: z.string().min(1, { error: 'target column name is required' }),
   task: taskSchema.optional(),
   features: z.array(z.string()).optional(),
-  split: splitConfigSchema.default({ validation: 0.15, test: 0.15, stratify: true }),
-  model: modelSpecSchema.default({ hidden: [64, 64], activation: 'relu' }),
-  optimizer: optimizerConfigSchema.default({ name: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, weightDecay: 0 }),
-  schedule: scheduleConfigSchema.default({ kind: 'constant', warmupSteps: 0, warmupStartFactor: 0, finalLr: 0, gamma: 0.5, stepSize: 1000 }),
-  batchSize: z.number().int().min(1).max(65536).default(32),
-  epochs: z.number().int().min(1).max(100000).default(20),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  split: splitConfigSchema.prefault({}),
+  model: modelSpecSchema.prefault({}),
+  optimizer: optimizerConfigSchema.prefault({ name: 'adam' }),
+  schedule: scheduleConfigSchema.prefault({}),
+  /** Examples per mini-batch; when left out, 32 or the number of training rows if fewer. */
+  batchSize: hyper('batchSize', { int: true, gte: 1, lte: 65536 }).optional(),
+  /** Clip the global gradient norm to this value before each update (null: no clipping). */
+  clipNorm: hyper('clipNorm', { gt: 0 }).nullable().default(null),
+  /** Clip every gradient element to [−clipValue, clipValue] (null: no clipping). */
+  clipValue: hyper('clipValue', { gt: 0 }).nullable().default(null),
+  /** Average the gradients of this many mini-batches per optimizer step. */
+  accumulationSteps: hyper('accumulationSteps', { int: true, gte: 1, lte: 1024 }).default(1),
+  classWeights: classWeightsSchema.default('none'),
+  earlyStopping: earlyStoppingSchema.nullable().default(null),
+  reduceOnPlateau: reduceOnPlateauSchema.nullable().default(null),
+  epochs: hyper('epochs', { int: true, gte: 1, lte: 100000 }).default(20),
+  seed: hyper('seed', { int: true, gte: 0, lte: 2 ** 31 - 1 }).default(42),
   backend: backendPreferenceSchema.default('auto'),
 });
 export type RunConfigInput = z.input<typeof runConfigInputSchema>;
@@ -73,6 +119,7 @@ export type RunConfigInput = z.input<typeof runConfigInputSchema>;
 /** The resolved config stored with a run: task and features are known, dataset identified. */
 export const runConfigSchema = runConfigInputSchema.extend({
   version: z.literal(1),
+  batchSize: hyper('batchSize', { int: true, gte: 1, lte: 65536 }),
   task: taskSchema,
   features: z.array(z.string()).min(1),
   dataset: z.object({

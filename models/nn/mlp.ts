@@ -4,6 +4,9 @@
  *   binary      → 1 sigmoid unit   (probability of the second label)
  *   multiclass  → k softmax units  (class probabilities)
  *   regression  → 1 linear unit    (the target, standardized during training)
+ * Hidden layer: Dense(units, activation) [→ BatchNormalization]. Dropout is not a layer: the
+ * training loop applies it with a fresh seeded mask each step (tfjs' seeded Dropout layer would
+ * reuse one mask), so the saved model is exactly the inference network.
  * Weights are initialized from seeds derived from the run seed, so a run is reproducible.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -37,6 +40,7 @@ export function buildMlp(options: MlpOptions): tf.Sequential {
         biasInitializer: 'zeros',
       }),
     );
+    if (spec.batchNorm) model.add(tf.layers.batchNormalization({ name: `bn_${i + 1}` }));
   });
   model.add(
     tf.layers.dense({
@@ -66,4 +70,16 @@ export function foldTargetScaling(model: tf.LayersModel, stats: { mean: number; 
   const folded = tf.tidy(() => [kernel.mul(stats.std), bias.mul(stats.std).add(stats.mean)]);
   output.setWeights(folded);
   folded.forEach((t) => t.dispose());
+}
+
+/** Names of the layers after which dropout applies in training (the end of each hidden block). */
+export function dropoutPoints(model: tf.LayersModel, spec: ModelSpec): Set<string> {
+  if (spec.dropout <= 0) return new Set();
+  const prefix = spec.batchNorm ? 'bn_' : 'dense_';
+  return new Set(model.layers.map((l) => l.name).filter((n) => n.startsWith(prefix)));
+}
+
+/** The kernels (not biases, not batch-norm parameters) that L1/L2 penalties apply to. */
+export function kernels(model: tf.LayersModel): tf.LayerVariable[] {
+  return model.trainableWeights.filter((w) => /kernel/.test(w.originalName));
 }

@@ -1,22 +1,38 @@
 /**
  * The training loop: a custom loop (not `model.fit`) so that every optimizer step is one tick
- * we control — scheduled learning rate, update, throttled progress, and a stop that takes effect
- * after the current step.
+ * we control.
  *
- * Per step: lr ← schedule(step); loss, ∇θ ← value-and-gradients of the task loss on one
- * mini-batch; optimizer update. Each step runs inside `tf.tidy`, so no tensor outlives it except
- * the model's weights and the optimizer's slots.
+ * Per step (one tick):
+ *   apply queued hyperparameter changes; wait while paused
+ *   lr ← schedule(step) · lrScale                 (lrScale: reduce-on-plateau)
+ *   for each of `accumulationSteps` mini-batches:
+ *     loss = Σ w·ℓ / Σ w  (+ l1·Σ|W| + l2·ΣW²)    (w: class weights; dropout with a fresh seeded mask)
+ *     ∇ += ∂loss/∂θ
+ *   g = ∇ / k;  clip each element to ±clipValue;  ‖g‖ = global L2 norm;  g ← g·min(1, clipNorm/‖g‖)
+ *   optimizer update
+ * Each step runs inside `tf.tidy`: nothing outlives it but the weights and the optimizer's slots.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, Metrics, SplitMetrics } from '../../shared/contract.js';
-import type { RunConfig, Task } from '../../shared/run-config.js';
+import type { Task } from '../../shared/run-config.js';
+import { planSteps, type LoopConfig } from './plan.js';
+
+export { loopConfig, planSteps, type LoopConfig } from './plan.js';
 import { createRng, shuffleInPlace } from '../random.js';
-import { buildMlp, foldTargetScaling } from '../nn/mlp.js';
+import { buildMlp, dropoutPoints, foldTargetScaling, kernels } from '../nn/mlp.js';
 import { taskLoss } from '../nn/losses.js';
 import { computeMetrics } from './metrics.js';
 import { createOptimizer } from './optimizers/registry.js';
 import { learningRateAt } from './schedule.js';
-import { TrainingController, type TrainingCallback, type StepInfo } from './callbacks.js';
+import {
+  EarlyStopping,
+  ReduceLrOnPlateau,
+  TrainingController,
+  type RunEvent,
+  type StepInfo,
+  type TrainingCallback,
+  type TrainingContext,
+} from './callbacks.js';
 
 export interface DataPart {
   /** Row-major n×d encoded features. */
@@ -28,11 +44,13 @@ export interface DataPart {
 }
 
 export interface TrainInput {
-  config: Pick<RunConfig, 'model' | 'optimizer' | 'schedule' | 'batchSize' | 'epochs' | 'seed'>;
+  config: LoopConfig;
   task: Task;
   classes: number;
   /** Regression: the training target's mean/std; the net learns the standardized target. */
   targetStats: { mean: number; std: number } | null;
+  /** Weight per class index (classification), or null for equal weights. */
+  classWeights?: number[] | null;
   train: DataPart;
   validation: DataPart | null;
   test: DataPart | null;
@@ -43,6 +61,7 @@ export interface TrainResult {
   message: string;
   steps: number;
   history: EpochRecord[];
+  events: RunEvent[];
   metrics: SplitMetrics;
   /** The trained model (regression outputs already in original units). The caller disposes it. */
   model: tf.LayersModel;
@@ -51,6 +70,8 @@ export interface TrainResult {
 export interface LoopOptions {
   callbacks?: TrainingCallback[];
   controller?: TrainingController;
+  /** Called for every run event as it happens. */
+  onEvent?: (event: RunEvent) => void;
   /** Read the loss back at most this often (ms); reading forces a sync with the backend. */
   lossReadIntervalMs?: number;
   /** Give the event loop a turn at least this often (ms), so stop requests are heard. */
@@ -61,7 +82,7 @@ export interface LoopOptions {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Forward pass in chunks; returns the output row-major. */
+/** Forward pass in chunks (inference mode); returns the output row-major. */
 export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number, cols: number, chunk = 4096): Float32Array {
   const units = (model.outputs[0].shape[1] as number) ?? 1;
   const out = new Float32Array(rows * units);
@@ -79,9 +100,7 @@ export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number
 function evaluate(model: tf.LayersModel, input: TrainInput, part: DataPart, folded: boolean): Metrics {
   let output = predictRows(model, part.x, part.rows, part.cols);
   const stats = input.targetStats;
-  if (input.task === 'regression' && stats && !folded) {
-    output = output.map((v) => v * stats.std + stats.mean);
-  }
+  if (input.task === 'regression' && stats && !folded) output = output.map((v) => v * stats.std + stats.mean);
   return computeMetrics(input.task, output, part.y, input.classes, stats?.std ?? 1);
 }
 
@@ -99,7 +118,6 @@ function subsample(part: DataPart, maxRows: number, seed: number): DataPart {
 
 export async function trainModel(input: TrainInput, options: LoopOptions = {}): Promise<TrainResult> {
   const { config, task, classes, train } = input;
-  const callbacks = options.callbacks ?? [];
   const controller = options.controller ?? new TrainingController();
   const lossReadInterval = options.lossReadIntervalMs ?? 100;
   const yieldInterval = options.yieldIntervalMs ?? 20;
@@ -107,63 +125,148 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   const model = buildMlp({ spec: config.model, task, inputSize: train.cols, classes, seed: config.seed });
   const optimizer = createOptimizer(config.optimizer);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const penalized = kernels(model).map((w) => w.read());
+  const dropAfter = dropoutPoints(model, config.model);
+  const { l1, l2, dropout } = config.model;
 
   // Targets as the loss sees them: class indices, or the standardized regression target.
   const stats = input.targetStats;
   const yTrain = task === 'regression' && stats ? train.y.map((v) => (v - stats.mean) / stats.std) : train.y;
   const xAll = tf.tensor2d(train.x, [train.rows, train.cols]);
   const yAll = tf.tensor1d(yTrain);
+  const weightOfClass = input.classWeights && task !== 'regression' ? tf.tensor1d(input.classWeights) : null;
 
-  const batchSize = Math.min(config.batchSize, train.rows);
-  const stepsPerEpoch = Math.ceil(train.rows / batchSize);
-  const totalSteps = stepsPerEpoch * config.epochs;
-  const scheduleContext = { baseLr: config.optimizer.lr, totalSteps };
+  const { batchSize, batchesPerEpoch, stepsPerEpoch, totalSteps } = planSteps(config, train.rows);
+  const k = config.accumulationSteps;
+  const schedule = { baseLr: config.optimizer.lr, totalSteps };
   const rng = createRng(config.seed);
   const order = Int32Array.from({ length: train.rows }, (_, i) => i);
   const trainEval = subsample(train, options.maxTrainEvalRows ?? 10000, config.seed);
 
   const history: EpochRecord[] = [];
-  const started = performance.now();
+  const events: RunEvent[] = [];
+  let step = 0;
+  let epoch = 1;
+  const ctx: TrainingContext = {
+    controller,
+    model,
+    event: (kind, message) => {
+      const event: RunEvent = { step, epoch, kind, message };
+      events.push(event);
+      options.onEvent?.(event);
+    },
+  };
+  const callbacks: TrainingCallback[] = [...(options.callbacks ?? [])];
+  if (config.reduceOnPlateau) callbacks.push(new ReduceLrOnPlateau(config.reduceOnPlateau, () => schedule.baseLr));
+  if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
+
+  /** Forward pass in training mode: batch-norm uses batch statistics, dropout a mask seeded by (seed, step, layer). */
+  const forward = (x: tf.Tensor): tf.Tensor => {
+    let h = x;
+    model.layers.forEach((layer, i) => {
+      h = layer.apply(h, { training: true }) as tf.Tensor;
+      if (dropAfter.has(layer.name)) h = tf.dropout(h, dropout, undefined, (config.seed * 1_000_003 + step * 131 + i) >>> 0);
+    });
+    return h;
+  };
+
+  const lossOf = (xb: tf.Tensor, yb: tf.Tensor1D) => () => {
+    const weights = weightOfClass ? (tf.gather(weightOfClass, yb.toInt()) as tf.Tensor1D) : undefined;
+    let loss = taskLoss(task, forward(xb), yb, classes, weights);
+    if (l1 > 0) loss = tf.add(loss, tf.mul(l1, tf.addN(penalized.map((w) => tf.sum(tf.abs(w)))))) as tf.Scalar;
+    if (l2 > 0) loss = tf.add(loss, tf.mul(l2, tf.addN(penalized.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
+    return loss;
+  };
+
+  let samples = 0;
+  let trainingMs = 0;
+  let segmentStart = performance.now();
   let lastRead = -Infinity;
   let lastYield = performance.now();
-  let step = 0;
-  let samples = 0;
+
+  const applyChanges = () => {
+    for (const change of controller.takeChanges()) {
+      const parts: string[] = [];
+      if (change.lr !== undefined) {
+        schedule.baseLr = change.lr;
+        optimizer.updateConfig({ lr: change.lr });
+        parts.push(`lr ${change.lr}`);
+      }
+      if (change.optimizer && Object.keys(change.optimizer).length > 0) {
+        optimizer.updateConfig(change.optimizer);
+        parts.push(...Object.entries(change.optimizer).map(([key, value]) => `${key} ${value}`));
+      }
+      if (parts.length > 0) ctx.event('hyperparameters', `set ${parts.join(', ')} from step ${step + 1}`);
+    }
+  };
 
   try {
-    epochs: for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    epochs: for (epoch = 1; epoch <= config.epochs; epoch++) {
       shuffleInPlace(order, rng);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const batch = order.subarray(b * batchSize, Math.min(train.rows, (b + 1) * batchSize));
-        const lr = learningRateAt(config.schedule, scheduleContext, step);
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        if (controller.paused) {
+          trainingMs += performance.now() - segmentStart;
+          ctx.event('paused', `paused at step ${step}`);
+          await controller.whenResumed();
+          if (!controller.stopRequested) ctx.event('resumed', `resumed at step ${step}`);
+          segmentStart = performance.now();
+        }
+        if (controller.stopRequested) break epochs;
+        applyChanges();
+        const lr = learningRateAt(config.schedule, schedule, step) * controller.lrScale;
         optimizer.setLearningRate(lr);
-        const lossTensor = tf.tidy(() => {
-          const idx = tf.tensor1d(batch, 'int32');
-          const xb = tf.gather(xAll, idx);
-          const yb = tf.gather(yAll, idx) as tf.Tensor1D;
-          const { value, grads } = tf.variableGrads(
-            () => taskLoss(task, model.apply(xb, { training: true }) as tf.Tensor, yb, classes),
-            variables,
-          );
-          optimizer.applyGradients(variables.map((variable) => ({ variable, gradient: grads[variable.name] })));
-          return value;
+        const first = s * k;
+        const last = Math.min(batchesPerEpoch, first + k);
+        const [lossTensor, normTensor] = tf.tidy(() => {
+          let sum: tf.Tensor[] | null = null;
+          let lossSum: tf.Tensor = tf.scalar(0);
+          for (let b = first; b < last; b++) {
+            const batch = order.subarray(b * batchSize, Math.min(train.rows, (b + 1) * batchSize));
+            samples += batch.length;
+            const idx = tf.tensor1d(batch, 'int32');
+            const { value, grads } = tf.variableGrads(lossOf(tf.gather(xAll, idx), tf.gather(yAll, idx) as tf.Tensor1D), variables);
+            const gs = variables.map((v) => grads[v.name]);
+            sum = sum ? sum.map((acc, i) => tf.add(acc, gs[i])) : gs;
+            lossSum = tf.add(lossSum, value);
+          }
+          const count = last - first;
+          let gs = sum!.map((g) => (count > 1 ? tf.div(g, count) : g));
+          if (config.clipValue !== null) gs = gs.map((g) => tf.clipByValue(g, -config.clipValue!, config.clipValue!));
+          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          if (config.clipNorm !== null) {
+            const scale = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)));
+            gs = gs.map((g) => tf.mul(g, scale));
+          }
+          optimizer.applyGradients(variables.map((variable, i) => ({ variable, gradient: gs[i] })));
+          return [tf.div(lossSum, count), norm];
         });
         step++;
-        samples += batch.length;
         const now = performance.now();
-        const lastOfEpoch = b === stepsPerEpoch - 1;
         let loss: number | null = null;
-        if (lastOfEpoch || now - lastRead >= lossReadInterval) {
+        let gradNorm: number | null = null;
+        if (s === stepsPerEpoch - 1 || now - lastRead >= lossReadInterval) {
           loss = lossTensor.dataSync()[0];
+          gradNorm = normTensor.dataSync()[0];
           lastRead = now;
         }
         lossTensor.dispose();
-        const info: StepInfo = { step, totalSteps, epoch, epochs: config.epochs, lr, loss, samples, elapsedMs: now - started };
-        for (const cb of callbacks) cb.onStepEnd?.(info, controller);
+        normTensor.dispose();
+        const info: StepInfo = {
+          step,
+          totalSteps,
+          epoch,
+          epochs: config.epochs,
+          lr,
+          loss,
+          gradNorm,
+          samples,
+          elapsedMs: trainingMs + (now - segmentStart),
+        };
+        for (const cb of callbacks) cb.onStepEnd?.(info, ctx);
         if (controller.stopRequested) break epochs;
         if (now - lastYield >= yieldInterval) {
           await yieldToEventLoop();
           lastYield = performance.now();
-          if (controller.stopRequested) break epochs;
         }
       }
       const record: EpochRecord = {
@@ -173,21 +276,20 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         validation: input.validation && input.validation.rows > 0 ? evaluate(model, input, input.validation, false) : null,
       };
       history.push(record);
-      for (const cb of callbacks) cb.onEpochEnd?.(record, controller);
+      for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);
       if (controller.stopRequested) break;
       await yieldToEventLoop();
       lastYield = performance.now();
     }
+    for (const cb of callbacks) cb.onTrainEnd?.(ctx);
   } catch (err) {
-    xAll.dispose();
-    yAll.dispose();
-    optimizer.dispose();
     model.dispose();
     throw err;
+  } finally {
+    tf.dispose([xAll, yAll]);
+    weightOfClass?.dispose();
+    optimizer.dispose();
   }
-  xAll.dispose();
-  yAll.dispose();
-  optimizer.dispose();
 
   if (task === 'regression' && stats) foldTargetScaling(model, stats);
   const has = (p: DataPart | null): p is DataPart => p !== null && p.rows > 0;
@@ -196,12 +298,14 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
     validation: has(input.validation) ? evaluate(model, input, input.validation, true) : null,
     test: has(input.test) ? evaluate(model, input, input.test, true) : null,
   };
-  const status = controller.failed ? 'failed' : controller.stopRequested ? 'stopped' : 'completed';
+  const status = controller.failed ? 'failed' : controller.stopRequested && !controller.finishedEarly ? 'stopped' : 'completed';
   const message =
-    status === 'completed'
-      ? `completed ${config.epochs} epoch(s), ${step} steps`
-      : status === 'stopped'
-        ? `stopped at step ${step} of ${totalSteps} (${controller.reason})`
-        : (controller.reason ?? 'failed');
-  return { status, message, steps: step, history, metrics, model };
+    controller.finishedEarly
+      ? controller.reason!
+      : status === 'completed'
+        ? `completed ${config.epochs} epoch(s), ${step} steps`
+        : status === 'stopped'
+          ? `stopped at step ${step} of ${totalSteps} (${controller.reason})`
+          : (controller.reason ?? 'failed');
+  return { status, message, steps: step, history, events, metrics, model };
 }

@@ -3,7 +3,7 @@
  * testable and cheap to send anywhere.
  *
  * Classification: `loss` (mean log loss in nats, probabilities clipped to [1e-7, 1 − 1e-7] as in
- * training) and `accuracy`. Regression, in the target's own units: `mse`, `rmse`, `mae`, `r2`,
+ * training), `accuracy`, macro `precision` / `recall` / `f1`, and for binary tasks `auc` (ROC). Regression, in the target's own units: `mse`, `rmse`, `mae`, `r2`,
  * and `loss` = the training objective, the MSE of the standardized target (mse / std²).
  */
 import type { Metrics } from '../../shared/contract.js';
@@ -40,23 +40,97 @@ export function computeMetrics(task: Task, output: Float32Array, y: Float32Array
     return { loss: mse / (targetStd * targetStd), mse, rmse: Math.sqrt(mse), mae: ae / n, r2: ss > 0 ? 1 - se / ss : 0 };
   }
   let logLoss = 0;
-  let correct = 0;
-  if (task === 'binary') {
-    for (let i = 0; i < n; i++) {
+  const k = task === 'binary' ? 2 : classes;
+  const predicted = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (task === 'binary') {
       const p = clip(output[i]);
       logLoss -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
-      if ((output[i] >= 0.5 ? 1 : 0) === y[i]) correct++;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
+      predicted[i] = output[i] >= 0.5 ? 1 : 0;
+    } else {
       const row = i * classes;
       let best = 0;
-      for (let k = 1; k < classes; k++) if (output[row + k] > output[row + best]) best = k;
-      if (best === y[i]) correct++;
+      for (let c = 1; c < classes; c++) if (output[row + c] > output[row + best]) best = c;
+      predicted[i] = best;
       logLoss -= Math.log(clip(output[row + y[i]]));
     }
   }
-  return { loss: logLoss / n, accuracy: correct / n };
+  const metrics: Metrics = { loss: logLoss / n, ...classificationScores(predicted, y, k) };
+  if (task === 'binary') {
+    const auc = rocAuc(output.subarray(0, n), y);
+    if (auc !== null) metrics.auc = auc;
+  }
+  return metrics;
+}
+
+/**
+ * Accuracy and macro-averaged precision, recall and F1 over the classes present in the labels
+ * or the predictions (a class never predicted has precision 0, as scikit-learn's zero_division=0).
+ */
+export function classificationScores(predicted: ArrayLike<number>, y: ArrayLike<number>, classes: number): Metrics {
+  const tp = new Float64Array(classes);
+  const fp = new Float64Array(classes);
+  const fn = new Float64Array(classes);
+  let correct = 0;
+  for (let i = 0; i < y.length; i++) {
+    const truth = y[i];
+    const guess = predicted[i];
+    if (truth === guess) {
+      correct++;
+      tp[truth]++;
+    } else {
+      fp[guess]++;
+      fn[truth]++;
+    }
+  }
+  let precision = 0;
+  let recall = 0;
+  let f1 = 0;
+  let counted = 0;
+  for (let c = 0; c < classes; c++) {
+    if (tp[c] + fp[c] + fn[c] === 0) continue;
+    counted++;
+    const p = tp[c] + fp[c] > 0 ? tp[c] / (tp[c] + fp[c]) : 0;
+    const r = tp[c] + fn[c] > 0 ? tp[c] / (tp[c] + fn[c]) : 0;
+    precision += p;
+    recall += r;
+    f1 += p + r > 0 ? (2 * p * r) / (p + r) : 0;
+  }
+  return {
+    accuracy: correct / y.length,
+    precision: counted ? precision / counted : 0,
+    recall: counted ? recall / counted : 0,
+    f1: counted ? f1 / counted : 0,
+  };
+}
+
+/**
+ * Area under the ROC curve for binary labels: the probability that a random positive scores
+ * above a random negative (ties count half), via the rank-sum (Mann–Whitney U) formula.
+ * Null when only one class is present.
+ */
+export function rocAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number | null {
+  const n = y.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const rank = (i + j) / 2 + 1; // average rank of the tie group, 1-based
+    for (let k = i; k <= j; k++) ranks[order[k]] = rank;
+    i = j + 1;
+  }
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n; i++) {
+    if (y[i] === 1) {
+      positives++;
+      rankSum += ranks[i];
+    }
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return null;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
 /** Probabilities per class for one row of model output (binary: [1 − p, p]). */

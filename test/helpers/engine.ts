@@ -3,8 +3,8 @@ import { generateToy } from '../../models/data/toy';
 import { profileTable } from '../../models/data/schema';
 import { splitRows } from '../../models/data/split';
 import { encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
-import type { DataPart, TrainInput } from '../../models/train/loop';
-import { runConfigInputSchema, type RunConfigInput } from '../../shared/run-config';
+import { loopConfig, type DataPart, type TrainInput } from '../../models/train/loop';
+import type { RunConfigInput } from '../../shared/run-config';
 import { tableFromRows } from '../../models/data/table';
 import { createRng, normal } from '../../models/random';
 
@@ -15,7 +15,7 @@ export function moonsInput(overrides: Partial<RunConfigInput> = {}): TrainInput 
   const split = splitRows(rows, { validation: 0.2, test: 0.2, seed: 1 });
   const spec = fitPreprocessing({ table, profiles, target: 'label', features: ['x1', 'x2'], task: 'binary', trainRows: split.train });
   const part = (r: Int32Array): DataPart => ({ ...encodeFeatures(spec, table, r), y: encodeTarget(spec, table, r) });
-  const config = runConfigInputSchema.parse({ target: 'label', epochs: 3, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, ...overrides });
+  const config = loopConfig({ epochs: 3, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, ...overrides });
   return { config, task: 'binary', classes: 2, targetStats: null, train: part(split.train), validation: part(split.validation), test: part(split.test) };
 }
 
@@ -33,6 +33,6 @@ export function linearRegressionInput(overrides: Partial<RunConfigInput> = {}): 
   const split = splitRows(rows, { validation: 0.2, test: 0.2, seed: 1 });
   const spec = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['x1', 'x2'], task: 'regression', trainRows: split.train });
   const part = (r: Int32Array): DataPart => ({ ...encodeFeatures(spec, table, r), y: encodeTarget(spec, table, r) });
-  const config = runConfigInputSchema.parse({ target: 'y', epochs: 40, batchSize: 32, optimizer: { name: 'adam', lr: 0.01 }, model: { hidden: [16] }, ...overrides });
+  const config = loopConfig({ epochs: 40, batchSize: 32, optimizer: { name: 'adam', lr: 0.01 }, model: { hidden: [16] }, ...overrides });
   return { config, task: 'regression', classes: 1, targetStats: spec.targetStats, train: part(split.train), validation: part(split.validation), test: part(split.test) };
 }

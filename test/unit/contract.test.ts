@@ -45,6 +45,7 @@ describe('the contract', () => {
       version: 1,
       task: 'multiclass',
       features: ['a'],
+      batchSize: 32,
       dataset: { name: 'iris', source: 'bundled:iris', sha256: 'abc', rows: 150 },
       testSource: null,
     });

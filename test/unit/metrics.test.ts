@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, rowProbabilities } from '../../models/train/metrics';
+import { classificationScores, computeMetrics, rocAuc, rowProbabilities } from '../../models/train/metrics';
 
 describe('computeMetrics', () => {
   it('binary: log loss and accuracy at 0.5', () => {
@@ -37,5 +37,30 @@ describe('rowProbabilities', () => {
     const [a, b] = rowProbabilities('binary', Float32Array.from([0.25]), 0, 1);
     expect(a).toBeCloseTo(0.75, 7);
     expect(b).toBeCloseTo(0.25, 7);
+  });
+});
+
+describe('classification scores', () => {
+  it('macro precision, recall and F1 (checked against scikit-learn by hand)', () => {
+    // y_true = [0,0,1,1,2,2], y_pred = [0,1,1,1,2,0]
+    // class 0: tp1 fp1 fn1 → p .5 r .5 f .5; class 1: tp2 fp1 fn0 → p 2/3 r 1 f .8; class 2: tp1 fp0 fn1 → p 1 r .5 f 2/3
+    const m = classificationScores([0, 1, 1, 1, 2, 0], [0, 0, 1, 1, 2, 2], 3);
+    expect(m.accuracy).toBeCloseTo(4 / 6, 12);
+    expect(m.precision).toBeCloseTo((0.5 + 2 / 3 + 1) / 3, 12);
+    expect(m.recall).toBeCloseTo((0.5 + 1 + 0.5) / 3, 12);
+    expect(m.f1).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3, 12);
+  });
+
+  it('ROC AUC with ties, and null for a single class', () => {
+    // Positives 0.8, 0.4; negatives 0.4, 0.1 → pairs: (0.8>0.4)1 (0.8>0.1)1 (0.4=0.4)0.5 (0.4>0.1)1 → 3.5/4
+    expect(rocAuc([0.8, 0.4, 0.4, 0.1], [1, 1, 0, 0])).toBeCloseTo(0.875, 12);
+    expect(rocAuc([0.1, 0.2, 0.9], [0, 0, 1])).toBe(1);
+    expect(rocAuc([0.3, 0.6], [1, 1])).toBeNull();
+  });
+
+  it('binary metrics include auc and macro scores', () => {
+    const m = computeMetrics('binary', Float32Array.from([0.9, 0.2, 0.6, 0.3]), Float32Array.from([1, 0, 0, 1]), 1);
+    expect(Object.keys(m).sort()).toEqual(['accuracy', 'auc', 'f1', 'loss', 'precision', 'recall']);
+    expect(m.auc).toBeCloseTo(0.75, 12);
   });
 });
