@@ -65,15 +65,20 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect(runConfig.epochs).toBe(60);
 });
 
-test('stop works mid-run', async ({ page }) => {
+test('pause, resume and stop work mid-run', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
   await page.getByTestId('epochs-input').fill('5000');
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveText(/training/, { timeout: 30_000 });
   await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
-  await page.getByTestId('stop-button').click();
   const status = page.getByTestId('status-text');
+  await page.getByTestId('pause-button').click();
+  await expect(status).toHaveText(/paused at step \d+/);
+  await expect(page.getByTestId('pause-button')).toHaveText('Resume');
+  await page.getByTestId('pause-button').click();
+  await expect(status).toHaveText(/training/);
+  await page.getByTestId('stop-button').click();
   await expect(status).toHaveText(/stopped at step \d+ of \d+/, { timeout: 30_000 });
   const [, step, total] = /stopped at step (\d+) of (\d+)/.exec((await status.textContent()) ?? '')!;
   expect(Number(step)).toBeGreaterThan(0);

@@ -162,6 +162,70 @@ describe('WorkbenchService', () => {
     await service.waitForRun(runId);
   });
 
+  it('pauses, resumes and changes the learning rate of a running run, recording each as an event', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'circles' } });
+    const statuses: string[] = [];
+    const offStatus = api.onTrainingStatus((s) => statuses.push(s.status));
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 2000, batchSize: 8, optimizer: { name: 'sgd', lr: 0.05 } } });
+    const progressAfter = (step: number) =>
+      new Promise<EventPayload<'training:progress'>>((resolve) => {
+        const off = api.onTrainingProgress((p) => {
+          if (p.runId === runId && p.step > step) {
+            off();
+            resolve(p);
+          }
+        });
+      });
+    await progressAfter(10);
+    expect((await api.pauseTraining({ runId })).paused).toBe(true);
+    await expect.poll(async () => (await api.getRun({ runId })).status).toBe('paused');
+    const rejected = await rejection(api.updateTraining({ runId, lr: -1 }));
+    expect(rejected.message).toContain('lr must be > 0, received -1');
+    const badHyper = await rejection(api.updateTraining({ runId, optimizer: { momentum: 2 } }));
+    expect(badHyper.message).toContain('momentum must be < 1, received 2');
+    expect((await api.updateTraining({ runId, lr: 0.2 })).queued).toBe(true);
+    expect((await api.resumeTraining({ runId })).resumed).toBe(true);
+    const later = await progressAfter((await api.getRun({ runId })).events.at(-1)!.step + 5);
+    expect(later.lr).toBe(0.2);
+    await api.stopTraining({ runId });
+    const run = await service.waitForRun(runId);
+    offStatus();
+    expect(statuses).toEqual(expect.arrayContaining(['training', 'paused', 'stopped']));
+    expect(run.events.map((e) => e.kind)).toEqual(['paused', 'resumed', 'hyperparameters']);
+    expect(run.versions.tfjs).toMatch(/^\d+\.\d+/);
+    expect(run.versions.tickwork).toBeTruthy();
+  });
+
+  it('a run that diverges fails with a plain message, keeps its last checkpoint, and the service stays usable', async () => {
+    const csv = ['x,y'];
+    for (let i = 0; i < 200; i++) csv.push(`${i},${(i * 1000).toFixed(1)}`);
+    const path = join(dir, 'diverge.csv');
+    await writeFile(path, csv.join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path } });
+    // A sane first epoch, then a learning-rate jump that blows the run up.
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'y', epochs: 50, batchSize: 10, optimizer: { name: 'sgd', lr: 0.001 } } });
+    await new Promise<void>((resolve) => {
+      const off = api.onTrainingEpoch((e) => {
+        if (e.runId === runId && e.record.epoch === 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await api.updateTraining({ runId, lr: 1e9 });
+    const run = await service.waitForRun(runId);
+    expect(run.status).toBe('failed');
+    expect(run.message).toMatch(/The loss became (NaN|Infinity) at step \d+/);
+    expect(run.message).toMatch(/Try a lower learning rate/);
+    expect(run.message).toMatch(/The model from epoch \d+ \(the last checkpoint\) is kept\./);
+    expect(run.modelId).not.toBeNull();
+    const p = await api.predict({ modelId: run.modelId!, rows: [{ x: 10 }] });
+    expect(Number.isFinite(p.predictions[0].prediction as number)).toBe(true);
+    // The next run works.
+    const again = await trainToEnd(ds.id, { target: 'y', epochs: 2 });
+    expect(again.status).toBe('completed');
+  });
+
   it('gives one clear message for each kind of bad input', async () => {
     const missing = await rejection(api.openDataset({ source: { kind: 'file', path: join(dir, 'nope.csv') } }));
     expect(missing.code).toBe('not_found');
@@ -190,6 +254,21 @@ describe('WorkbenchService', () => {
 
     const invalid = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', batchSize: 0 } }));
     expect(invalid.code).toBe('invalid_input');
-    expect(invalid.message).toContain('training:start: invalid input — config.batchSize');
+    expect(invalid.message).toContain('training:start: invalid input — config.batchSize: batchSize must be >= 1, received 0');
+
+    const negativeLr = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', optimizer: { name: 'adamw', lr: -0.1 } } }));
+    expect(negativeLr.message).toContain('config.optimizer.lr: lr must be > 0, received -0.1');
+
+    const unknownOptimizer = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', optimizer: { name: 'sophia' } as never } }));
+    expect(unknownOptimizer.message).toContain('config.optimizer.name');
+
+    const bigBatch = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', batchSize: 500 } }));
+    expect(bigBatch.message).toContain('batchSize 500 is larger than the 102 training rows');
+
+    const longWarmup = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', epochs: 2, batchSize: 52, schedule: { warmupSteps: 10 } } }));
+    expect(longWarmup.message).toContain('warmupSteps 10 is not shorter than the whole run (4 steps');
+
+    const weights = await rejection(api.startTraining({ datasetId: iris.id, config: { target: 'species', classWeights: { setosa: 2, rose: 1 } } }));
+    expect(weights.message).toContain('classWeights names "rose", which are not classes of the target');
   });
 });

@@ -27,7 +27,8 @@ export class TrainingState {
   lr = $state(0.01);
   warmupSteps = $state(0);
   epochs = $state(30);
-  batchSize = $state(16);
+  /** Empty (null) means auto: 32, or the number of training rows if fewer. */
+  batchSize = $state<number | null>(null);
   seed = $state(42);
 
   // The run
@@ -44,7 +45,7 @@ export class TrainingState {
   trainLoss = $state.raw<Point[]>([]);
   validationLoss = $state.raw<Point[]>([]);
 
-  readonly running = $derived(this.status === 'preparing' || this.status === 'training');
+  readonly running = $derived(this.status === 'preparing' || this.status === 'training' || this.status === 'paused');
   readonly modelId = $derived(this.run?.modelId ?? null);
 
   constructor(
@@ -69,7 +70,7 @@ export class TrainingState {
       this.message = s.message;
       if (s.backend) this.backend = s.backend;
       if (s.status === 'failed') this.errors.show(s.message);
-      if (s.status !== 'preparing' && s.status !== 'training') void this.refreshRun();
+      if (s.status !== 'preparing' && s.status !== 'training' && s.status !== 'paused') void this.refreshRun();
     });
   }
 
@@ -91,7 +92,7 @@ export class TrainingState {
       optimizer: { name: this.optimizer, lr: this.lr },
       schedule: { kind: 'constant', warmupSteps: this.warmupSteps },
       epochs: this.epochs,
-      batchSize: this.batchSize,
+      batchSize: this.batchSize || undefined,
       seed: this.seed,
     };
   }
@@ -133,6 +134,12 @@ export class TrainingState {
       this.trainLoss = run.history.map((r) => ({ x: r.step, y: r.train.loss }));
       this.validationLoss = run.history.filter((r) => r.validation).map((r) => ({ x: r.step, y: r.validation!.loss }));
     }
+  }
+
+  async togglePause(): Promise<void> {
+    if (!this.runId) return;
+    const runId = this.runId;
+    await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
   }
 
   async stop(): Promise<void> {
