@@ -9,23 +9,27 @@
  * Bad input exits with code 2 and one plain line on stderr; bugs exit with 1.
  */
 import { existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DatasetSource, TickworkApi } from '../shared/contract.js';
+import type { DatasetSource, RunSummary, TickworkApi } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import { BACKEND_PREFERENCES, OPTIMIZER_NAMES, TASKS, ACTIVATIONS, type BackendPreference, type RunConfigInput } from '../shared/run-config.js';
+import { BACKEND_PREFERENCES, OPTIMIZER_NAMES, SCHEDULE_KINDS, TASKS, ACTIVATIONS, type BackendPreference, type RunConfigInput } from '../shared/run-config.js';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { listBundled } from '../models/data/bundled.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
 import { createNodeService } from '../service/runtime.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
 import { startServer } from '../service/http-server.js';
-import { ProgressLine } from './progress.js';
+import { formatMetrics, ProgressLine } from './progress.js';
 
 const USAGE = `Tickwork — train neural networks on local tabular data.
 
 Usage:
   tickwork datasets                         list the bundled datasets
   tickwork train --data <path|name> --target <column> --out <dir> [options]
+  tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
+  tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
   tickwork predict --model <dir> --data <csv> --out <csv>
   tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
 
@@ -36,8 +40,13 @@ Train options:
   --activation relu       ${ACTIVATIONS.join('|')}
   --optimizer adam        ${OPTIMIZER_NAMES.join('|')}
   --lr 0.001              learning rate
+  --weight-decay 0        (adamw: decoupled; others: L2 added to the gradient)
+  --schedule constant     ${SCHEDULE_KINDS.join('|')}
   --warmup-steps 0        linear warmup from 0 to --lr over this many steps
   --epochs 20  --batch-size 32  --seed 42
+  --dropout 0  --batch-norm  --l2 0
+  --clip-norm N           clip the global gradient norm    --accumulate K   average K batches per step
+  --class-weights balanced   --early-stopping PATIENCE     (monitors validation loss)
   --backend auto          ${BACKEND_PREFERENCES.join('|')} (or TICKWORK_BACKEND)
   --json                  print one JSON object as the last line of stdout
 `;
@@ -79,6 +88,12 @@ function sourceOf(value: string): DatasetSource {
 /** Schema paths → CLI flags, so a validation error names what the user typed. */
 const FLAG_OF: Record<string, string> = {
   'config.optimizer.lr': '--lr',
+  'config.optimizer.weightDecay': '--weight-decay',
+  'config.model.dropout': '--dropout',
+  'config.model.l2': '--l2',
+  'config.clipNorm': '--clip-norm',
+  'config.accumulationSteps': '--accumulate',
+  'config.earlyStopping.patience': '--early-stopping',
   'config.schedule.warmupSteps': '--warmup-steps',
   'config.epochs': '--epochs',
   'config.batchSize': '--batch-size',
@@ -89,7 +104,7 @@ const FLAG_OF: Record<string, string> = {
 function cliMessage(err: TickworkError): string {
   let message = err.message;
   for (const [path, flag] of Object.entries(FLAG_OF)) message = message.split(path).join(flag);
-  return message.replace(/^training:start: invalid input — /, '');
+  return message.replace(/^training:(start|lr-find): invalid input — /, '');
 }
 
 async function cmdDatasets(json: boolean): Promise<void> {
@@ -110,14 +125,12 @@ async function withService<T>(backend: BackendPreference | undefined, fn: (api: 
   }
 }
 
-async function cmdTrain(values: Record<string, string | boolean | undefined>): Promise<void> {
+type Flags = Record<string, string | boolean | undefined>;
+
+/** The run settings shared by train, lr-find and race, from their flags. */
+function configFromFlags(values: Flags): RunConfigInput {
   const get = (k: string) => values[k] as string | undefined;
-  const json = values.json === true;
-  if (!get('data')) throw new UsageError('train needs --data <path|bundled-name>');
-  if (!get('target')) throw new UsageError('train needs --target <column>');
-  if (!get('out')) throw new UsageError('train needs --out <dir> (where the model is exported)');
-  const out = get('out')!;
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder`);
+  if (!get('target')) throw new UsageError('needs --target <column>');
   const hiddenFlag = get('hidden');
   const hidden =
     hiddenFlag === undefined
@@ -125,20 +138,47 @@ async function cmdTrain(values: Record<string, string | boolean | undefined>): P
       : hiddenFlag.trim() === '' || hiddenFlag.trim() === '0'
         ? []
         : hiddenFlag.split(',').map((h) => numberFlag('hidden', h, true)!);
-  const backend = oneOf('backend', get('backend'), BACKEND_PREFERENCES);
   const optimizerName = oneOf('optimizer', get('optimizer'), OPTIMIZER_NAMES) ?? 'adam';
   const lr = numberFlag('lr', get('lr'), false);
-  const config: RunConfigInput = {
+  const weightDecay = numberFlag('weight-decay', get('weight-decay'), false);
+  const patience = numberFlag('early-stopping', get('early-stopping'), true);
+  const classWeights = get('class-weights');
+  if (classWeights !== undefined && classWeights !== 'balanced' && classWeights !== 'none') {
+    throw new UsageError(`--class-weights must be balanced or none, received "${classWeights}"`);
+  }
+  return {
     target: get('target')!,
     task: oneOf('task', get('task'), TASKS),
-    model: { hidden, activation: oneOf('activation', get('activation'), ACTIVATIONS) },
-    optimizer: { name: optimizerName, ...(lr !== undefined ? { lr } : {}) },
-    schedule: { warmupSteps: numberFlag('warmup-steps', get('warmup-steps'), true) },
+    model: {
+      hidden,
+      activation: oneOf('activation', get('activation'), ACTIVATIONS),
+      dropout: numberFlag('dropout', get('dropout'), false),
+      batchNorm: values['batch-norm'] === true ? true : undefined,
+      l2: numberFlag('l2', get('l2'), false),
+    },
+    optimizer: { name: optimizerName, ...(lr !== undefined ? { lr } : {}), ...(weightDecay !== undefined ? { weightDecay } : {}) } as RunConfigInput['optimizer'],
+    schedule: { kind: oneOf('schedule', get('schedule'), SCHEDULE_KINDS), warmupSteps: numberFlag('warmup-steps', get('warmup-steps'), true) },
     epochs: numberFlag('epochs', get('epochs'), true),
     batchSize: numberFlag('batch-size', get('batch-size'), true),
     seed: numberFlag('seed', get('seed'), true),
-    backend: backendPreferenceFromEnv(backend),
+    clipNorm: numberFlag('clip-norm', get('clip-norm'), false),
+    accumulationSteps: numberFlag('accumulate', get('accumulate'), true),
+    classWeights: classWeights as 'balanced' | 'none' | undefined,
+    earlyStopping: patience !== undefined ? { patience } : undefined,
+    backend: backendPreferenceFromEnv(oneOf('backend', get('backend'), BACKEND_PREFERENCES)),
   };
+}
+
+async function cmdTrain(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  const json = values.json === true;
+  if (!get('data')) throw new UsageError('train needs --data <path|bundled-name>');
+  if (!get('target')) throw new UsageError('train needs --target <column>');
+  if (!get('out')) throw new UsageError('train needs --out <dir> (where the model is exported)');
+  const out = get('out')!;
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder`);
+  const backend = oneOf('backend', get('backend'), BACKEND_PREFERENCES);
+  const config = configFromFlags(values);
   const dataSource = sourceOf(get('data')!);
   const testSource = get('test') ? sourceOf(get('test')!) : undefined;
 
@@ -180,6 +220,92 @@ async function cmdTrain(values: Record<string, string | boolean | undefined>): P
     } else {
       console.log(JSON.stringify(summary));
     }
+  });
+}
+
+async function cmdLrFind(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  if (!get('data')) throw new UsageError('lr-find needs --data <path|bundled-name>');
+  const config = configFromFlags(values);
+  const source = sourceOf(get('data')!);
+  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
+    const dataset = await api.openDataset({ source });
+    process.stderr.write('sweeping the learning rate…\n');
+    const result = await api.findLearningRate({
+      datasetId: dataset.id,
+      config,
+      steps: numberFlag('steps', get('steps'), true),
+      minLr: numberFlag('min-lr', get('min-lr'), false),
+      maxLr: numberFlag('max-lr', get('max-lr'), false),
+    });
+    const { steepest, minLossOver10 } = result.suggestions;
+    if (values.json === true) {
+      console.log(JSON.stringify({ ...result, suggestedLr: steepest ?? minLossOver10 }));
+      return;
+    }
+    const every = Math.max(1, Math.floor(result.lrs.length / 12));
+    console.log('learning rate   smoothed loss');
+    for (let i = 0; i < result.lrs.length; i += every) {
+      console.log(`${result.lrs[i].toExponential(2).padStart(13)}   ${result.smoothed[i].toFixed(4)}`);
+    }
+    console.log(`sweep ${result.ended === 'diverged' ? 'stopped when the loss diverged' : 'complete'} after ${result.lrs.length} steps`);
+    console.log(`suggested lr (steepest descent): ${steepest === null ? '—' : steepest.toExponential(2)}`);
+    console.log(`suggested lr (min loss / 10):    ${minLossOver10 === null ? '—' : minLossOver10.toExponential(2)}`);
+  });
+}
+
+/** Per-epoch curves of a run as CSV: epoch, step, train_<metric>…, validation_<metric>… */
+function curvesCsv(run: RunSummary): string {
+  const keys = run.history.length > 0 ? Object.keys(run.history[0].train) : [];
+  const header = ['epoch', 'step', ...keys.map((k) => `train_${k}`), ...keys.map((k) => `validation_${k}`)];
+  const rows = run.history.map((r) => [r.epoch, r.step, ...keys.map((k) => r.train[k] ?? ''), ...keys.map((k) => r.validation?.[k] ?? '')].join(','));
+  return [header.join(','), ...rows].join('\n') + '\n';
+}
+
+async function cmdRace(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  if (!get('data')) throw new UsageError('race needs --data <path|bundled-name>');
+  if (!get('out')) throw new UsageError('race needs --out <dir> (one export folder per optimizer goes there)');
+  const names = (get('optimizers') ?? 'sgd,momentum,adam,adamw,rmsprop').split(',').map((n) => n.trim()).filter(Boolean);
+  const optimizers = names.map((n) => oneOf('optimizers', n, OPTIMIZER_NAMES)!);
+  const base = configFromFlags(values);
+  const lr = numberFlag('lr', get('lr'), false);
+  const out = get('out')!;
+  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api, service) => {
+    const dataset = await api.openDataset({ source: sourceOf(get('data')!) });
+    const { runIds } = await api.startRace({
+      datasetId: dataset.id,
+      config: base,
+      optimizers: optimizers.map((name) => ({ name, ...(lr !== undefined ? { lr } : {}) }) as RunConfigInput['optimizer'] & object),
+    });
+    const label = new Map(runIds.map((id, i) => [id, optimizers[i]]));
+    api.onTrainingEpoch((e) => process.stderr.write(`${label.get(e.runId)!.padEnd(9)} epoch ${e.record.epoch}/${e.epochs}  validation: ${formatMetrics(e.record.validation)}\n`));
+    const stop = () => runIds.forEach((runId) => void api.stopTraining({ runId }));
+    process.once('SIGINT', stop);
+    const runs = await Promise.all(runIds.map((id) => service.waitForRun(id)));
+    process.off('SIGINT', stop);
+    const results = [];
+    for (const [i, run] of runs.entries()) {
+      const dir = join(out, `${i + 1}-${optimizers[i]}`);
+      let exported: string | null = null;
+      if (run.modelId) exported = (await api.exportModel({ modelId: run.modelId, dir })).dir;
+      else await mkdir(dir, { recursive: true });
+      const curves = join(dir, 'curves.csv');
+      await writeFile(curves, curvesCsv(run));
+      results.push({ optimizer: optimizers[i], lr: run.config.optimizer.lr, status: run.status, message: run.message, metrics: run.metrics, out: exported, curves });
+    }
+    const scored = results.filter((r) => r.metrics?.validation?.loss !== undefined);
+    const best = scored.sort((a, b) => a.metrics!.validation!.loss - b.metrics!.validation!.loss)[0]?.optimizer ?? null;
+    const summary = { task: runs[0].config.task, backend: runs[0].backend?.name ?? 'unknown', best, runs: results };
+    await writeFile(join(out, 'race.json'), JSON.stringify(summary, null, 2) + '\n');
+    if (values.json === true) {
+      console.log(JSON.stringify(summary));
+      return;
+    }
+    for (const r of results) {
+      console.log(`${r.optimizer.padEnd(10)} lr ${String(r.lr).padEnd(8)} ${r.status.padEnd(9)} validation: ${formatMetrics(r.metrics?.validation ?? null)}  test: ${formatMetrics(r.metrics?.test ?? null)}`);
+    }
+    console.log(`best by validation loss: ${best ?? '—'}; exports and curves in ${out}`);
   });
 }
 
@@ -244,6 +370,19 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         json: { type: 'boolean' },
+        schedule: { type: 'string' },
+        'weight-decay': { type: 'string' },
+        dropout: { type: 'string' },
+        'batch-norm': { type: 'boolean' },
+        l2: { type: 'string' },
+        'clip-norm': { type: 'string' },
+        accumulate: { type: 'string' },
+        'class-weights': { type: 'string' },
+        'early-stopping': { type: 'string' },
+        steps: { type: 'string' },
+        'min-lr': { type: 'string' },
+        'max-lr': { type: 'string' },
+        optimizers: { type: 'string' },
       },
     });
     switch (command) {
@@ -255,6 +394,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'predict':
         await cmdPredict(values);
+        return 0;
+      case 'lr-find':
+        await cmdLrFind(values);
+        return 0;
+      case 'race':
+        await cmdRace(values);
         return 0;
       case 'serve':
         await cmdServe(values);

@@ -8,7 +8,8 @@ import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
-import type { TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
+import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
+import type { HostToWorker, TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;
 type Progress = Extract<WorkerToHost, { type: 'progress' }>['progress'];
@@ -28,7 +29,8 @@ export class TrainingWorkerHost {
   /** Library versions reported by the worker (tfjs, node). */
   versions: Record<string, string> = {};
   private readonly runs = new Map<string, RunHandlers>();
-  private readonly predictions = new Map<number, { resolve(v: { output: Float32Array; units: number }): void; reject(e: Error): void }>();
+  /** Requests answered by requestId (predictions, LR finder). */
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly loadedModels = new Set<string>();
   private nextRequest = 1;
   private disposed = false;
@@ -73,8 +75,8 @@ export class TrainingWorkerHost {
       this.runs.delete(runId);
       handlers.onError(message);
     }
-    for (const [id, pending] of this.predictions) {
-      this.predictions.delete(id);
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
       pending.reject(new TickworkError('internal', message));
     }
   }
@@ -106,12 +108,14 @@ export class TrainingWorkerHost {
         return;
       }
       case 'predicted':
-      case 'predict-error': {
-        const pending = this.predictions.get(message.requestId);
-        this.predictions.delete(message.requestId);
+      case 'lr-found':
+      case 'request-error': {
+        const pending = this.pending.get(message.requestId);
+        this.pending.delete(message.requestId);
         if (!pending) return;
         if (message.type === 'predicted') pending.resolve({ output: message.output, units: message.units });
-        else pending.reject(new TickworkError('internal', `Prediction failed: ${message.message}`));
+        else if (message.type === 'lr-found') pending.resolve(message.result);
+        else pending.reject(new TickworkError('internal', message.message));
         return;
       }
       default:
@@ -132,15 +136,26 @@ export class TrainingWorkerHost {
     return true;
   }
 
+  private request<T>(build: (requestId: number) => HostToWorker): Promise<T> {
+    const requestId = this.nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      this.endpoint!.post(build(requestId));
+    });
+  }
+
   async predict(modelId: string, artifacts: ModelArtifactsData, x: Float32Array, rows: number, cols: number) {
     await this.ready();
-    const requestId = this.nextRequest++;
     const send = this.loadedModels.has(modelId) ? null : artifacts;
     this.loadedModels.add(modelId);
-    return new Promise<{ output: Float32Array; units: number }>((resolve, reject) => {
-      this.predictions.set(requestId, { resolve, reject });
-      this.endpoint!.post({ type: 'predict', requestId, modelId, artifacts: send, x, rows, cols });
+    return this.request<{ output: Float32Array; units: number }>((requestId) => ({ type: 'predict', requestId, modelId, artifacts: send, x, rows, cols })).catch((err: Error) => {
+      throw new TickworkError('internal', `Prediction failed: ${err.message}`);
     });
+  }
+
+  async findLearningRate(request: Omit<TrainRequest, 'type' | 'runId'>, options: LrFinderOptions): Promise<LrFinderResult> {
+    await this.ready();
+    return this.request<LrFinderResult>((requestId) => ({ type: 'lr-find', requestId, request, options }));
   }
 
   /** Stop runs, wait for the worker to exit (or kill it). */

@@ -9,6 +9,7 @@ import { selectBackend } from '../models/backend.js';
 import { artifactsToModel, modelToArtifacts } from '../models/io/artifacts.js';
 import { NanGuard, ProgressReporter, TrainingController } from '../models/train/callbacks.js';
 import { predictRows, trainModel } from '../models/train/loop.js';
+import { findLearningRate } from '../models/train/lr-finder.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { BackendInfo } from '../shared/contract.js';
 import type { HostToWorker, TrainRequest, WorkerToHost } from './worker-protocol.js';
@@ -134,6 +135,14 @@ async function handle(message: HostToWorker): Promise<void> {
       models.get(message.modelId)?.dispose();
       models.delete(message.modelId);
       return;
+    case 'lr-find':
+      try {
+        await ensureBackend(message.request.config.backend);
+        port.post({ type: 'lr-found', requestId: message.requestId, result: await findLearningRate(message.request, message.options) });
+      } catch (err) {
+        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
     case 'predict':
       try {
         let model = models.get(message.modelId);
@@ -145,7 +154,7 @@ async function handle(message: HostToWorker): Promise<void> {
         const output = predictRows(model, message.x, message.rows, message.cols);
         port.post({ type: 'predicted', requestId: message.requestId, output, units: output.length / Math.max(1, message.rows) });
       } catch (err) {
-        port.post({ type: 'predict-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
+        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
       }
       return;
   }

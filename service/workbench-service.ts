@@ -7,6 +7,7 @@
  * worker, and a trained model is held as plain artifacts (model.json + weights bytes).
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { writeFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -45,7 +46,7 @@ import { planSteps } from '../models/train/plan.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
-import type { WorkerLauncher } from './worker-protocol.js';
+import type { TrainRequest, WorkerLauncher } from './worker-protocol.js';
 import type { BackendPreference } from '../shared/run-config.js';
 
 export interface WorkbenchOptions {
@@ -61,6 +62,13 @@ interface DatasetEntry {
   loaded: LoadedFile;
   profiles: ColumnProfile[];
   summary: DatasetSummary;
+}
+
+interface PreparedRun {
+  entry: DatasetEntry;
+  config: RunConfig;
+  preprocessing: PreprocessingSpec;
+  request: Omit<TrainRequest, 'type' | 'runId'>;
 }
 
 interface ModelEntry {
@@ -83,7 +91,10 @@ export class WorkbenchService implements RequestHandlers {
   private readonly models = new Map<string, ModelEntry>();
   private readonly listeners = new Map<EventChannel, Set<Listener<never>>>();
   private readonly worker: TrainingWorkerHost;
-  private activeRun: string | null = null;
+  private readonly activeRuns = new Set<string>();
+  /** Extra workers for races (the first worker is `worker`). */
+  private readonly pool: TrainingWorkerHost[] = [];
+  private readonly workerOf = new Map<string, TrainingWorkerHost>();
 
   constructor(private readonly options: WorkbenchOptions) {
     this.worker = new TrainingWorkerHost(options.launchWorker, options.backend ?? 'auto');
@@ -213,10 +224,11 @@ export class WorkbenchService implements RequestHandlers {
     };
   }
 
-  async 'training:start'(input: RequestParsedInput<'training:start'>) {
-    if (this.activeRun) {
-      throw new TickworkError('busy', 'A run is already training. Stop it, or wait for it to finish, before starting another.');
-    }
+  /**
+   * Everything a run needs before the worker sees it: the resolved config, the split, the fitted
+   * preprocessing, the encoded parts and class weights. Throws bad_data with a plain message.
+   */
+  private async prepare(input: RequestParsedInput<'training:start'>): Promise<PreparedRun> {
     const entry = this.dataset(input.datasetId);
     const testLoaded = input.testSource ? await this.load(input.testSource) : null;
     const config = this.resolveConfig(entry, input, testLoaded ? testLoaded.table.source : null);
@@ -272,8 +284,59 @@ export class WorkbenchService implements RequestHandlers {
           `${totalSteps / config.epochs} steps of batch ${batchSize}). Use fewer warmup steps or more epochs.`,
       );
     }
-    const classWeights = resolveClassWeights(config.classWeights, preprocessing, table, split.train);
+    const request: Omit<TrainRequest, 'type' | 'runId'> = {
+      config,
+      task: config.task,
+      classes: preprocessing.labels?.length ?? 1,
+      targetStats: preprocessing.targetStats,
+      classWeights: resolveClassWeights(config.classWeights, preprocessing, table, split.train),
+      train: part(table, split.train),
+      validation: split.validation.length > 0 ? part(table, split.validation) : null,
+      test,
+    };
+    return { entry, config, preprocessing, request };
+  }
 
+  async 'training:lr-find'({ minLr, maxLr, steps, ...input }: RequestParsedInput<'training:lr-find'>) {
+    if (this.activeRuns.size > 0) throw new TickworkError('busy', 'A run is training. The LR finder can run when it has finished.');
+    const prepared = await this.prepare(input);
+    return this.worker.findLearningRate(prepared.request, { minLr, maxLr, steps });
+  }
+
+  private assertIdle(): void {
+    if (this.activeRuns.size > 0) {
+      throw new TickworkError('busy', 'A run is already training. Stop it, or wait for it to finish, before starting another.');
+    }
+  }
+
+  async 'training:start'(input: RequestParsedInput<'training:start'>) {
+    this.assertIdle();
+    const prepared = await this.prepare(input);
+    this.assertIdle();
+    return { runId: await this.launch(prepared, this.worker, null) };
+  }
+
+  /**
+   * An optimizer race: the same data, split, initial weights and batch order (one seed), one run
+   * per optimizer, spread over up to (cores − 1) workers; runs sharing a worker interleave step by step.
+   */
+  async 'race:start'({ datasetId, config, optimizers, testSource }: RequestParsedInput<'race:start'>) {
+    this.assertIdle();
+    const prepared: PreparedRun[] = [];
+    for (const optimizer of optimizers) prepared.push(await this.prepare({ datasetId, config: { ...config, optimizer }, testSource }));
+    this.assertIdle();
+    const raceId = randomUUID();
+    const size = Math.max(1, Math.min(optimizers.length, availableParallelism() - 1));
+    while (this.pool.length < size) this.pool.push(new TrainingWorkerHost(this.options.launchWorker, this.options.backend ?? 'auto'));
+    const workers = [this.worker, ...this.pool].slice(0, size);
+    const runIds: string[] = [];
+    for (const [i, p] of prepared.entries()) runIds.push(await this.launch(p, workers[i % workers.length], raceId));
+    return { raceId, runIds };
+  }
+
+  private async launch(prepared: PreparedRun, worker: TrainingWorkerHost, raceId: string | null): Promise<string> {
+    const { entry, config, preprocessing, request } = prepared;
+    const counts = `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows`;
     const runId = randomUUID();
     const run: RunSummary = {
       runId,
@@ -287,15 +350,17 @@ export class WorkbenchService implements RequestHandlers {
       metrics: null,
       versions: { tickwork: this.options.version },
       modelId: null,
+      raceId,
       startedAt: new Date().toISOString(),
       finishedAt: null,
     };
     this.runs.set(runId, run);
-    this.activeRun = runId;
-    this.setStatus(run, 'preparing', `preparing data: ${split.train.length} training, ${split.validation.length} validation, ${test?.rows ?? 0} test rows`);
+    this.activeRuns.add(runId);
+    this.workerOf.set(runId, worker);
+    this.setStatus(run, 'preparing', `preparing data: ${counts}`);
 
     const finish = (status: RunSummary['status'], message: string) => {
-      if (this.activeRun === runId) this.activeRun = null;
+      this.activeRuns.delete(runId);
       run.finishedAt = new Date().toISOString();
       this.setStatus(run, status, message);
     };
@@ -319,23 +384,12 @@ export class WorkbenchService implements RequestHandlers {
     };
 
     try {
-      const backend = await this.worker.ready();
+      const backend = await worker.ready();
       run.backend = backend;
-      run.versions = { ...run.versions, ...this.worker.versions };
+      run.versions = { ...run.versions, ...worker.versions };
       this.setStatus(run, 'training', `training on ${backend.name}`);
-      await this.worker.train(
-        {
-          type: 'train',
-          runId,
-          config,
-          task: config.task,
-          classes: preprocessing.labels?.length ?? 1,
-          targetStats: preprocessing.targetStats,
-          classWeights,
-          train: part(table, split.train),
-          validation: split.validation.length > 0 ? part(table, split.validation) : null,
-          test,
-        },
+      await worker.train(
+        { type: 'train', runId, ...request },
         {
           onProgress: (p) => {
             run.message = `training epoch ${p.epoch}/${p.epochs}`;
@@ -372,13 +426,17 @@ export class WorkbenchService implements RequestHandlers {
     } catch (err) {
       finish('failed', `failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return { runId };
+    return runId;
   }
 
   private setStatus(run: RunSummary, status: RunSummary['status'], message: string): void {
     run.status = status;
     run.message = message;
     this.emit('training:status', { runId: run.runId, status, message, backend: run.backend, modelId: run.modelId });
+  }
+
+  private workerFor(runId: string): TrainingWorkerHost {
+    return this.workerOf.get(runId) ?? this.worker;
   }
 
   /** The run, which must be preparing, training or paused. */
@@ -392,17 +450,17 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'training:stop'({ runId }: RequestParsedInput<'training:stop'>) {
     this.run(runId);
-    return { stopped: this.worker.control(runId, { type: 'stop' }) };
+    return { stopped: this.workerFor(runId).control(runId, { type: 'stop' }) };
   }
 
   async 'training:pause'({ runId }: RequestParsedInput<'training:pause'>) {
     this.activeRunOf(runId);
-    return { paused: this.worker.control(runId, { type: 'pause' }) };
+    return { paused: this.workerFor(runId).control(runId, { type: 'pause' }) };
   }
 
   async 'training:resume'({ runId }: RequestParsedInput<'training:resume'>) {
     this.activeRunOf(runId);
-    return { resumed: this.worker.control(runId, { type: 'resume' }) };
+    return { resumed: this.workerFor(runId).control(runId, { type: 'resume' }) };
   }
 
   async 'training:update'({ runId, lr, optimizer }: RequestParsedInput<'training:update'>) {
@@ -413,7 +471,7 @@ export class WorkbenchService implements RequestHandlers {
       throw new TickworkError('invalid_input', `training:update: ${merged.error.issues.map((i) => i.message).join('; ')}`);
     }
     if (optimizer && 'name' in optimizer) throw new TickworkError('invalid_input', 'training:update: the optimizer itself cannot change mid-run; start a new run.');
-    return { queued: this.worker.control(runId, { type: 'update', changes: { lr, optimizer } }) };
+    return { queued: this.workerFor(runId).control(runId, { type: 'update', changes: { lr, optimizer } }) };
   }
 
   private run(runId: string): RunSummary {
@@ -532,7 +590,7 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async dispose(): Promise<void> {
-    await this.worker.dispose();
+    await Promise.all([this.worker, ...this.pool].map((w) => w.dispose()));
   }
 }
 

@@ -6,6 +6,7 @@
 import type { BackendInfo, EpochRecord, EventPayload, SplitMetrics } from '../shared/contract.js';
 import type { BackendPreference, RunConfig } from '../shared/run-config.js';
 import type { TrainInput } from '../models/train/loop.js';
+import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 
@@ -19,7 +20,8 @@ export type HostToWorker =
   | { type: 'resume'; runId: string }
   | { type: 'update'; runId: string; changes: HyperparameterChanges }
   | { type: 'predict'; requestId: number; modelId: string; artifacts: ModelArtifactsData | null; x: Float32Array; rows: number; cols: number }
-  | { type: 'forget'; modelId: string };
+  | { type: 'forget'; modelId: string }
+  | { type: 'lr-find'; requestId: number; request: Omit<TrainRequest, 'type' | 'runId'>; options: LrFinderOptions };
 
 export type WorkerToHost =
   | { type: 'ready'; backend: BackendInfo; versions: Record<string, string> }
@@ -41,7 +43,8 @@ export type WorkerToHost =
     }
   | { type: 'run-error'; runId: string; message: string }
   | { type: 'predicted'; requestId: number; output: Float32Array; units: number }
-  | { type: 'predict-error'; requestId: number; message: string };
+  | { type: 'lr-found'; requestId: number; result: LrFinderResult }
+  | { type: 'request-error'; requestId: number; message: string };
 
 /** The two ends a worker implementation must provide (worker_threads, utilityProcess, …). */
 export interface WorkerEndpoint {

@@ -8,6 +8,8 @@ export const REQUEST_METHODS = {
   'dataset:open': 'openDataset',
   'dataset:describe': 'describeDataset',
   'training:start': 'startTraining',
+  'training:lr-find': 'findLearningRate',
+  'race:start': 'startRace',
   'training:stop': 'stopTraining',
   'training:pause': 'pauseTraining',
   'training:resume': 'resumeTraining',

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { EVENT_METHODS, REQUEST_METHODS, type EventChannelName, type RequestChannelName } from './channels.js';
 import { TickworkError } from './errors.js';
-import { hyper } from './optimizers.js';
+import { hyper, optimizerConfigSchema } from './optimizers.js';
 import { runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
 
 // ---------------------------------------------------------------- data shapes
@@ -103,6 +103,8 @@ export const runSummarySchema = z.object({
   /** Library versions the run used (tfjs, tickwork, node), for reproducibility. */
   versions: z.record(z.string(), z.string()),
   modelId: z.string().nullable(),
+  /** The race this run belongs to, if any. */
+  raceId: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
 });
@@ -167,6 +169,39 @@ export const requests = {
       })
       .strict(),
     output: z.object({ runId: z.string() }),
+  },
+  /** LR range test (Smith 2017) on a fresh copy of the model: loss against an exponential LR sweep. */
+  'training:lr-find': {
+    input: z
+      .object({
+        datasetId: id('datasetId'),
+        config: runConfigInputSchema,
+        testSource: datasetSourceSchema.optional(),
+        minLr: hyper('minLr', { gt: 0 }).default(1e-7),
+        maxLr: hyper('maxLr', { gt: 0 }).default(10),
+        steps: hyper('steps', { int: true, gte: 10, lte: 5000 }).default(200),
+      })
+      .strict()
+      .refine((v) => v.maxLr > v.minLr, { error: 'maxLr must be greater than minLr', path: ['maxLr'] }),
+    output: z.object({
+      lrs: z.array(z.number()),
+      losses: z.array(z.number()),
+      smoothed: z.array(z.number()),
+      suggestions: z.object({ steepest: z.number().nullable(), minLossOver10: z.number().nullable() }),
+      ended: z.enum(['completed', 'diverged']),
+    }),
+  },
+  /** An optimizer race: one run per optimizer, same data, split, initial weights and batch order. */
+  'race:start': {
+    input: z
+      .object({
+        datasetId: id('datasetId'),
+        config: runConfigInputSchema,
+        optimizers: z.array(optimizerConfigSchema).min(2, { error: 'a race needs at least 2 optimizers' }).max(12),
+        testSource: datasetSourceSchema.optional(),
+      })
+      .strict(),
+    output: z.object({ raceId: z.string(), runIds: z.array(z.string()) }),
   },
   'training:stop': {
     input: z.object({ runId: id('runId') }).strict(),

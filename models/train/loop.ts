@@ -78,6 +78,10 @@ export interface LoopOptions {
   yieldIntervalMs?: number;
   /** Train metrics are computed on at most this many training rows (a fixed, seeded sample). */
   maxTrainEvalRows?: number;
+  /** Replaces the schedule: the learning rate of each step (the LR finder's sweep). */
+  lrAt?: (step: number) => number;
+  /** Skip the per-epoch evaluation (the LR finder only needs the batch losses). */
+  skipEpochEvaluation?: boolean;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -213,7 +217,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         }
         if (controller.stopRequested) break epochs;
         applyChanges();
-        const lr = learningRateAt(config.schedule, schedule, step) * controller.lrScale;
+        const lr = (options.lrAt ? options.lrAt(step) : learningRateAt(config.schedule, schedule, step)) * controller.lrScale;
         optimizer.setLearningRate(lr);
         const first = s * k;
         const last = Math.min(batchesPerEpoch, first + k);
@@ -268,6 +272,10 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
           await yieldToEventLoop();
           lastYield = performance.now();
         }
+      }
+      if (options.skipEpochEvaluation) {
+        if (controller.stopRequested) break;
+        continue;
       }
       const record: EpochRecord = {
         epoch,

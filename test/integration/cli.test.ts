@@ -79,6 +79,34 @@ describe('tickwork CLI', () => {
     expect(JSON.parse(r.last).metrics.test).toHaveProperty('accuracy');
   });
 
+  it('lr-find prints suggestions; --json gives the curve', () => {
+    const r = tickwork('lr-find', '--data', 'iris', '--target', 'species', '--steps', '80', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.last);
+    expect(result.lrs.length).toBe(result.smoothed.length);
+    expect(result.suggestedLr).toBeGreaterThan(0);
+    const text = tickwork('lr-find', '--data', 'iris', '--target', 'species', '--steps', '80');
+    expect(text.stdout).toMatch(/suggested lr \(steepest descent\): \d\.\d\de[-+]\d+/);
+  });
+
+  it('race trains each optimizer, writes exports, curves and race.json', async () => {
+    const out = join(dir, 'race');
+    const r = tickwork('race', '--data', 'moons', '--target', 'label', '--optimizers', 'sgd,adam,adamw', '--epochs', '4', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.last);
+    expect(summary.runs.map((x: { optimizer: string }) => x.optimizer)).toEqual(['sgd', 'adam', 'adamw']);
+    for (const run of summary.runs) {
+      expect(run.status).toBe('completed');
+      expect(run.metrics.validation).toHaveProperty('loss');
+      const curves = (await readFile(run.curves, 'utf8')).trim().split('\n');
+      expect(curves[0]).toMatch(/^epoch,step,train_loss,/);
+      expect(curves).toHaveLength(5);
+    }
+    expect(['sgd', 'adam', 'adamw']).toContain(summary.best);
+    expect(JSON.parse(await readFile(join(out, 'race.json'), 'utf8')).best).toBe(summary.best);
+    expect((await readdir(join(out, '2-adam'))).sort()).toContain('model.json');
+  });
+
   it('exits with 2 and one clear line on bad input, never a stack trace', async () => {
     const header = join(dir, 'header.csv');
     await writeFile(header, 'a,b\n');
@@ -92,6 +120,8 @@ describe('tickwork CLI', () => {
       [['train', '--data', 'iris', '--target', 'species'], /needs --out/],
       [['predict', '--model', join(dir, 'nowhere'), '--data', 'datasets/iris.csv', '--out', join(dir, 'p.csv')], /Model folder not found/],
       [['frobnicate'], /unknown command "frobnicate"/],
+      [['race', '--data', 'moons', '--target', 'label', '--optimizers', 'sgd,sophia', '--out', join(dir, 'r')], /--optimizers must be one of sgd, momentum/],
+      [['train', '--data', 'iris', '--target', 'species', '--batch-size', '1000', '--out', join(dir, 'x')], /batchSize 1000 is larger than the 102 training rows/],
     ];
     for (const [args, message] of cases) {
       const r = tickwork(...args);

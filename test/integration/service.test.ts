@@ -226,6 +226,43 @@ describe('WorkbenchService', () => {
     expect(again.status).toBe('completed');
   });
 
+  it('races optimizers from the same initial weights and batch order, each with its own progress stream', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'xor' } });
+    const first = new Map<string, EventPayload<'training:progress'>>();
+    const off = api.onTrainingProgress((p) => {
+      if (!first.has(p.runId)) first.set(p.runId, p);
+    });
+    const { runIds } = await api.startRace({
+      datasetId: ds.id,
+      config: { target: 'label', epochs: 3, batchSize: 32 },
+      optimizers: [{ name: 'sgd', lr: 0.1 }, { name: 'adam' }, { name: 'lion' }],
+    });
+    expect(runIds).toHaveLength(3);
+    const busy = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'label' } }));
+    expect(busy.code).toBe('busy');
+    const runs = await Promise.all(runIds.map((id) => service.waitForRun(id)));
+    off();
+    expect(runs.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(runs.map((r) => r.config.optimizer.name)).toEqual(['sgd', 'adam', 'lion']);
+    expect(new Set(runs.map((r) => r.raceId)).size).toBe(1);
+    // Step 1's loss is computed before any update: same weights and batch give the same number.
+    const step1 = runIds.map((id) => first.get(id)!);
+    expect(step1.map((p) => p.step)).toEqual([1, 1, 1]);
+    expect(step1[1].loss).toBe(step1[0].loss);
+    expect(step1[2].loss).toBe(step1[0].loss);
+    // …and the optimizers then diverge.
+    expect(runs[0].metrics!.train.loss).not.toBe(runs[1].metrics!.train.loss);
+  });
+
+  it('runs the LR finder through the service', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const r = await api.findLearningRate({ datasetId: ds.id, config: { target: 'species', batchSize: 16 }, steps: 60 });
+    expect(r.lrs.length).toBeGreaterThan(10);
+    expect(r.suggestions.minLossOver10).not.toBeNull();
+    const bad = await rejection(api.findLearningRate({ datasetId: ds.id, config: { target: 'species' }, minLr: 1, maxLr: 0.1 }));
+    expect(bad.message).toContain('maxLr: maxLr must be greater than minLr');
+  });
+
   it('gives one clear message for each kind of bad input', async () => {
     const missing = await rejection(api.openDataset({ source: { kind: 'file', path: join(dir, 'nope.csv') } }));
     expect(missing.code).toBe('not_found');
