@@ -94,7 +94,9 @@ export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number
     const end = Math.min(rows, start + chunk);
     const values = tf.tidy(() => {
       const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
-      return (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
+      // One forward pass per chunk: model.predict's own batching (32 rows) slices the input, and
+      // tfjs-wasm's slice reads the whole input back to JS each time (measured: 16% of a run).
+      return (model.predict(input, { batchSize: end - start }) as tf.Tensor).dataSync() as Float32Array;
     });
     out.set(values, start * units);
   }
@@ -221,9 +223,11 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         optimizer.setLearningRate(lr);
         const first = s * k;
         const last = Math.min(batchesPerEpoch, first + k);
+        // Reading values back syncs with the backend: only every lossReadInterval ms (and at epoch ends).
+        const readNow = s === stepsPerEpoch - 1 || performance.now() - lastRead >= lossReadInterval;
         const [lossTensor, normTensor] = tf.tidy(() => {
           let sum: tf.Tensor[] | null = null;
-          let lossSum: tf.Tensor = tf.scalar(0);
+          let lossSum: tf.Tensor | null = null;
           for (let b = first; b < last; b++) {
             const batch = order.subarray(b * batchSize, Math.min(train.rows, (b + 1) * batchSize));
             samples += batch.length;
@@ -231,30 +235,31 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
             const { value, grads } = tf.variableGrads(lossOf(tf.gather(xAll, idx), tf.gather(yAll, idx) as tf.Tensor1D), variables);
             const gs = variables.map((v) => grads[v.name]);
             sum = sum ? sum.map((acc, i) => tf.add(acc, gs[i])) : gs;
-            lossSum = tf.add(lossSum, value);
+            lossSum = lossSum ? tf.add(lossSum, value) : value;
           }
           const count = last - first;
           let gs = sum!.map((g) => (count > 1 ? tf.div(g, count) : g));
           if (config.clipValue !== null) gs = gs.map((g) => tf.clipByValue(g, -config.clipValue!, config.clipValue!));
-          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          // The global norm costs two ops per weight: computed only when read or needed for clipping.
+          const norm = readNow || config.clipNorm !== null ? tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) : null;
           if (config.clipNorm !== null) {
-            const scale = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)));
+            const scale = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm!, 1e-12)));
             gs = gs.map((g) => tf.mul(g, scale));
           }
           optimizer.applyGradients(variables.map((variable, i) => ({ variable, gradient: gs[i] })));
-          return [tf.div(lossSum, count), norm];
+          return [count > 1 ? tf.div(lossSum!, count) : lossSum!, norm] as const;
         });
         step++;
         const now = performance.now();
         let loss: number | null = null;
         let gradNorm: number | null = null;
-        if (s === stepsPerEpoch - 1 || now - lastRead >= lossReadInterval) {
+        if (readNow) {
           loss = lossTensor.dataSync()[0];
-          gradNorm = normTensor.dataSync()[0];
+          gradNorm = normTensor!.dataSync()[0];
           lastRead = now;
         }
         lossTensor.dispose();
-        normTensor.dispose();
+        normTensor?.dispose();
         const info: StepInfo = {
           step,
           totalSteps,

@@ -11,15 +11,16 @@ import type { OptimizerConfigOf } from '../../../shared/optimizers.js';
 import { SlotOptimizer } from './optimizer.js';
 
 export function adamStep(
-  opt: { slot: (key: string, init: () => tf.Tensor) => tf.Variable; t: number; lr: number },
+  opt: { slot: (key: string, init: () => tf.Tensor) => tf.Variable; s: (value: number) => tf.Scalar; t: number; lr: number },
   theta: tf.Variable,
   grad: tf.Tensor,
   c: { beta1: number; beta2: number; epsilon: number; amsgrad: boolean },
 ): void {
   const m = opt.slot('m', () => tf.zerosLike(theta));
   const v = opt.slot('v', () => tf.zerosLike(theta));
-  m.assign(tf.add(tf.mul(c.beta1, m), tf.mul(1 - c.beta1, grad)));
-  v.assign(tf.add(tf.mul(c.beta2, v), tf.mul(1 - c.beta2, tf.square(grad))));
+  const s = opt.s;
+  m.assign(tf.add(tf.mul(s(c.beta1), m), tf.mul(s(1 - c.beta1), grad)));
+  v.assign(tf.add(tf.mul(s(c.beta2), v), tf.mul(s(1 - c.beta2), tf.square(grad))));
   let second: tf.Tensor = v;
   if (c.amsgrad) {
     const vMax = opt.slot('vmax', () => tf.zerosLike(theta));
@@ -28,14 +29,14 @@ export function adamStep(
   }
   const bias1 = 1 - Math.pow(c.beta1, opt.t);
   const bias2 = 1 - Math.pow(c.beta2, opt.t);
-  const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(bias2)), c.epsilon);
-  theta.assign(tf.sub(theta, tf.mul(opt.lr / bias1, tf.div(m, denom))));
+  const denom = tf.add(tf.mul(tf.sqrt(second), s(1 / Math.sqrt(bias2))), s(c.epsilon));
+  theta.assign(tf.sub(theta, tf.mul(s(opt.lr / bias1), tf.div(m, denom))));
 }
 
 export class Adam extends SlotOptimizer<'adam'> {
   protected update(theta: tf.Variable, g: tf.Tensor): void {
     const grad = this.withL2(theta, g, this.cfg.weightDecay);
-    adamStep({ slot: (k, init) => this.slot(theta, k, init), t: this.t, lr: this.lr }, theta, grad, this.cfg);
+    adamStep({ slot: (k, init) => this.slot(theta, k, init), s: (v) => this.s(v), t: this.t, lr: this.lr }, theta, grad, this.cfg);
   }
 }
 

@@ -10,8 +10,8 @@ import { SlotOptimizer } from './optimizer.js';
 
 export class AdamW extends SlotOptimizer<'adamw'> {
   protected update(theta: tf.Variable, g: tf.Tensor): void {
-    if (this.cfg.weightDecay !== 0) theta.assign(tf.mul(theta, 1 - this.lr * this.cfg.weightDecay));
-    adamStep({ slot: (k, init) => this.slot(theta, k, init), t: this.t, lr: this.lr }, theta, g, this.cfg);
+    if (this.cfg.weightDecay !== 0) theta.assign(tf.mul(theta, this.s(1 - this.lr * this.cfg.weightDecay)));
+    adamStep({ slot: (k, init) => this.slot(theta, k, init), s: (v) => this.s(v), t: this.t, lr: this.lr }, theta, g, this.cfg);
   }
 }
 

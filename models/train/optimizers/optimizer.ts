@@ -39,6 +39,8 @@ export abstract class SlotOptimizer<N extends OptimizerName> implements Optimize
   protected lr: number;
   protected t = 0;
   private readonly slots = new Map<string, tf.Variable>();
+  /** Scalars of the current step, by value: uploaded once per step, not once per op and weight. */
+  private scalars = new Map<number, tf.Scalar>();
 
   constructor(config: OptimizerConfigOf<N>) {
     this.cfg = config;
@@ -86,6 +88,21 @@ export abstract class SlotOptimizer<N extends OptimizerName> implements Optimize
     tf.tidy(() => {
       for (const { variable, gradient } of pairs) this.update(variable, gradient);
     });
+    this.scalars = new Map(); // their tensors were disposed with the tidy
+  }
+
+  /**
+   * A scalar tensor for a number, shared by every op of this step. tfjs uploads a fresh tensor
+   * for each plain number passed to an op; on wasm that per-op upload is a large part of a
+   * small network's step time.
+   */
+  protected s(value: number): tf.Scalar {
+    let scalar = this.scalars.get(value);
+    if (!scalar) {
+      scalar = tf.scalar(value);
+      this.scalars.set(value, scalar);
+    }
+    return scalar;
   }
 
   /** θ ← update(θ, g); called inside tf.tidy with this.t already incremented. */
