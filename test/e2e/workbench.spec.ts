@@ -86,6 +86,21 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await expect(page.getByTestId('export-button')).toBeEnabled();
 });
 
+test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await page.getByTestId('lr-find-button').click();
+  await expect.poll(async () => Number(await page.getByTestId('lr-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(20);
+  const suggestion = page.getByTestId('lr-suggestion');
+  await expect(suggestion).toContainText(/suggested \d\.\de-?\d+/);
+  const before = await page.getByTestId('lr-input').inputValue();
+  await page.getByTestId('lr-use-button').click();
+  const after = Number(await page.getByTestId('lr-input').inputValue());
+  expect(after).toBeGreaterThan(0);
+  expect(String(after)).not.toBe(before);
+  await page.screenshot({ path: 'test-results/screenshots/lr-finder.png', fullPage: true });
+});
+
 test('a bad file shows a clear error banner, not a crash', async ({ page }) => {
   await page.goto(server.url);
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));

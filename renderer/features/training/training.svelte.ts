@@ -40,6 +40,10 @@ export class TrainingState {
   history = $state.raw<EpochRecord[]>([]);
   run = $state.raw<RunSummary | null>(null);
 
+  // LR finder
+  lrFinder = $state.raw<Awaited<ReturnType<TickworkApi['findLearningRate']>> | null>(null);
+  findingLr = $state(false);
+
   // Series for the live chart
   batchLoss = $state.raw<Point[]>([]);
   trainLoss = $state.raw<Point[]>([]);
@@ -134,6 +138,22 @@ export class TrainingState {
       this.trainLoss = run.history.map((r) => ({ x: r.step, y: r.train.loss }));
       this.validationLoss = run.history.filter((r) => r.validation).map((r) => ({ x: r.step, y: r.validation!.loss }));
     }
+  }
+
+  /** LR range test on a fresh copy of the model with the current settings. */
+  async findLr(datasetId: string, target: string): Promise<void> {
+    this.findingLr = true;
+    try {
+      const result = await this.errors.guard(() => this.api.findLearningRate({ datasetId, config: this.config(target), steps: 200 }));
+      if (result) this.lrFinder = result;
+    } finally {
+      this.findingLr = false;
+    }
+  }
+
+  get suggestedLr(): number | null {
+    const s = this.lrFinder?.suggestions;
+    return s ? (s.steepest ?? s.minLossOver10) : null;
   }
 
   async togglePause(): Promise<void> {
