@@ -43,10 +43,11 @@ Train options:
   --weight-decay 0        (adamw: decoupled; others: L2 added to the gradient)
   --schedule constant     ${SCHEDULE_KINDS.join('|')}
   --warmup-steps 0        linear warmup from 0 to --lr over this many steps
-  --epochs 20  --batch-size 32  --seed 42
+  --epochs N              default: about 2,000 steps' worth, 10–200, ended early when validation loss stalls
+  --batch-size 32  --seed 42
   --dropout 0  --batch-norm  --l2 0
   --clip-norm N           clip the global gradient norm    --accumulate K   average K batches per step
-  --class-weights balanced   --early-stopping PATIENCE     (monitors validation loss)
+  --class-weights balanced   --early-stopping PATIENCE (0: off; default 10 on validation loss)
   --backend auto          ${BACKEND_PREFERENCES.join('|')} (or TICKWORK_BACKEND)
   --json                  print one JSON object as the last line of stdout
 `;
@@ -164,7 +165,7 @@ function configFromFlags(values: Flags): RunConfigInput {
     clipNorm: numberFlag('clip-norm', get('clip-norm'), false),
     accumulationSteps: numberFlag('accumulate', get('accumulate'), true),
     classWeights: classWeights as 'balanced' | 'none' | undefined,
-    earlyStopping: patience !== undefined ? { patience } : undefined,
+    earlyStopping: patience === undefined ? undefined : patience === 0 ? null : { patience },
     backend: backendPreferenceFromEnv(oneOf('backend', get('backend'), BACKEND_PREFERENCES)),
   };
 }

@@ -25,7 +25,7 @@ import type {
   SplitMetrics,
 } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import type { ClassWeightsConfig, RunConfig } from '../shared/run-config.js';
+import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
 import { readTableFile, type LoadedFile } from '../models/data/read.js';
@@ -42,7 +42,7 @@ import {
 } from '../models/prep/preprocessing.js';
 import { argmax, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
-import { planSteps } from '../models/train/plan.js';
+import { AUTO_EPOCHS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
@@ -219,6 +219,8 @@ export class WorkbenchService implements RequestHandlers {
       task,
       features,
       batchSize: config.batchSize ?? DEFAULT_BATCH_SIZE,
+      epochs: config.epochs ?? AUTO_EPOCHS.min, // resolved from the training rows in prepare()
+      earlyStopping: config.earlyStopping ?? null,
       dataset: { name: table.name, source: table.source, sha256: entry.loaded.sha256, rows: table.rowCount },
       testSource,
     };
@@ -270,6 +272,8 @@ export class WorkbenchService implements RequestHandlers {
     }
 
     if (input.config.batchSize === undefined) config.batchSize = Math.min(DEFAULT_BATCH_SIZE, split.train.length);
+    if (input.config.epochs === undefined) config.epochs = autoEpochs(config, split.train.length);
+    if (input.config.earlyStopping === undefined) config.earlyStopping = split.validation.length > 0 ? earlyStoppingSchema.parse({}) : null;
     const { batchSize, totalSteps } = planSteps(config, split.train.length);
     if (config.batchSize > split.train.length) {
       throw new TickworkError(

@@ -108,9 +108,11 @@ export const runConfigInputSchema = z.object({
   /** Average the gradients of this many mini-batches per optimizer step. */
   accumulationSteps: hyper('accumulationSteps', { int: true, gte: 1, lte: 1024 }).default(1),
   classWeights: classWeightsSchema.default('none'),
-  earlyStopping: earlyStoppingSchema.nullable().default(null),
+  /** Left out: on (patience 10 on validation loss, best weights restored) when there is a validation split; null: off. */
+  earlyStopping: earlyStoppingSchema.nullable().optional(),
   reduceOnPlateau: reduceOnPlateauSchema.nullable().default(null),
-  epochs: hyper('epochs', { int: true, gte: 1, lte: 100000 }).default(20),
+  /** Left out: enough epochs for about 2,000 steps, between 10 and 200 (early stopping ends it sooner). */
+  epochs: hyper('epochs', { int: true, gte: 1, lte: 100000 }).optional(),
   seed: hyper('seed', { int: true, gte: 0, lte: 2 ** 31 - 1 }).default(42),
   backend: backendPreferenceSchema.default('auto'),
 });
@@ -119,6 +121,8 @@ export type RunConfigInput = z.input<typeof runConfigInputSchema>;
 /** The resolved config stored with a run: task and features are known, dataset identified. */
 export const runConfigSchema = runConfigInputSchema.extend({
   version: z.literal(1),
+  epochs: hyper('epochs', { int: true, gte: 1, lte: 100000 }),
+  earlyStopping: earlyStoppingSchema.nullable(),
   batchSize: hyper('batchSize', { int: true, gte: 1, lte: 65536 }),
   task: taskSchema,
   features: z.array(z.string()).min(1),

@@ -42,7 +42,8 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(3);
   const early = Number(await chart.getAttribute('data-points'));
   await expect(page.getByTestId('tick-counter')).toContainText('step');
-  await expect(page.getByTestId('status-text')).toHaveText(/completed/, { timeout: 90_000 });
+  // Completed, possibly early (early stopping is on by default).
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
   const late = Number(await chart.getAttribute('data-points'));
   expect(late).toBeGreaterThan(early);
 

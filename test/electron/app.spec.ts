@@ -39,7 +39,7 @@ test('desktop app: train on iris and export', async () => {
     await page.getByTestId('epochs-input').fill('20');
     await page.getByTestId('train-button').click();
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(3);
-    await expect(page.getByTestId('status-text')).toHaveText(/completed/, { timeout: 90_000 });
+    await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
     await page.screenshot({ path: 'test-results/screenshots/electron-trained.png' });
 
     const exportDir = join(await mkdtemp(join(tmpdir(), 'tickwork-export-')), 'iris-model');

@@ -70,7 +70,7 @@ describe('WorkbenchService', () => {
       api.onTrainingEpoch((e) => epochs.push(e)),
       api.onTrainingStatus((s) => statuses.push(s.status)),
     ];
-    const run = await trainToEnd(iris.id, { target: 'species', epochs: 40, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, schedule: { warmupSteps: 10 } });
+    const run = await trainToEnd(iris.id, { target: 'species', epochs: 40, earlyStopping: null, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, schedule: { warmupSteps: 10 } });
     offs.forEach((off) => off());
 
     expect(run.status).toBe('completed');
@@ -151,6 +151,20 @@ describe('WorkbenchService', () => {
     expect(run.status).toBe('stopped');
     expect(run.message).toMatch(/^stopped at step \d+ of 440000/);
     expect(run.modelId).not.toBeNull();
+  });
+
+  it('resolves automatic epochs and default early stopping into the stored config', async () => {
+    const ds = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const run = await trainToEnd(ds.id, { target: 'species' });
+    // 102 training rows, batch 32 → 4 steps per epoch → 500 epochs for 2,000 steps, capped at 200.
+    expect(run.config.batchSize).toBe(32);
+    expect(run.config.epochs).toBe(200);
+    expect(run.config.earlyStopping).toEqual({ monitor: 'validation.loss', mode: 'auto', patience: 10, minDelta: 0, restoreBestWeights: true });
+    expect(run.status).toBe('completed');
+    expect(run.metrics!.test!.accuracy).toBeGreaterThan(0.9);
+    const explicit = await trainToEnd(ds.id, { target: 'species', epochs: 3, earlyStopping: null });
+    expect(explicit.config.epochs).toBe(3);
+    expect(explicit.config.earlyStopping).toBeNull();
   });
 
   it('refuses a second run while one trains', async () => {

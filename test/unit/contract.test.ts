@@ -46,6 +46,8 @@ describe('the contract', () => {
       task: 'multiclass',
       features: ['a'],
       batchSize: 32,
+      epochs: 20,
+      earlyStopping: null,
       dataset: { name: 'iris', source: 'bundled:iris', sha256: 'abc', rows: 150 },
       testSource: null,
     });

@@ -26,7 +26,8 @@ export class TrainingState {
   optimizer = $state<OptimizerName>('adam');
   lr = $state(0.01);
   warmupSteps = $state(0);
-  epochs = $state(30);
+  /** Empty (null) means auto: about 2,000 steps, 10–200 epochs, with early stopping. */
+  epochs = $state<number | null>(null);
   /** Empty (null) means auto: 32, or the number of training rows if fewer. */
   batchSize = $state<number | null>(null);
   seed = $state(42);
@@ -95,7 +96,7 @@ export class TrainingState {
       model: { hidden: this.parseHidden(), activation: this.activation },
       optimizer: { name: this.optimizer, lr: this.lr },
       schedule: { kind: 'constant', warmupSteps: this.warmupSteps },
-      epochs: this.epochs,
+      epochs: this.epochs || undefined,
       batchSize: this.batchSize || undefined,
       seed: this.seed,
     };
