@@ -37,9 +37,9 @@ export { optimizerConfigSchema, OPTIMIZER_NAMES, type OptimizerConfig, type Opti
 
 /**
  * Learning-rate schedule, a pure function of the optimizer step. For s < warmupSteps the LR
- * ramps linearly from baseLr·warmupStartFactor to baseLr (see models/train/schedule.ts).
+ * ramps linearly from baseLr·warmupStartFactor to baseLr (see shared/schedule.ts).
  */
-export const SCHEDULE_KINDS = ['constant', 'linear', 'cosine', 'step', 'exponential', 'inverse_sqrt'] as const;
+export const SCHEDULE_KINDS = ['constant', 'linear', 'cosine', 'step', 'exponential', 'inverse_sqrt', 'one_cycle'] as const;
 export const scheduleConfigSchema = z.object({
   kind: z.enum(SCHEDULE_KINDS).default('constant'),
   warmupSteps: z.number().int().min(0).default(0),
@@ -49,6 +49,10 @@ export const scheduleConfigSchema = z.object({
   /** step / exponential: the LR is multiplied by gamma every stepSize steps. */
   gamma: z.number().positive().lte(1).default(0.5),
   stepSize: z.number().int().min(1).default(1000),
+  /** one_cycle: share of the steps spent rising, and the start / end LR divisors. */
+  pctStart: hyper('pctStart', { gt: 0, lt: 1 }).default(0.3),
+  divFactor: hyper('divFactor', { gte: 1 }).default(25),
+  finalDivFactor: hyper('finalDivFactor', { gte: 1 }).default(1e4),
 });
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
 

@@ -23,7 +23,7 @@ import { buildMlp, dropoutPoints, foldTargetScaling, kernels } from '../nn/mlp.j
 import { taskLoss } from '../nn/losses.js';
 import { computeMetrics } from './metrics.js';
 import { createOptimizer } from './optimizers/registry.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt } from '../../shared/schedule.js';
 import {
   EarlyStopping,
   ReduceLrOnPlateau,

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { TickworkError } from '../../shared/errors.js';
 import { scheduleConfigSchema } from '../../shared/run-config.js';
 import { optimizerFromJson } from './optimizers/registry.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt } from '../../shared/schedule.js';
 
 type Matrix = number[][];
 

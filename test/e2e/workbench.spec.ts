@@ -99,6 +99,11 @@ test('the LR finder plots loss against learning rate and its suggestion can be u
   const after = Number(await page.getByTestId('lr-input').inputValue());
   expect(after).toBeGreaterThan(0);
   expect(String(after)).not.toBe(before);
+  // The schedule preview redraws from the shared schedule function.
+  await page.getByTestId('warmup-input').fill('100');
+  await page.getByTestId('schedule-select').selectOption('one_cycle');
+  await expect(page.getByTestId('schedule-plan')).toContainText('steps planned');
+  await expect.poll(async () => Number(await page.getByTestId('schedule-chart').getAttribute('data-points'))).toBeGreaterThan(100);
   await page.screenshot({ path: 'test-results/screenshots/lr-finder.png', fullPage: true });
 });
 

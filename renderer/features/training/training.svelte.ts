@@ -4,7 +4,7 @@
  * proxy chart data (chart.js writes into it).
  */
 import type { EventPayload, RunStatus, RunSummary, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
-import type { OptimizerName, RunConfigInput, Activation } from '../../../shared/run-config.js';
+import type { OptimizerName, RunConfigInput, Activation, ScheduleConfig } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export interface Point {
@@ -26,6 +26,7 @@ export class TrainingState {
   optimizer = $state<OptimizerName>('adam');
   lr = $state(0.01);
   warmupSteps = $state(0);
+  schedule = $state<ScheduleConfig['kind']>('constant');
   /** Empty (null) means auto: about 2,000 steps, 10–200 epochs, with early stopping. */
   epochs = $state<number | null>(null);
   /** Empty (null) means auto: 32, or the number of training rows if fewer. */
@@ -95,7 +96,7 @@ export class TrainingState {
       target,
       model: { hidden: this.parseHidden(), activation: this.activation },
       optimizer: { name: this.optimizer, lr: this.lr },
-      schedule: { kind: 'constant', warmupSteps: this.warmupSteps },
+      schedule: { kind: this.schedule, warmupSteps: this.warmupSteps },
       epochs: this.epochs || undefined,
       batchSize: this.batchSize || undefined,
       seed: this.seed,

@@ -10,8 +10,13 @@
  *   exponential  lr = baseLr · gamma^((s − warmupSteps) / stepSize)
  *   step         lr = baseLr · gamma^floor((s − warmupSteps) / stepSize)
  *   inverse_sqrt lr = baseLr · √max(1, warmupSteps) / √max(s, max(1, warmupSteps))
+ *   one_cycle    (Smith & Topin 2019, as PyTorch's OneCycleLR with cosine annealing) over the
+ *                steps after warmup: for p < pctStart the LR rises from baseLr/divFactor to
+ *                baseLr, then falls to baseLr/(divFactor·finalDivFactor), each half a cosine:
+ *                cos(a, b, q) = b + (a − b)·½(1 + cos(π·q))
+ * Plain TypeScript, shared so the app can draw a schedule before training.
  */
-import type { ScheduleConfig } from '../../shared/run-config.js';
+import type { ScheduleConfig } from './run-config.js';
 
 export interface ScheduleContext {
   baseLr: number;
@@ -37,6 +42,13 @@ export function learningRateAt(config: ScheduleConfig, context: ScheduleContext,
     case 'inverse_sqrt': {
       const w = Math.max(1, warmupSteps);
       return (baseLr * Math.sqrt(w)) / Math.sqrt(Math.max(step, w));
+    }
+    case 'one_cycle': {
+      const { pctStart, divFactor, finalDivFactor } = config;
+      const start = baseLr / divFactor;
+      const end = start / finalDivFactor;
+      const anneal = (a: number, b: number, q: number) => b + (a - b) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, q))));
+      return p < pctStart ? anneal(start, baseLr, p / pctStart) : anneal(baseLr, end, (p - pctStart) / (1 - pctStart));
     }
   }
 }
