@@ -19,6 +19,7 @@ import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
 import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
+import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
 
 export interface ExportBundle {
   artifacts: ModelArtifactsData;
@@ -27,7 +28,19 @@ export interface ExportBundle {
   metrics: SplitMetrics | null;
 }
 
-export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
+export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'model.onnx', 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
+
+/** How to feed model.onnx, recorded in preprocessing.json. */
+export function onnxInputNote(spec: PreprocessingSpec) {
+  const raw = onnxTakesRawColumns(spec);
+  return {
+    input: 'features',
+    output: spec.task === 'regression' ? 'prediction' : 'probabilities',
+    takes: raw ? 'raw' : 'encoded',
+    columns: raw ? spec.inputs : spec.encoded,
+    missing: raw ? 'NaN (imputed inside the graph)' : 'encode as described in "features"',
+  };
+}
 
 function fmt(metrics: Record<string, number> | null | undefined): string {
   if (!metrics) return '—';
@@ -65,15 +78,46 @@ export function modelCard(bundle: ExportBundle): string {
       `${c.schedule.kind} schedule with ${c.schedule.warmupSteps} warmup steps, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}.\n` : '',
     '## Scoring',
     '',
+    'With Tickwork:',
+    '',
     '```sh',
     'npx tickwork predict --model . --data new-rows.csv --out scored.csv',
     '```',
     '',
+    onnxTakesRawColumns(p)
+      ? `\`model.onnx\` takes the raw columns [${p.inputs.map((c) => `\`${c}\``).join(', ')}] as float32 (NaN for missing) and does the preprocessing itself.`
+      : '`model.onnx` and the tfjs model take the encoded vector: build it as `preprocessing.json` describes (`features`, in the order of `encoded`).',
+    '',
+    'Python (onnxruntime):',
+    '',
+    '```python',
+    'import numpy as np, onnxruntime as ort',
+    'session = ort.InferenceSession("model.onnx")',
+    `rows = np.array([[${(onnxTakesRawColumns(p) ? p.inputs : p.encoded).map(() => '0.0').join(', ')}]], dtype=np.float32)`,
+    `print(session.run(None, {"features": rows})[0])  # ${p.labels ? `probabilities of ${p.labels.join(', ')}` : 'prediction'}`,
+    '```',
+    '',
+    'Node (onnxruntime-node):',
+    '',
+    '```js',
+    "const ort = require('onnxruntime-node');",
+    "const session = await ort.InferenceSession.create('model.onnx');",
+    `const features = new ort.Tensor('float32', Float32Array.from([${(onnxTakesRawColumns(p) ? p.inputs : p.encoded).map(() => '0').join(', ')}]), [1, ${(onnxTakesRawColumns(p) ? p.inputs : p.encoded).length}]);`,
+    "console.log((await session.run({ features }))['" + (p.labels ? 'probabilities' : 'prediction') + "'].data);",
+    '```',
+    '',
+    'Node (TensorFlow.js; input = the encoded vector):',
+    '',
     '```js',
     "const tf = require('@tensorflow/tfjs-node');",
     "const model = await tf.loadLayersModel('file://path/to/this/folder/model.json');",
-    '// Build each row as preprocessing.json describes (column order: "encoded"), then:',
-    'const probabilities = model.predict(tf.tensor2d(rows)).arraySync();',
+    'const output = model.predict(tf.tensor2d(encodedRows)).arraySync();',
+    '```',
+    '',
+    'To a Keras file (Python, `pip install tensorflowjs`):',
+    '',
+    '```sh',
+    'tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model.json model.h5',
     '```',
     '',
   ];
@@ -121,7 +165,8 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
     await writeFile(join(tmp, 'model.json'), json(bundle.artifacts.modelJson));
     await writeFile(join(tmp, WEIGHTS_FILE), bundle.artifacts.weights);
-    await writeFile(join(tmp, 'preprocessing.json'), json(bundle.preprocessing));
+    await writeFile(join(tmp, 'model.onnx'), buildOnnxModel(bundle.artifacts, bundle.preprocessing, `Tickwork model predicting ${bundle.preprocessing.target}`));
+    await writeFile(join(tmp, 'preprocessing.json'), json({ ...bundle.preprocessing, onnx: onnxInputNote(bundle.preprocessing) }));
     await writeFile(join(tmp, 'run-config.json'), json(bundle.runConfig));
     await writeFile(join(tmp, 'metrics.json'), json(bundle.metrics));
     await writeFile(join(tmp, 'README.md'), modelCard(bundle));
