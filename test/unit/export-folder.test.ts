@@ -33,7 +33,8 @@ describe('export folder', () => {
     const out = join(dir, 'a');
     await writeExportFolder(out, bundle);
     const back = await readExportFolder(out);
-    expect(back.preprocessing).toEqual(bundle.preprocessing);
+    expect(back.preprocessing).toMatchObject(bundle.preprocessing);
+    expect((back.preprocessing as unknown as { onnx: { takes: string } }).onnx.takes).toBe('raw');
     expect(Array.from(back.artifacts.weights)).toEqual(Array.from(bundle.artifacts.weights));
     expect(back.metrics).toEqual(bundle.metrics);
   });
