@@ -9,8 +9,9 @@
  * Bad input exits with code 2 and one plain line on stderr; bugs exit with 1.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatasetSource, RunSummary, TickworkApi } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
@@ -30,7 +31,8 @@ Usage:
   tickwork train --data <path|name> --target <column> --out <dir> [options]
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
-  tickwork predict --model <dir> --data <csv> --out <csv>
+  tickwork predict --model <dir|zip> --data <csv> --out <csv>
+  tickwork export --model <dir|zip> --format tfjs|onnx|zip --out <path> [--quantize float16|int8]
   tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
 
 Train options:
@@ -310,6 +312,56 @@ async function cmdRace(values: Flags): Promise<void> {
   });
 }
 
+async function cmdExport(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  if (!get('model')) throw new UsageError('export needs --model <export folder or .zip>');
+  if (!get('out')) throw new UsageError('export needs --out <path>');
+  const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip'] as const)!;
+  const quantize = oneOf('quantize', get('quantize') ?? 'none', ['none', 'float16', 'int8'] as const)!;
+  const out = resolvePath(get('out')!);
+  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
+    const model = await api.loadModel({ dir: get('model')! });
+    let written: string[];
+    let result;
+    if (format === 'onnx') {
+      // The whole export goes to a scratch folder; model.onnx (and, when the graph takes the
+      // encoded vector, its preprocessing.json) are moved next to --out.
+      const scratch = await mkdtemp(join(tmpdir(), 'tickwork-export-'));
+      try {
+        result = await api.exportModel({ modelId: model.modelId, dir: join(scratch, 'model'), quantize });
+        const note = JSON.parse(await readFile(join(scratch, 'model', 'preprocessing.json'), 'utf8')).onnx;
+        await mkdir(dirname(out), { recursive: true });
+        await copyFile(join(scratch, 'model', 'model.onnx'), `${out}.tmp`);
+        await rename(`${out}.tmp`, out);
+        written = [out];
+        if (note.takes !== 'raw') {
+          const prep = out.replace(/\.onnx$/i, '') + '.preprocessing.json';
+          await copyFile(join(scratch, 'model', 'preprocessing.json'), prep);
+          written.push(prep);
+        }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code) throw new TickworkError('io', `Cannot write ${out}: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    } else {
+      result = await api.exportModel({ modelId: model.modelId, dir: out, format: format === 'zip' ? 'zip' : 'folder', quantize });
+      written = [result.dir];
+    }
+    const q = result.quantization;
+    if (values.json === true) {
+      console.log(JSON.stringify({ format, written, quantization: q }));
+      return;
+    }
+    console.log(`exported ${format}: ${written.join(', ')}`);
+    if (q) {
+      console.log(`weights ${q.dtype}: ${q.bytesBefore} → ${q.bytesAfter} bytes`);
+      console.log(q.testAfter ? `test before: ${formatMetrics(q.testBefore)}\ntest after:  ${formatMetrics(q.testAfter)}` : 'no test split stored with this model: accuracy change not measured');
+    }
+  });
+}
+
 async function cmdPredict(values: Record<string, string | boolean | undefined>): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw new UsageError('predict needs --model <export folder>');
@@ -318,6 +370,7 @@ async function cmdPredict(values: Record<string, string | boolean | undefined>):
   await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
     const model = await api.loadModel({ dir: get('model')! });
     const result = await api.scoreFile({ modelId: model.modelId, input: get('data')!, output: get('out')! });
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (values.json === true) console.log(JSON.stringify(result));
     else console.log(`scored ${result.rows} rows → ${result.output}`);
   });
@@ -384,6 +437,8 @@ export async function main(argv: string[]): Promise<number> {
         'min-lr': { type: 'string' },
         'max-lr': { type: 'string' },
         optimizers: { type: 'string' },
+        format: { type: 'string' },
+        quantize: { type: 'string' },
       },
     });
     switch (command) {
@@ -401,6 +456,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'race':
         await cmdRace(values);
+        return 0;
+      case 'export':
+        await cmdExport(values);
         return 0;
       case 'serve':
         await cmdServe(values);

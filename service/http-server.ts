@@ -10,11 +10,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { zipSync } from 'fflate';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_CHANNELS, type ResponseEnvelope } from '../shared/contract.js';
 import { MAX_FILE_BYTES } from '../models/data/read.js';
@@ -146,22 +145,20 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
   }
 
   async function exportZip(res: ServerResponse, modelId: string) {
-    const dir = join(exportsRoot, randomUUID());
+    const zipPath = join(exportsRoot, `${randomUUID()}.zip`);
     try {
-      await service['model:export']({ modelId, dir });
-      const files: Record<string, Uint8Array> = {};
-      for (const file of await readdir(dir)) files[`tickwork-model/${file}`] = new Uint8Array(await readFile(join(dir, file)));
-      const zip = zipSync(files);
+      await service['model:export']({ modelId, dir: zipPath, format: 'zip', quantize: 'none' });
+      const zip = await readFile(zipPath);
       res.writeHead(200, {
         'content-type': 'application/zip',
         'content-disposition': 'attachment; filename="tickwork-model.zip"',
         'content-length': String(zip.byteLength),
       });
-      res.end(Buffer.from(zip));
+      res.end(zip);
     } catch (err) {
       send(res, 404, (err as Error).message);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(zipPath, { force: true });
     }
   }
 

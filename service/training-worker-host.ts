@@ -158,6 +158,11 @@ export class TrainingWorkerHost {
     return this.request<LrFinderResult>((requestId) => ({ type: 'lr-find', requestId, request, options }));
   }
 
+  /** Drop a model the worker cached for predictions. */
+  forget(modelId: string): void {
+    if (this.loadedModels.delete(modelId)) this.endpoint?.post({ type: 'forget', modelId });
+  }
+
   /** Stop runs, wait for the worker to exit (or kill it). */
   async dispose(): Promise<void> {
     this.disposed = true;

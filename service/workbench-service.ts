@@ -23,6 +23,7 @@ import type {
   RequestParsedInput,
   RunSummary,
   SplitMetrics,
+  Metrics,
 } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
@@ -40,11 +41,13 @@ import {
   rowsWithTarget,
   type PreprocessingSpec,
 } from '../models/prep/preprocessing.js';
-import { argmax, rowProbabilities } from '../models/train/metrics.js';
+import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
-import { readExportFolder, writeExportFolder } from '../models/io/export-folder.js';
+import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
+import { quantizeArtifacts } from '../models/io/quantize.js';
+import { scoringWarnings } from '../models/prep/drift.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
 import type { TrainRequest, WorkerLauncher } from './worker-protocol.js';
 import type { BackendPreference } from '../shared/run-config.js';
@@ -76,6 +79,8 @@ interface ModelEntry {
   artifacts: ModelArtifactsData;
   preprocessing: PreprocessingSpec;
   runConfig: RunConfig | null;
+  /** The run's encoded test split (models trained here), to measure what quantization costs. */
+  test: DataPart | null;
 }
 
 type Listener<C extends EventChannel> = (payload: EventPayload<C>) => void;
@@ -375,6 +380,7 @@ export class WorkbenchService implements RequestHandlers {
         artifacts,
         preprocessing,
         runConfig: config,
+        test: request.test,
       });
       run.modelId = modelId;
     };
@@ -527,7 +533,7 @@ export class WorkbenchService implements RequestHandlers {
       metrics: bundle.metrics,
       source: resolve(dir),
     };
-    this.models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig });
+    this.models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null });
     return info;
   }
 
@@ -558,6 +564,7 @@ export class WorkbenchService implements RequestHandlers {
   async 'model:score-file'({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
     const entry = this.model(modelId);
     const { table } = await readTableFile(resolve(input));
+    const warnings = scoringWarnings(entry.preprocessing, table);
     const predictions = await this.predictTable(entry, table);
     const labels = entry.preprocessing.labels;
     const fields = [...table.columnNames, 'prediction', ...(labels ?? []).map((l) => `probability_${l}`)];
@@ -575,17 +582,37 @@ export class WorkbenchService implements RequestHandlers {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw new TickworkError('io', `Cannot write ${out}: ${(err as Error).message}. Choose a location you can write to.`);
     }
-    return { rows: predictions.length, output: out };
+    return { rows: predictions.length, output: out, warnings };
   }
 
-  async 'model:export'({ modelId, dir }: RequestParsedInput<'model:export'>) {
+  async 'model:export'({ modelId, dir, format, quantize }: RequestParsedInput<'model:export'>) {
     const entry = this.model(modelId);
-    return writeExportFolder(dir, {
-      artifacts: entry.artifacts,
-      preprocessing: entry.preprocessing,
-      runConfig: entry.runConfig,
-      metrics: entry.info.metrics,
-    });
+    let artifacts = entry.artifacts;
+    let quantization: QuantizationReport | null = null;
+    if (quantize !== 'none') {
+      artifacts = quantizeArtifacts(entry.artifacts, quantize);
+      quantization = {
+        dtype: quantize,
+        bytesBefore: entry.artifacts.weights.byteLength,
+        bytesAfter: artifacts.weights.byteLength,
+        testBefore: entry.info.metrics?.test ?? null,
+        testAfter: entry.test ? await this.evaluate(entry, artifacts, entry.test) : null,
+      };
+    }
+    const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization };
+    const written = format === 'zip' ? await writeExportZip(dir, bundle) : await writeExportFolder(dir, bundle);
+    return { ...written, quantization };
+  }
+
+  /** Metrics of (possibly quantized) weights on an encoded split, computed by the worker's forward pass. */
+  private async evaluate(entry: ModelEntry, artifacts: ModelArtifactsData, part: DataPart): Promise<Metrics> {
+    const tempId = `${entry.info.modelId}:eval:${randomUUID()}`;
+    try {
+      const { output, units } = await this.worker.predict(tempId, artifacts, part.x, part.rows, part.cols);
+      return computeMetrics(entry.info.task, output, part.y, units, entry.preprocessing.targetStats?.std ?? 1);
+    } finally {
+      this.worker.forget(tempId);
+    }
   }
 
   /** The model's export as plain files (for zip downloads in browser mode). */

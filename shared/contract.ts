@@ -244,11 +244,31 @@ export const requests = {
   },
   'model:score-file': {
     input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
-    output: z.object({ rows: z.number().int(), output: z.string() }),
+    output: z.object({ rows: z.number().int(), output: z.string(), warnings: z.array(z.string()) }),
   },
+  /** Export to a folder (or a .zip); optionally with float16 / int8 weights. */
   'model:export': {
-    input: z.object({ modelId: id('modelId'), dir: id('dir') }).strict(),
-    output: z.object({ dir: z.string(), files: z.array(z.string()) }),
+    input: z
+      .object({
+        modelId: id('modelId'),
+        dir: id('dir'),
+        format: z.enum(['folder', 'zip']).default('folder'),
+        quantize: z.enum(['none', 'float16', 'int8']).default('none'),
+      })
+      .strict(),
+    output: z.object({
+      dir: z.string(),
+      files: z.array(z.string()),
+      quantization: z
+        .object({
+          dtype: z.enum(['float16', 'int8']),
+          bytesBefore: z.number(),
+          bytesAfter: z.number(),
+          testBefore: metricsSchema.nullable(),
+          testAfter: metricsSchema.nullable(),
+        })
+        .nullable(),
+    }),
   },
 } as const;
 

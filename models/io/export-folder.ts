@@ -14,18 +14,30 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import type { SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
 import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
+import { storedBytes } from './quantize.js';
 
 export interface ExportBundle {
   artifacts: ModelArtifactsData;
   preprocessing: PreprocessingSpec;
   runConfig: RunConfig | null;
   metrics: SplitMetrics | null;
+  /** Set when the weights were quantized: what it cost on the test split. */
+  quantization?: QuantizationReport | null;
+}
+
+export interface QuantizationReport {
+  dtype: 'float16' | 'int8';
+  bytesBefore: number;
+  bytesAfter: number;
+  testBefore: Record<string, number> | null;
+  testAfter: Record<string, number> | null;
 }
 
 export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'model.onnx', 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
@@ -168,7 +180,7 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     await writeFile(join(tmp, 'model.onnx'), buildOnnxModel(bundle.artifacts, bundle.preprocessing, `Tickwork model predicting ${bundle.preprocessing.target}`));
     await writeFile(join(tmp, 'preprocessing.json'), json({ ...bundle.preprocessing, onnx: onnxInputNote(bundle.preprocessing) }));
     await writeFile(join(tmp, 'run-config.json'), json(bundle.runConfig));
-    await writeFile(join(tmp, 'metrics.json'), json(bundle.metrics));
+    await writeFile(join(tmp, 'metrics.json'), json(bundle.quantization ? { ...bundle.metrics, quantization: bundle.quantization } : bundle.metrics));
     await writeFile(join(tmp, 'README.md'), modelCard(bundle));
     let replaced = false;
     try {
@@ -188,46 +200,89 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
   return { dir, files: [...EXPORT_FILES] };
 }
 
-async function readJson(dir: string, file: string, required: boolean): Promise<unknown> {
+/** The files of an export, from a folder or a zip (files at its root or in one top folder). */
+async function exportFiles(path: string): Promise<{ label: string; read(name: string): Promise<Uint8Array | null> }> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new TickworkError('not_found', `Model not found: ${path}. Give the export folder (with model.json) or its .zip.`);
+  if (info.isDirectory()) {
+    return {
+      label: path,
+      read: async (name) => {
+        try {
+          return new Uint8Array(await readFile(join(path, name)));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw new TickworkError('io', `Cannot read ${join(path, name)}: ${(err as Error).message}`);
+        }
+      },
+    };
+  }
+  let entries: Record<string, Uint8Array>;
   try {
-    return JSON.parse(await readFile(join(dir, file), 'utf8'));
+    entries = unzipSync(new Uint8Array(await readFile(path)));
+  } catch {
+    throw new TickworkError('bad_data', `${path} is neither an export folder nor a readable zip of one. Export the model again.`);
+  }
+  const byName = new Map<string, Uint8Array>();
+  for (const [name, data] of Object.entries(entries)) if (!name.endsWith('/')) byName.set(basename(name), data);
+  return { label: path, read: async (name) => byName.get(name) ?? null };
+}
+
+async function readJson(files: Awaited<ReturnType<typeof exportFiles>>, file: string, required: boolean): Promise<unknown> {
+  const bytes = await files.read(file);
+  if (!bytes) {
+    if (!required) return null;
+    throw new TickworkError('bad_data', `${files.label} is not a complete Tickwork export: ${file} is missing. Export the model again.`);
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new TickworkError('bad_data', `${dir} is not a complete Tickwork export: ${file} is missing. Export the model again.`);
-    }
-    throw new TickworkError('bad_data', `${join(dir, file)} cannot be read: ${(err as Error).message}`);
+    throw new TickworkError('bad_data', `${file} in ${files.label} cannot be read: ${(err as Error).message}`);
   }
 }
 
-export async function readExportFolder(dir: string): Promise<ExportBundle> {
-  const info = await stat(dir).catch(() => null);
-  if (!info) throw new TickworkError('not_found', `Model folder not found: ${dir}. Give the folder that holds model.json.`);
-  if (!info.isDirectory()) throw new TickworkError('bad_data', `${dir} is not a folder. Give the export folder that holds model.json.`);
-  const modelJson = (await readJson(dir, 'model.json', true)) as ModelJson;
+/** Read an export folder or its zip. */
+export async function readExportFolder(path: string): Promise<ExportBundle> {
+  const files = await exportFiles(path);
+  const modelJson = (await readJson(files, 'model.json', true)) as ModelJson;
   if (modelJson?.format !== 'layers-model' || !Array.isArray(modelJson.weightsManifest)) {
-    throw new TickworkError('bad_data', `${join(dir, 'model.json')} is not a tfjs Layers model.`);
+    throw new TickworkError('bad_data', `model.json in ${files.label} is not a tfjs Layers model.`);
   }
-  const preprocessing = (await readJson(dir, 'preprocessing.json', true)) as PreprocessingSpec;
+  const preprocessing = (await readJson(files, 'preprocessing.json', true)) as PreprocessingSpec;
   if (preprocessing?.format !== 'tickwork-preprocessing') {
-    throw new TickworkError('bad_data', `${join(dir, 'preprocessing.json')} was not written by Tickwork; export the model from Tickwork.`);
+    throw new TickworkError('bad_data', `preprocessing.json in ${files.label} was not written by Tickwork; export the model from Tickwork.`);
   }
-  let weights: Uint8Array;
-  try {
-    weights = new Uint8Array(await readFile(join(dir, WEIGHTS_FILE)));
-  } catch {
-    throw new TickworkError('bad_data', `${dir} is not a complete Tickwork export: ${WEIGHTS_FILE} is missing. Export the model again.`);
-  }
-  const expected = modelJson.weightsManifest
-    .flatMap((g) => g.weights)
-    .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const weights = await files.read(WEIGHTS_FILE);
+  if (!weights) throw new TickworkError('bad_data', `${files.label} is not a complete Tickwork export: ${WEIGHTS_FILE} is missing. Export the model again.`);
+  const expected = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((sum, w) => sum + storedBytes(w), 0);
   if (expected !== weights.byteLength) {
     throw new TickworkError(
       'bad_data',
-      `${join(dir, WEIGHTS_FILE)} has ${weights.byteLength} bytes but model.json describes ${expected}; the export is damaged. Export the model again.`,
+      `${WEIGHTS_FILE} in ${files.label} has ${weights.byteLength} bytes but model.json describes ${expected}; the export is damaged. Export the model again.`,
     );
   }
-  const runConfig = (await readJson(dir, 'run-config.json', false)) as RunConfig | null;
-  const metrics = (await readJson(dir, 'metrics.json', false)) as SplitMetrics | null;
+  const runConfig = (await readJson(files, 'run-config.json', false)) as RunConfig | null;
+  const metrics = (await readJson(files, 'metrics.json', false)) as SplitMetrics | null;
   return { artifacts: { modelJson, weights }, preprocessing, runConfig, metrics };
+}
+
+/** Write the export as a zip (files at the root), atomically. */
+export async function writeExportZip(target: string, bundle: ExportBundle): Promise<{ dir: string; files: string[] }> {
+  const zipPath = resolve(target);
+  const staging = join(dirname(zipPath), `.${basename(zipPath)}.staging-${randomBytes(4).toString('hex')}`);
+  const tmp = `${zipPath}.tmp-${randomBytes(4).toString('hex')}`;
+  try {
+    const { files } = await writeExportFolder(staging, bundle);
+    const contents: Record<string, Uint8Array> = {};
+    for (const file of files) contents[file] = new Uint8Array(await readFile(join(staging, file)));
+    await writeFile(tmp, zipSync(contents));
+    await rename(tmp, zipPath);
+    return { dir: zipPath, files };
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (err instanceof TickworkError) throw err;
+    throw new TickworkError('io', `Cannot write ${zipPath}: ${(err as Error).message}. Choose a location you can write to.`);
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
 }

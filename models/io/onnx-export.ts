@@ -14,28 +14,14 @@
  */
 import { onnx } from 'onnx-proto';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
-import type { ModelArtifactsData } from './model-files.js';
+import type { ModelArtifactsData, WeightsManifestEntry } from './model-files.js';
+import { storedBytes } from './quantize.js';
 
 export const ONNX_OPSET = 13;
 
 interface LayerConfig {
   class_name: string;
   config: { name: string; units?: number; activation?: string; use_bias?: boolean; epsilon?: number; center?: boolean; scale?: boolean };
-}
-
-/** Weights by name ("dense_1/kernel" …) as float32 arrays with their shapes. */
-function readWeights(artifacts: ModelArtifactsData): Map<string, { shape: number[]; values: Float32Array }> {
-  const out = new Map<string, { shape: number[]; values: Float32Array }>();
-  const bytes = artifacts.weights;
-  let offset = 0;
-  for (const spec of artifacts.modelJson.weightsManifest.flatMap((g) => g.weights)) {
-    if (spec.dtype !== 'float32') throw new Error(`ONNX export supports float32 weights; ${spec.name} is ${spec.dtype}`);
-    const count = spec.shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * 4));
-    out.set(spec.name, { shape: spec.shape, values });
-    offset += count * 4;
-  }
-  return out;
 }
 
 function tensor(name: string, dims: number[], values: ArrayLike<number>): onnx.ITensorProto {
@@ -67,10 +53,49 @@ export function onnxTakesRawColumns(spec: PreprocessingSpec): boolean {
 }
 
 export function buildOnnxModel(artifacts: ModelArtifactsData, spec: PreprocessingSpec, docString = ''): Uint8Array {
-  const weights = readWeights(artifacts);
-  const layers = (artifacts.modelJson.modelTopology as { config: { layers: LayerConfig[] } }).config.layers;
   const nodes: onnx.INodeProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
+  const manifest = new Map<string, { spec: WeightsManifestEntry; bytes: Uint8Array }>();
+  let offset = 0;
+  for (const w of artifacts.modelJson.weightsManifest.flatMap((g) => g.weights)) {
+    const size = storedBytes(w);
+    manifest.set(w.name, { spec: w, bytes: artifacts.weights.slice(offset, offset + size) });
+    offset += size;
+  }
+  /**
+   * The float32 value of a weight as a graph value name. Quantized weights stay quantized in the
+   * file and are dequantized in the graph exactly as tfjs does: float16 → Cast; 8-bit → q·scale + min.
+   */
+  const weight = (key: string, onnxName: string): { name: string; shape: number[] } | null => {
+    const entry = manifest.get(key);
+    if (!entry) return null;
+    const { spec: w, bytes } = entry;
+    const q = w.quantization as { dtype?: string; min?: number; scale?: number } | undefined;
+    if (!q) {
+      initializers.push(tensor(onnxName, w.shape, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)));
+      return { name: onnxName, shape: w.shape };
+    }
+    if (q.dtype === 'float16') {
+      initializers.push({ name: `${onnxName}_f16`, dims: w.shape, dataType: onnx.TensorProto.DataType.FLOAT16, rawData: bytes });
+      nodes.push(node('Cast', [`${onnxName}_f16`], [onnxName], [intAttr('to', onnx.TensorProto.DataType.FLOAT)]));
+      return { name: onnxName, shape: w.shape };
+    }
+    if (q.dtype === 'uint8') {
+      initializers.push(
+        { name: `${onnxName}_q`, dims: w.shape, dataType: onnx.TensorProto.DataType.UINT8, rawData: bytes },
+        tensor(`${onnxName}_scale`, [], [q.scale!]),
+        tensor(`${onnxName}_min`, [], [q.min!]),
+      );
+      nodes.push(
+        node('Cast', [`${onnxName}_q`], [`${onnxName}_qf`], [intAttr('to', onnx.TensorProto.DataType.FLOAT)]),
+        node('Mul', [`${onnxName}_qf`, `${onnxName}_scale`], [`${onnxName}_scaled`]),
+        node('Add', [`${onnxName}_scaled`, `${onnxName}_min`], [onnxName]),
+      );
+      return { name: onnxName, shape: w.shape };
+    }
+    throw new Error(`ONNX export: unsupported quantization ${q.dtype} of ${key}`);
+  };
+  const layers = (artifacts.modelJson.modelTopology as { config: { layers: LayerConfig[] } }).config.layers;
   const raw = onnxTakesRawColumns(spec);
   const inputWidth = raw ? spec.inputs.length : spec.encoded.length;
   let current = 'features';
@@ -96,13 +121,12 @@ export function buildOnnxModel(artifacts: ModelArtifactsData, spec: Preprocessin
   for (const layer of layers) {
     const name = layer.config.name;
     if (layer.class_name === 'Dense') {
-      const kernel = weights.get(`${name}/kernel`)!;
-      const bias = weights.get(`${name}/bias`);
+      const kernel = weight(`${name}/kernel`, `${name}_kernel`)!;
       const units = kernel.shape[1];
-      initializers.push(tensor(`${name}_kernel`, kernel.shape, kernel.values));
-      initializers.push(tensor(`${name}_bias`, [units], bias ? bias.values : new Float32Array(units)));
+      const bias = weight(`${name}/bias`, `${name}_bias`);
+      if (!bias) initializers.push(tensor(`${name}_bias`, [units], new Float32Array(units)));
       const gemmOut = `${name}_gemm`;
-      nodes.push(node('Gemm', [current, `${name}_kernel`, `${name}_bias`], [gemmOut], [intAttr('transB', 0)]));
+      nodes.push(node('Gemm', [current, kernel.name, `${name}_bias`], [gemmOut], [intAttr('transB', 0)]));
       current = gemmOut;
       const activation = layer.config.activation ?? 'linear';
       const act: Record<string, () => onnx.INodeProto> = {
@@ -122,13 +146,13 @@ export function buildOnnxModel(artifacts: ModelArtifactsData, spec: Preprocessin
       }
       width = units;
     } else if (layer.class_name === 'BatchNormalization') {
-      const get = (k: string, fallback: number) => weights.get(`${name}/${k}`)?.values ?? new Float32Array(width).fill(fallback);
-      initializers.push(
-        tensor(`${name}_scale`, [width], get('gamma', 1)),
-        tensor(`${name}_B`, [width], get('beta', 0)),
-        tensor(`${name}_mean`, [width], get('moving_mean', 0)),
-        tensor(`${name}_var`, [width], get('moving_variance', 1)),
-      );
+      const param = (k: string, onnxName: string, fallback: number) => {
+        if (!weight(`${name}/${k}`, onnxName)) initializers.push(tensor(onnxName, [width], new Float32Array(width).fill(fallback)));
+      };
+      param('gamma', `${name}_scale`, 1);
+      param('beta', `${name}_B`, 0);
+      param('moving_mean', `${name}_mean`, 0);
+      param('moving_variance', `${name}_var`, 1);
       nodes.push(
         node('BatchNormalization', [current, `${name}_scale`, `${name}_B`, `${name}_mean`, `${name}_var`], [`${name}_out`], [floatAttr('epsilon', layer.config.epsilon ?? 1e-3)]),
       );

@@ -20,6 +20,10 @@ export interface NumericFeature {
   mean: number;
   /** Standard deviation; 1 when the column is constant in training, so z is 0 there. */
   std: number;
+  /** Training range and share of missing cells, to warn when scoring data drifts. */
+  min?: number;
+  max?: number;
+  missingShare?: number;
 }
 
 export interface CategoricalFeature {
@@ -27,6 +31,7 @@ export interface CategoricalFeature {
   kind: 'categorical';
   /** One output per category, in this order; unseen and missing values encode as all zeros. */
   categories: string[];
+  missingShare?: number;
 }
 
 export type FeatureSpec = NumericFeature | CategoricalFeature;
@@ -96,6 +101,8 @@ export function fitPreprocessing(options: {
       let sum = 0;
       let sumSq = 0;
       let n = 0;
+      let min = Infinity;
+      let max = -Infinity;
       for (const r of trainRows) {
         const v = values[r];
         if (v === null) continue;
@@ -103,20 +110,33 @@ export function fitPreprocessing(options: {
         sum += x;
         sumSq += x * x;
         n++;
+        if (x < min) min = x;
+        if (x > max) max = x;
       }
       const mean = n > 0 ? sum / n : 0;
       const variance = n > 0 ? Math.max(0, sumSq / n - mean * mean) : 0;
       const std = Math.sqrt(variance);
-      specs.push({ name, kind: 'numeric', fill: mean, mean, std: std > 1e-12 ? std : 1 });
+      specs.push({
+        name,
+        kind: 'numeric',
+        fill: mean,
+        mean,
+        std: std > 1e-12 ? std : 1,
+        min: n > 0 ? min : 0,
+        max: n > 0 ? max : 0,
+        missingShare: 1 - n / Math.max(1, trainRows.length),
+      });
       encoded.push(name);
     } else {
       const seen = new Set<string>();
+      let missing = 0;
       for (const r of trainRows) {
         const v = values[r];
         if (v !== null) seen.add(v);
+        else missing++;
       }
       const categories = [...seen].sort();
-      specs.push({ name, kind: 'categorical', categories });
+      specs.push({ name, kind: 'categorical', categories, missingShare: missing / Math.max(1, trainRows.length) });
       for (const cat of categories) encoded.push(`${name}=${cat}`);
     }
   }

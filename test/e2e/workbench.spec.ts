@@ -58,11 +58,11 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const zipPath = join(await mkdtemp(join(tmpdir(), 'tickwork-e2e-')), 'model.zip');
   await download.saveAs(zipPath);
   const files = unzipSync(new Uint8Array(await readFile(zipPath)));
-  const names = Object.keys(files).map((n) => n.replace(/^tickwork-model\//, ''));
-  expect(names).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json', 'run-config.json', 'metrics.json']));
-  const preprocessing = JSON.parse(strFromU8(files['tickwork-model/preprocessing.json']));
+  const names = Object.keys(files);
+  expect(names).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'model.onnx', 'preprocessing.json', 'run-config.json', 'metrics.json']));
+  const preprocessing = JSON.parse(strFromU8(files['preprocessing.json']));
   expect(preprocessing.labels).toEqual(['setosa', 'versicolor', 'virginica']);
-  const runConfig = JSON.parse(strFromU8(files['tickwork-model/run-config.json']));
+  const runConfig = JSON.parse(strFromU8(files['run-config.json']));
   expect(runConfig.epochs).toBe(60);
 });
 

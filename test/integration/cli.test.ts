@@ -107,6 +107,52 @@ describe('tickwork CLI', () => {
     expect((await readdir(join(out, '2-adam'))).sort()).toContain('model.json');
   });
 
+  it('predict matches the ONNX model on the same raw rows, and warns about drift', async () => {
+    const out = join(dir, 'moons-model');
+    expect(tickwork('train', '--data', 'moons', '--target', 'label', '--epochs', '10', '--out', out).code).toBe(0);
+    const rows = ['x1,x2,label,comment'];
+    for (let i = 0; i < 40; i++) rows.push(`${(Math.sin(i) * 1.5).toFixed(3)},${(Math.cos(i * 0.7)).toFixed(3)},${i % 2},hi`);
+    rows.push('50,0.1,1,far');
+    const data = join(dir, 'moons-new.csv');
+    await writeFile(data, rows.join('\n') + '\n');
+    const scored = join(dir, 'moons-scored.csv');
+    const r = tickwork('predict', '--model', out, '--data', data, '--out', scored);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: 1 column(s) the model does not use are ignored: comment.');
+    expect(r.stderr).toMatch(/warning: column "x1": 1 value\(s\) far outside the training range/);
+    const lines = (await readFile(scored, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    const x = Float32Array.from(lines.flatMap((l) => [Number(l[0]), Number(l[1])]));
+    const probs = (await session.run({ features: new ort.Tensor('float32', x, [lines.length, 2]) })).probabilities.data as Float32Array;
+    let maxDiff = 0;
+    lines.forEach((l, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(Number(l[5]) - probs[2 * i]), Math.abs(Number(l[6]) - probs[2 * i + 1]));
+    });
+    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('export: zip, onnx and quantized tfjs; predict reads a zip', async () => {
+    const model = join(dir, 'iris');
+    if (!(await readdir(dir)).includes('iris')) expect(tickwork('train', '--data', 'iris', '--target', 'species', '--epochs', '5', '--out', model).code).toBe(0);
+    const zip = join(dir, 'iris.zip');
+    const z = tickwork('export', '--model', model, '--format', 'zip', '--out', zip, '--json');
+    expect(z.code, z.stderr).toBe(0);
+    expect(JSON.parse(z.last).written).toEqual([zip]);
+    const p = tickwork('predict', '--model', zip, '--data', 'datasets/iris.csv', '--out', join(dir, 'from-zip.csv'));
+    expect(p.code, p.stderr).toBe(0);
+    const onnxPath = join(dir, 'iris.onnx');
+    const o = tickwork('export', '--model', zip, '--format', 'onnx', '--out', onnxPath, '--json');
+    expect(o.code, o.stderr).toBe(0);
+    expect(JSON.parse(o.last).written).toEqual([onnxPath]);
+    const q = tickwork('export', '--model', model, '--format', 'tfjs', '--quantize', 'int8', '--out', join(dir, 'iris-int8'));
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout).toContain('no test split stored with this model: accuracy change not measured');
+    const again = tickwork('export', '--model', join(dir, 'iris-int8'), '--quantize', 'float16', '--out', join(dir, 'twice'));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already quantized');
+  });
+
   it('exits with 2 and one clear line on bad input, never a stack trace', async () => {
     const header = join(dir, 'header.csv');
     await writeFile(header, 'a,b\n');
@@ -118,7 +164,8 @@ describe('tickwork CLI', () => {
       [['train', '--data', 'iris', '--target', 'species', '--epochs', 'ten', '--out', join(dir, 'x')], /--epochs must be a whole number, received "ten"/],
       [['train', '--data', 'iris', '--target', 'species', '--lr=-1', '--out', join(dir, 'x')], /--lr: lr must be > 0/],
       [['train', '--data', 'iris', '--target', 'species'], /needs --out/],
-      [['predict', '--model', join(dir, 'nowhere'), '--data', 'datasets/iris.csv', '--out', join(dir, 'p.csv')], /Model folder not found/],
+      [['predict', '--model', join(dir, 'nowhere'), '--data', 'datasets/iris.csv', '--out', join(dir, 'p.csv')], /Model not found/],
+      [['export', '--model', join(dir, 'iris'), '--format', 'pmml', '--out', join(dir, 'x.pmml')], /--format must be one of tfjs, onnx, zip/],
       [['frobnicate'], /unknown command "frobnicate"/],
       [['race', '--data', 'moons', '--target', 'label', '--optimizers', 'sgd,sophia', '--out', join(dir, 'r')], /--optimizers must be one of sgd, momentum/],
       [['train', '--data', 'iris', '--target', 'species', '--batch-size', '1000', '--out', join(dir, 'x')], /batchSize 1000 is larger than the 102 training rows/],

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** Train on a CSV, export, and compare ONNX (raw or encoded input) with tfjs on every row of the file. */
-async function compare(name: string, csv: string, config: RunConfigInput) {
+async function compare(name: string, csv: string, config: RunConfigInput, quantize: 'none' | 'float16' | 'int8' = 'none') {
   const path = join(dir, `${name}.csv`);
   await writeFile(path, csv);
   const ds = await api.openDataset({ source: { kind: 'file', path } });
@@ -45,7 +45,7 @@ async function compare(name: string, csv: string, config: RunConfigInput) {
   const run = await service.waitForRun(runId);
   expect(run.status).toBe('completed');
   const out = join(dir, `${name}-model`);
-  await api.exportModel({ modelId: run.modelId!, dir: out });
+  const exported = await api.exportModel({ modelId: run.modelId!, dir: out, quantize });
   const bundle = await readExportFolder(out);
   const spec = bundle.preprocessing;
   const note = JSON.parse(await readFile(join(out, 'preprocessing.json'), 'utf8')).onnx;
@@ -81,10 +81,23 @@ async function compare(name: string, csv: string, config: RunConfigInput) {
   let maxDiff = 0;
   for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnxOut[i] - expected[i]));
   console.log(`onnx vs tfjs, ${name}: max |diff| ${maxDiff.toExponential(2)} over ${expected.length} outputs`);
-  return { maxDiff, note, spec, rows: table.rowCount };
+  return { maxDiff, note, spec, rows: table.rowCount, exported, out, tfOut, onnxOut, run };
 }
 
 describe('ONNX export', () => {
+  it.each(['float16', 'int8'] as const)('quantized %s: ONNX dequantizes exactly as tfjs does, and the accuracy change is reported', async (dtype) => {
+    const csv = await readFile(join(import.meta.dirname, '../../datasets/iris.csv'), 'utf8');
+    const r = await compare(`iris-${dtype}`, csv, { target: 'species', model: { hidden: [16] } }, dtype);
+    expect(r.maxDiff).toBeLessThanOrEqual(1e-5);
+    const q = r.exported.quantization!;
+    expect(q.dtype).toBe(dtype);
+    expect(q.bytesAfter).toBe(q.bytesBefore / (dtype === 'float16' ? 2 : 4));
+    expect(q.testBefore!.accuracy).toBe(r.run.metrics!.test!.accuracy);
+    expect(q.testAfter!.accuracy).toBeGreaterThan(q.testBefore!.accuracy - 0.1);
+    const metrics = JSON.parse(await readFile(join(r.out, 'metrics.json'), 'utf8'));
+    expect(metrics.quantization).toEqual(q);
+  });
+
   it('multiclass, all numeric (iris): raw columns in, probabilities out, max diff ≤ 1e-5', async () => {
     const csv = await readFile(join(import.meta.dirname, '../../datasets/iris.csv'), 'utf8');
     const r = await compare('iris', csv, { target: 'species', model: { hidden: [16, 16], batchNorm: true } });

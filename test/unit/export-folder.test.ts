@@ -58,7 +58,7 @@ describe('export folder', () => {
     const notJson = join(dir, 'not-json');
     await writeExportFolder(notJson, bundle);
     await writeFile(join(notJson, 'preprocessing.json'), '{ nope');
-    await expect(readExportFolder(notJson)).rejects.toThrow(/preprocessing\.json cannot be read/);
+    await expect(readExportFolder(notJson)).rejects.toThrow(/preprocessing\.json in .* cannot be read/);
   });
 
   it('leaves nothing behind when the location is not writable', async () => {
@@ -74,5 +74,19 @@ describe('export folder', () => {
       await expect(writeExportFolder(join(locked, 'model'), bundle)).rejects.toThrow(/Cannot export to/);
     }
     expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('zip exports', () => {
+  it('write atomically and read back like the folder', async () => {
+    const { writeExportZip } = await import('../../models/io/export-folder');
+    const zip = join(dir, 'model.zip');
+    const written = await writeExportZip(zip, bundle);
+    expect(written.files).toContain('model.onnx');
+    const back = await readExportFolder(zip);
+    expect(Array.from(back.artifacts.weights)).toEqual(Array.from(bundle.artifacts.weights));
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-') || f.includes('.staging-'))).toEqual([]);
+    await writeFile(join(dir, 'broken.zip'), 'PK\u0003\u0004 not really');
+    await expect(readExportFolder(join(dir, 'broken.zip'))).rejects.toThrow(/neither an export folder nor a readable zip/);
   });
 });
