@@ -14,7 +14,11 @@ export const RENDERER_ORIGIN = 'app://tickwork';
 export interface ShellHandlers {
   openDatasetDialog(window: BrowserWindow | null): Promise<string | null>;
   chooseExportFolder(window: BrowserWindow | null, defaultName: string): Promise<string | null>;
+  openModelDialog(window: BrowserWindow | null): Promise<string | null>;
+  chooseScoredFile(window: BrowserWindow | null, defaultName: string): Promise<string | null>;
 }
+
+const nameArg = (value: unknown, fallback: string) => (typeof value === 'string' ? value.slice(0, 200) : fallback);
 
 function trusted(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? '';
@@ -39,8 +43,15 @@ export function serveOverIpc(
   });
   ipcMain.handle(SHELL_CHANNELS.chooseExportFolder, async (event, defaultName: unknown): Promise<ResponseEnvelope> => {
     if (!trusted(event)) return refused;
-    const name = typeof defaultName === 'string' ? defaultName.slice(0, 200) : 'tickwork-model';
-    return { ok: true, result: await shell.chooseExportFolder(windowOf(event), name) };
+    return { ok: true, result: await shell.chooseExportFolder(windowOf(event), nameArg(defaultName, 'tickwork-model')) };
+  });
+  ipcMain.handle(SHELL_CHANNELS.openModelDialog, async (event): Promise<ResponseEnvelope> => {
+    if (!trusted(event)) return refused;
+    return { ok: true, result: await shell.openModelDialog(windowOf(event)) };
+  });
+  ipcMain.handle(SHELL_CHANNELS.chooseScoredFile, async (event, defaultName: unknown): Promise<ResponseEnvelope> => {
+    if (!trusted(event)) return refused;
+    return { ok: true, result: await shell.chooseScoredFile(windowOf(event), nameArg(defaultName, 'scored.csv')) };
   });
   const unsubscribe = EVENT_CHANNELS.map((channel) =>
     service.on(channel, (payload) => {
@@ -49,7 +60,7 @@ export function serveOverIpc(
   );
   return () => {
     unsubscribe.forEach((off) => off());
-    for (const channel of [...REQUEST_CHANNELS, SHELL_CHANNELS.openDatasetDialog, SHELL_CHANNELS.chooseExportFolder]) {
+    for (const channel of [...REQUEST_CHANNELS, SHELL_CHANNELS.openDatasetDialog, SHELL_CHANNELS.chooseExportFolder, SHELL_CHANNELS.openModelDialog, SHELL_CHANNELS.chooseScoredFile]) {
       ipcMain.removeHandler(channel);
     }
   };

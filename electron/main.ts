@@ -78,6 +78,25 @@ async function main(): Promise<void> {
     return result.canceled || !result.filePath ? null : result.filePath;
   };
 
+  const openModelDialog = async (win: BrowserWindow | null): Promise<string | null> => {
+    const options: Electron.OpenDialogOptions = {
+      title: 'Open exported model (folder or .zip)',
+      properties: ['openFile', 'openDirectory'],
+      filters: [{ name: 'Tickwork export', extensions: ['zip'] }],
+    };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
+  const chooseScoredFile = async (win: BrowserWindow | null, defaultName: string): Promise<string | null> => {
+    const options: Electron.SaveDialogOptions = {
+      title: 'Save scored rows',
+      defaultPath: join(app.getPath('documents'), defaultName),
+      filters: [{ name: 'CSV', extensions: ['csv'] }],
+    };
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return result.canceled || !result.filePath ? null : result.filePath;
+  };
+
   const refreshMenu = () =>
     Menu.setApplicationMenu(
       buildMenu({
@@ -94,7 +113,7 @@ async function main(): Promise<void> {
 
   const stopServing = serveOverIpc(
     service,
-    { openDatasetDialog, chooseExportFolder },
+    { openDatasetDialog, chooseExportFolder, openModelDialog, chooseScoredFile },
     (event) => BrowserWindow.fromWebContents(event.sender),
     () => BrowserWindow.getAllWindows(),
   );

@@ -21,6 +21,8 @@ const shell: TickworkShell = {
   openDatasetDialog: async () => unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.openDatasetDialog)) as string | null,
   chooseExportFolder: async (defaultName) =>
     unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.chooseExportFolder, defaultName)) as string | null,
+  openModelDialog: async () => unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.openModelDialog)) as string | null,
+  chooseScoredFile: async (defaultName) => unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.chooseScoredFile, defaultName)) as string | null,
   pathForFile: (file) => webUtils.getPathForFile(file as never),
   onMenuAction: (listener) => {
     const handler = (_event: unknown, action: MenuAction) => listener(action);

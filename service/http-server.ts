@@ -144,15 +144,43 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     send(res, 200, JSON.stringify({ path }), 'application/json');
   }
 
-  async function exportZip(res: ServerResponse, modelId: string) {
-    const zipPath = join(exportsRoot, `${randomUUID()}.zip`);
+  /** Browser-mode batch scoring: the uploaded file in, the scored CSV out (warnings in a header). */
+  async function score(req: IncomingMessage, res: ServerResponse, url: URL, modelId: string) {
+    const dir = join(uploadsRoot, randomUUID());
+    await mkdir(dir);
+    const name = basename(url.searchParams.get('name') ?? 'rows.csv').replace(/[^\w.\- ]/g, '_') || 'rows.csv';
+    const input = join(dir, name);
+    const output = join(dir, 'scored.csv');
     try {
-      await service['model:export']({ modelId, dir: zipPath, format: 'zip', quantize: 'none' });
+      await pipeline(req, createWriteStream(input));
+      const result = await service['model:score-file']({ modelId, input, output });
+      const body = await readFile(output);
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${name.replace(/\.[^.]*$/, '')}-scored.csv"`,
+        'x-tickwork-warnings': encodeURIComponent(JSON.stringify(result.warnings)),
+        'x-tickwork-rows': String(result.rows),
+      });
+      res.end(body);
+    } catch (err) {
+      send(res, 400, JSON.stringify({ error: (err as Error).message }), 'application/json');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function exportZip(res: ServerResponse, modelId: string, quantizeParam: string | null) {
+    const zipPath = join(exportsRoot, `${randomUUID()}.zip`);
+    const quantize = quantizeParam === 'float16' || quantizeParam === 'int8' ? quantizeParam : 'none';
+    try {
+      const result = await service['model:export']({ modelId, dir: zipPath, format: 'zip', quantize });
       const zip = await readFile(zipPath);
       res.writeHead(200, {
         'content-type': 'application/zip',
         'content-disposition': 'attachment; filename="tickwork-model.zip"',
         'content-length': String(zip.byteLength),
+        // What quantization cost, for the export dialog (URI-encoded JSON).
+        'x-tickwork-quantization': encodeURIComponent(JSON.stringify(result.quantization)),
       });
       res.end(zip);
     } catch (err) {
@@ -170,7 +198,9 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     const handle = async () => {
       if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);
       const exportMatch = /^\/api\/models\/([\w-]+)\/export\.zip$/.exec(url.pathname);
-      if (req.method === 'GET' && exportMatch) return exportZip(res, exportMatch[1]);
+      if (req.method === 'GET' && exportMatch) return exportZip(res, exportMatch[1], url.searchParams.get('quantize'));
+      const scoreMatch = /^\/api\/models\/([\w-]+)\/score$/.exec(url.pathname);
+      if (req.method === 'POST' && scoreMatch) return score(req, res, url, scoreMatch[1]);
       if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not found');
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
       return serveStatic(req, res, url, url.searchParams.has('token'));

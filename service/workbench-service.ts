@@ -520,6 +520,10 @@ export class WorkbenchService implements RequestHandlers {
     return entry;
   }
 
+  async 'model:get'({ modelId }: RequestParsedInput<'model:get'>) {
+    return this.model(modelId).info;
+  }
+
   async 'model:load'({ dir }: RequestParsedInput<'model:load'>): Promise<ModelInfo> {
     const bundle = await readExportFolder(resolve(dir));
     const modelId = randomUUID();

@@ -16,6 +16,7 @@ export const REQUEST_METHODS = {
   'training:update': 'updateTraining',
   'run:list': 'listRuns',
   'run:get': 'getRun',
+  'model:get': 'getModel',
   'model:load': 'loadModel',
   'model:predict': 'predict',
   'model:score-file': 'scoreFile',

@@ -234,6 +234,10 @@ export const requests = {
     input: z.object({ runId: id('runId') }).strict(),
     output: runSummarySchema,
   },
+  'model:get': {
+    input: z.object({ modelId: id('modelId') }).strict(),
+    output: modelInfoSchema,
+  },
   'model:load': {
     input: z.object({ dir: id('dir') }).strict(),
     output: modelInfoSchema,

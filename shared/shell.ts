@@ -7,6 +7,8 @@ export const SHELL_CHANNELS = {
   openDatasetDialog: 'shell:open-dataset-dialog',
   chooseExportFolder: 'shell:choose-export-folder',
   menuAction: 'shell:menu-action',
+  openModelDialog: 'shell:open-model-dialog',
+  chooseScoredFile: 'shell:choose-scored-file',
 } as const;
 
 /** Menu commands the renderer carries out (File → Open dataset…, Export model…). */
@@ -17,6 +19,10 @@ export interface TickworkShell {
   openDatasetDialog(): Promise<string | null>;
   /** Native "Export model" dialog; the chosen folder, or null when cancelled. */
   chooseExportFolder(defaultName: string): Promise<string | null>;
+  /** Native "Open model" dialog: an export folder or its .zip; null when cancelled. */
+  openModelDialog(): Promise<string | null>;
+  /** Native "Save scored file" dialog; the chosen path, or null when cancelled. */
+  chooseScoredFile(defaultName: string): Promise<string | null>;
   /** The path of a file dropped on the window. */
   pathForFile(file: { name: string }): string;
   /** Menu commands; returns an unsubscribe. */

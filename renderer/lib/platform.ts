@@ -33,12 +33,43 @@ export async function uploadFile(file: File): Promise<string> {
   return body.path;
 }
 
-/** Browser mode: download a model's export as a zip. */
-export function downloadExport(modelId: string): void {
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
-  link.href = `/api/models/${encodeURIComponent(modelId)}/export.zip`;
-  link.download = 'tickwork-model.zip';
+  link.href = url;
+  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+async function failure(response: Response): Promise<Error> {
+  const text = await response.text();
+  try {
+    return new Error((JSON.parse(text) as { error?: string }).error ?? text);
+  } catch {
+    return new Error(text || `HTTP ${response.status}`);
+  }
+}
+
+/** Browser mode: download a model's export as a zip; returns the quantization report, if any. */
+export async function downloadExport(modelId: string, quantize: 'none' | 'float16' | 'int8'): Promise<QuantizationReport | null> {
+  const response = await fetch(`/api/models/${encodeURIComponent(modelId)}/export.zip?quantize=${quantize}`);
+  if (!response.ok) throw await failure(response);
+  saveBlob(await response.blob(), 'tickwork-model.zip');
+  return JSON.parse(decodeURIComponent(response.headers.get('x-tickwork-quantization') ?? 'null')) as QuantizationReport | null;
+}
+
+/** Browser mode: score a picked file; the scored CSV downloads, and the warnings come back. */
+export async function scoreUpload(modelId: string, file: File): Promise<{ rows: number; warnings: string[] }> {
+  const response = await fetch(`/api/models/${encodeURIComponent(modelId)}/score?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
+  if (!response.ok) throw await failure(response);
+  saveBlob(await response.blob(), file.name.replace(/\.[^.]*$/, '') + '-scored.csv');
+  return {
+    rows: Number(response.headers.get('x-tickwork-rows') ?? 0),
+    warnings: JSON.parse(decodeURIComponent(response.headers.get('x-tickwork-warnings') ?? '[]')) as string[],
+  };
+}
+
+export type QuantizationReport = NonNullable<Awaited<ReturnType<TickworkApi['exportModel']>>['quantization']>;

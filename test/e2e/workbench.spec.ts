@@ -64,6 +64,42 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect(preprocessing.labels).toEqual(['setosa', 'versicolor', 'virginica']);
   const runConfig = JSON.parse(strFromU8(files['run-config.json']));
   expect(runConfig.epochs).toBe(60);
+
+  // What-if: one flower in, the class and its probabilities out.
+  await page.getByTestId('whatif-sepal_length').fill('6.7');
+  await page.getByTestId('whatif-sepal_width').fill('3.0');
+  await page.getByTestId('whatif-petal_length').fill('5.2');
+  await page.getByTestId('whatif-petal_width').fill('2.3');
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction: virginica');
+
+  // Batch scoring of a file with an extra column: the scored CSV downloads, the warning shows.
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const rowsFile = join(dir, 'flowers.csv');
+  await writeFile(rowsFile, 'sepal_length,sepal_width,petal_length,petal_width,note\n5.1,3.5,1.4,0.2,a\n6.7,3.0,5.2,2.3,b\n');
+  const scoredDownload = page.waitForEvent('download');
+  await page.getByTestId('score-file-input').setInputFiles(rowsFile);
+  const scoredPath = join(dir, 'scored.csv');
+  await (await scoredDownload).saveAs(scoredPath);
+  const scored = (await readFile(scoredPath, 'utf8')).trim().split('\n');
+  expect(scored[0]).toBe('sepal_length,sepal_width,petal_length,petal_width,note,prediction,probability_setosa,probability_versicolor,probability_virginica');
+  expect(scored[1].split(',')[5]).toBe('setosa');
+  await expect(page.getByTestId('scoring-warnings')).toContainText('note');
+
+  // A quantized export reports what it cost on the test split.
+  await page.getByTestId('quantize-select').selectOption('int8');
+  const quantizedDownload = page.waitForEvent('download');
+  await page.getByTestId('export-model-button').click();
+  await quantizedDownload;
+  await expect(page.getByTestId('export-report')).toContainText(/int8: weights [\d.]+ KB → [\d.]+ KB\. Test accuracy: [\d.]+ → [\d.]+/);
+  await page.screenshot({ path: 'test-results/screenshots/predict-export.png', fullPage: true });
+
+  // Loading the exported zip back gives a model card and the same prediction.
+  await page.getByTestId('model-file-input').setInputFiles(zipPath);
+  await expect(page.getByTestId('model-card')).toContainText('model.zip');
+  await page.getByTestId('whatif-sepal_length').fill('6.7');
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction: virginica');
 });
 
 test('pause, resume and stop work mid-run', async ({ page }) => {
