@@ -37,6 +37,8 @@ Usage:
 
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data
+  --sheet <name|number>   Excel: which sheet (default: the first)
+  Data files: CSV/TSV (delimiter sniffed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx
   --task binary|multiclass|regression   (default: detected from the target)
   --hidden 64,64          hidden layer sizes ("" for none)
   --activation relu       ${ACTIVATIONS.join('|')}
@@ -76,9 +78,9 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 }
 
 /** A bundled name, or a path to a file. */
-function sourceOf(value: string): DatasetSource {
+function sourceOf(value: string, sheet?: string): DatasetSource {
   const looksLikePath = /[\\/.]/.test(value) || existsSync(value);
-  if (looksLikePath) return { kind: 'file', path: value };
+  if (looksLikePath) return { kind: 'file', path: value, ...(sheet ? { sheet } : {}) };
   if (listBundled().some((d) => d.name === value)) return { kind: 'bundled', name: value };
   throw new TickworkError(
     'not_found',
@@ -182,7 +184,7 @@ async function cmdTrain(values: Flags): Promise<void> {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder`);
   const backend = oneOf('backend', get('backend'), BACKEND_PREFERENCES);
   const config = configFromFlags(values);
-  const dataSource = sourceOf(get('data')!);
+  const dataSource = sourceOf(get('data')!, get('sheet'));
   const testSource = get('test') ? sourceOf(get('test')!) : undefined;
 
   await withService(backend, async (api, service) => {
@@ -438,6 +440,7 @@ export async function main(argv: string[]): Promise<number> {
         'max-lr': { type: 'string' },
         optimizers: { type: 'string' },
         format: { type: 'string' },
+        sheet: { type: 'string' },
         quantize: { type: 'string' },
       },
     });

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       title: 'Open dataset',
       properties: ['openFile'],
       filters: [
-        { name: 'Delimited text', extensions: ['csv', 'tsv', 'txt'] },
+        { name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'parquet', 'xlsx'] },
         { name: 'All files', extensions: ['*'] },
       ],
     };

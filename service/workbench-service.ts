@@ -132,7 +132,7 @@ export class WorkbenchService implements RequestHandlers {
 
   private async load(source: DatasetSource): Promise<LoadedFile> {
     if (source.kind === 'bundled') return loadBundled(source.name, this.options.datasetsDir);
-    return readTableFile(resolve(source.path));
+    return readTableFile(resolve(source.path), { sheet: source.sheet });
   }
 
   async 'dataset:open'({ source }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {

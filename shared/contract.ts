@@ -139,7 +139,12 @@ const id = (what: string) => z.string().min(1, { error: `${what} is required` })
 
 export const datasetSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bundled'), name: id('bundled dataset name') }),
-  z.object({ kind: z.literal('file'), path: id('file path') }),
+  z.object({
+    kind: z.literal('file'),
+    path: id('file path'),
+    /** Excel: a sheet name, or its 1-based number; the first sheet when left out. */
+    sheet: z.string().min(1).optional(),
+  }),
 ]);
 export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 

@@ -7,11 +7,13 @@ import { basename, extname } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
 import { parseDelimited } from './csv.js';
 import type { Table } from './table.js';
+import { parseJson, parseJsonLines, readParquet, readXlsx } from './formats.js';
 
 /** Files above this size need the streaming reader (not in this version). */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.tab', '.dat', '']);
+const SUPPORTED = 'CSV/TSV, JSON, JSON Lines, Parquet or Excel .xlsx';
 
 export interface LoadedFile {
   table: Table;
@@ -29,7 +31,12 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-export async function readTableFile(path: string): Promise<LoadedFile> {
+export interface ReadOptions {
+  /** Excel: the sheet, by name or 1-based number (default: the first). */
+  sheet?: string;
+}
+
+export async function readTableFile(path: string, options: ReadOptions = {}): Promise<LoadedFile> {
   let info;
   try {
     info = await stat(path);
@@ -48,11 +55,13 @@ export async function readTableFile(path: string): Promise<LoadedFile> {
     );
   }
   const ext = extname(path).toLowerCase();
-  if (!TEXT_EXTENSIONS.has(ext)) {
-    throw new TickworkError(
-      'bad_data',
-      `${basename(path)}: "${ext}" files are not supported yet. Save the data as CSV (comma- or semicolon-separated, with a header row).`,
-    );
+  const meta = { name: basename(path), source: path };
+  if (ext === '.xls') {
+    throw new TickworkError('bad_data', `${meta.name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
+  }
+  const known = TEXT_EXTENSIONS.has(ext) || ['.json', '.jsonl', '.ndjson', '.parquet', '.xlsx'].includes(ext);
+  if (!known) {
+    throw new TickworkError('bad_data', `${meta.name}: "${ext}" files are not supported. Open ${SUPPORTED}.`);
   }
   let bytes: Buffer;
   try {
@@ -63,6 +72,12 @@ export async function readTableFile(path: string): Promise<LoadedFile> {
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const table = parseDelimited(decodeText(bytes), { name: basename(path), source: path });
+  const magic = bytes.subarray(0, 4).toString('latin1');
+  let table: Table;
+  if (ext === '.parquet' || magic === 'PAR1') table = await readParquet(path, meta);
+  else if (ext === '.xlsx') table = await readXlsx(path, meta, options.sheet);
+  else if (ext === '.json') table = parseJson(decodeText(bytes), meta);
+  else if (ext === '.jsonl' || ext === '.ndjson') table = parseJsonLines(decodeText(bytes), meta);
+  else table = parseDelimited(decodeText(bytes), meta);
   return { table, sha256 };
 }
