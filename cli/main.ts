@@ -28,6 +28,7 @@ const USAGE = `Tickwork — train neural networks on local tabular data.
 
 Usage:
   tickwork datasets                         list the bundled datasets
+  tickwork inspect --data <path|name> [--target <column>] [--json]   schema, statistics and the data check
   tickwork train --data <path|name> --target <column> --out <dir> [options]
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
@@ -314,6 +315,39 @@ async function cmdRace(values: Flags): Promise<void> {
   });
 }
 
+async function cmdInspect(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  if (!get('data')) throw new UsageError('inspect needs --data <path|bundled-name>');
+  await withService(undefined, async (api) => {
+    const summary = await api.openDataset({ source: sourceOf(get('data')!, get('sheet')) });
+    const target = get('target') ?? summary.suggestedTarget;
+    if (get('target') && !summary.columns.some((c) => c.name === target)) {
+      throw new TickworkError('bad_data', `${summary.name} has no column "${target}". Columns: ${summary.columns.map((c) => c.name).join(', ')}.`);
+    }
+    const findings = await api.checkDataset({ datasetId: summary.id, target });
+    if (values.json === true) {
+      console.log(
+        JSON.stringify({
+          rows: summary.rows,
+          delimiter: summary.delimiter,
+          target,
+          columns: summary.columns.map(({ name, type, missing, distinct, min, max, mean, std, top }) => ({ name, type, missing, distinct, min, max, mean, std, top })),
+          findings,
+        }),
+      );
+      return;
+    }
+    console.log(`${summary.name}: ${summary.rows} rows × ${summary.columns.length} columns${summary.delimiter ? `, delimiter "${summary.delimiter === '\t' ? 'tab' : summary.delimiter}"` : ''}`);
+    const num = (v: number | null) => (v === null ? '' : Number(v.toPrecision(4)).toString());
+    for (const c of summary.columns) {
+      const detail = c.type === 'numeric' ? `${num(c.min)} … ${num(c.max)}, mean ${num(c.mean)}, std ${num(c.std)}` : c.top.slice(0, 4).map((t) => `${t.value} (${t.count})`).join(', ');
+      console.log(`  ${c.name.padEnd(20)} ${c.type.padEnd(12)} missing ${String(c.missing).padEnd(6)} distinct ${String(c.distinct).padEnd(7)} ${detail}${c.name === target ? '  ← target' : ''}`);
+    }
+    if (findings.length === 0) console.log('data check: nothing to report');
+    for (const f of findings) console.log(`${f.severity === 'error' ? 'ERROR  ' : 'warning'} [${f.code}] ${f.message}`);
+  });
+}
+
 async function cmdExport(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw new UsageError('export needs --model <export folder or .zip>');
@@ -462,6 +496,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'export':
         await cmdExport(values);
+        return 0;
+      case 'inspect':
+        await cmdInspect(values);
         return 0;
       case 'serve':
         await cmdServe(values);

@@ -31,6 +31,7 @@ import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
 import { readTableFile, type LoadedFile } from '../models/data/read.js';
 import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
+import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { splitRows } from '../models/data/split.js';
 import { tableFromRows, columnIndex, type Table } from '../models/data/table.js';
 import {
@@ -156,6 +157,7 @@ export class WorkbenchService implements RequestHandlers {
       preview,
       suggestedTarget,
       suggestedTask: targetProfile ? detectTask(targetProfile) : null,
+      findings: runDoctor(table, profiles, { target: suggestedTarget }),
     };
     this.datasets.set(id, { id, loaded, profiles, summary });
     return summary;
@@ -165,6 +167,11 @@ export class WorkbenchService implements RequestHandlers {
     const entry = this.datasets.get(datasetId);
     if (!entry) throw new TickworkError('not_found', `No open dataset with id ${datasetId}. Open the dataset again.`);
     return entry;
+  }
+
+  async 'dataset:check'({ datasetId, target, features }: RequestParsedInput<'dataset:check'>) {
+    const entry = this.dataset(datasetId);
+    return runDoctor(entry.loaded.table, entry.profiles, { target: target ?? null, features });
   }
 
   async 'dataset:describe'({ datasetId }: RequestParsedInput<'dataset:describe'>) {
@@ -184,13 +191,20 @@ export class WorkbenchService implements RequestHandlers {
         `${table.name} has no column "${config.target}". Columns: ${table.columnNames.join(', ')}.`,
       );
     }
-    const features = config.features ?? table.columnNames.filter((name) => name !== config.target);
+    // Without an explicit choice, identifiers and constant columns are left out (the doctor says so).
+    const ignored = defaultIgnored(entry.profiles, table.rowCount, config.target);
+    const features = config.features ?? table.columnNames.filter((name) => name !== config.target && !ignored.has(name));
     const unknown = features.filter((f) => columnIndex(table, f) < 0);
     if (unknown.length > 0) throw new TickworkError('bad_data', `${table.name} has no column(s) ${unknown.join(', ')}.`);
     if (features.includes(config.target)) {
       throw new TickworkError('bad_data', `The target "${config.target}" cannot also be a feature.`);
     }
-    if (features.length === 0) throw new TickworkError('bad_data', `${table.name} has no feature columns besides the target.`);
+    if (features.length === 0) {
+      throw new TickworkError(
+        'bad_data',
+        `${table.name} has no usable feature columns besides the target${ignored.size > 0 ? ` (left out: ${[...ignored].map(([c, why]) => `${c}, ${why}`).join('; ')})` : ''}.`,
+      );
+    }
     const targetProfile = entry.profiles[t];
     const task = config.task ?? detectTask(targetProfile);
     for (const f of features) assertNumericClean(entry.profiles[columnIndex(table, f)], table.name);
@@ -345,7 +359,10 @@ export class WorkbenchService implements RequestHandlers {
 
   private async launch(prepared: PreparedRun, worker: TrainingWorkerHost, raceId: string | null): Promise<string> {
     const { entry, config, preprocessing, request } = prepared;
-    const counts = `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows`;
+    const left = entry.loaded.table.columnNames.filter((c) => c !== config.target && !config.features.includes(c));
+    const counts =
+      `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows` +
+      (left.length > 0 ? `; left out: ${left.join(', ')}` : '');
     const runId = randomUUID();
     const run: RunSummary = {
       runId,

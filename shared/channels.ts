@@ -6,6 +6,7 @@ export const REQUEST_METHODS = {
   'app:info': 'appInfo',
   'dataset:list': 'listDatasets',
   'dataset:open': 'openDataset',
+  'dataset:check': 'checkDataset',
   'dataset:describe': 'describeDataset',
   'training:start': 'startTraining',
   'training:lr-find': 'findLearningRate',

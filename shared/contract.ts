@@ -30,6 +30,14 @@ export const columnSummarySchema = z.object({
 });
 export type ColumnSummary = z.infer<typeof columnSummarySchema>;
 
+export const findingSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  code: z.enum(['constant', 'identifier', 'high_cardinality', 'non_numeric', 'target_missing', 'single_class', 'imbalance', 'leakage', 'duplicates']),
+  column: z.string().nullable(),
+  message: z.string(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
 export const datasetSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -41,6 +49,8 @@ export const datasetSummarySchema = z.object({
   preview: z.array(z.array(z.string().nullable())),
   suggestedTarget: z.string().nullable(),
   suggestedTask: taskSchema.nullable(),
+  /** The data check for the suggested target. */
+  findings: z.array(findingSchema),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
@@ -160,6 +170,11 @@ export const requests = {
   'dataset:open': {
     input: z.object({ source: datasetSourceSchema }).strict(),
     output: datasetSummarySchema,
+  },
+  /** The data check ("doctor") for a target and feature choice. */
+  'dataset:check': {
+    input: z.object({ datasetId: id('datasetId'), target: z.string().nullable().optional(), features: z.array(z.string()).optional() }).strict(),
+    output: z.array(findingSchema),
   },
   'dataset:describe': {
     input: z.object({ datasetId: id('datasetId') }).strict(),

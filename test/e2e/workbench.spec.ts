@@ -171,6 +171,25 @@ test('an uploaded CSV opens, with semicolons', async ({ page }) => {
   await expect(page.getByTestId('target-select')).toHaveValue('kind');
 });
 
+test('the data check lists problems by column and follows the chosen target', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const file = join(dir, 'customers.csv');
+  const rows = ['customer_id,plan,age,refund,churn'];
+  for (let i = 0; i < 120; i++) rows.push(`${9000 + i},${['basic', 'pro'][i % 2]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
+  await writeFile(file, rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(file);
+  const findings = page.getByTestId('findings');
+  await expect(findings.locator('li[data-code="identifier"]')).toContainText('customer_id');
+  await expect(findings.locator('li[data-code="leakage"]')).toContainText('refund');
+  await expect(findings.locator('li[data-code="imbalance"]')).toContainText('Suggested class weights');
+  await expect(page.getByTestId('flag-customer_id')).toHaveText('identifier');
+  await page.screenshot({ path: 'test-results/screenshots/data-check.png', fullPage: true });
+  // Another target, another check: no imbalance for "plan".
+  await page.getByTestId('target-select').selectOption('plan');
+  await expect(findings.locator('li[data-code="imbalance"]')).toHaveCount(0);
+});
+
 test('the server refuses requests without the token', async ({ request }) => {
   const bare = await request.get(`${server.origin}/`);
   expect(bare.status()).toBe(403);

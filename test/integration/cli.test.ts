@@ -153,6 +153,25 @@ describe('tickwork CLI', () => {
     expect(again.stderr).toContain('already quantized');
   });
 
+  it('inspect prints the schema and the data check; --json ends with one object', async () => {
+    const file = join(dir, 'messy.csv');
+    const rows = ['id;segment;spend;const;y'];
+    for (let i = 0; i < 60; i++) rows.push(`${i + 1};${["a", "b", "c"][i % 3]};${(i * 3.3).toFixed(1)};1;${i % 12 === 0 ? 1 : 0}`);
+    await writeFile(file, rows.join('\n') + '\n');
+    const r = tickwork('inspect', '--data', file, '--target', 'y', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last);
+    expect(out.rows).toBe(60);
+    expect(out.delimiter).toBe(';');
+    expect(out.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual(['id:numeric', 'segment:categorical', 'spend:numeric', 'const:numeric', 'y:numeric']);
+    expect(out.columns[1]).toMatchObject({ missing: 0, distinct: 3 });
+    expect(out.findings.map((f: { code: string }) => f.code).sort()).toEqual(['constant', 'identifier', 'imbalance']);
+    for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(['code', 'column', 'message', 'severity']);
+    const text = tickwork('inspect', '--data', 'iris');
+    expect(text.stdout).toContain('species              categorical');
+    expect(text.stdout).toContain('[duplicates]');
+  });
+
   it('exits with 2 and one clear line on bad input, never a stack trace', async () => {
     const header = join(dir, 'header.csv');
     await writeFile(header, 'a,b\n');

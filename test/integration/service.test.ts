@@ -212,7 +212,7 @@ describe('WorkbenchService', () => {
 
   it('a run that diverges fails with a plain message, keeps its last checkpoint, and the service stays usable', async () => {
     const csv = ['x,y'];
-    for (let i = 0; i < 200; i++) csv.push(`${i},${(i * 1000).toFixed(1)}`);
+    for (let i = 0; i < 200; i++) csv.push(`${(i / 10).toFixed(1)},${(i * 1000).toFixed(1)}`);
     const path = join(dir, 'diverge.csv');
     await writeFile(path, csv.join('\n') + '\n');
     const ds = await api.openDataset({ source: { kind: 'file', path } });
@@ -298,7 +298,7 @@ describe('WorkbenchService', () => {
     expect(noTarget.message).toContain('has no column "colour"');
 
     const dirty = join(dir, 'dirty.csv');
-    await writeFile(dirty, 'age,y\n' + Array.from({ length: 20 }, (_, i) => `${i === 5 ? 'forty' : i},${i % 2}`).join('\n') + '\n');
+    await writeFile(dirty, 'age,y\n' + Array.from({ length: 20 }, (_, i) => `${i === 5 ? 'forty' : 20 + ((i * 7) % 50)},${i % 2}`).join('\n') + '\n');
     const ds = await api.openDataset({ source: { kind: 'file', path: dirty } });
     const nonNumeric = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'y' } }));
     expect(nonNumeric.message).toContain('column "age" is numeric but line 7 has "forty"');

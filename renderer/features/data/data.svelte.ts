@@ -1,13 +1,14 @@
 /**
  * Data panel state: the bundled list, the open dataset and the chosen target.
  */
-import type { BundledDataset, DatasetSource, DatasetSummary, TickworkApi } from '../../../shared/contract.js';
+import type { BundledDataset, DatasetSource, DatasetSummary, Finding, TickworkApi } from '../../../shared/contract.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export class DataState {
   bundled = $state.raw<BundledDataset[]>([]);
   summary = $state.raw<DatasetSummary | null>(null);
   target = $state<string>('');
+  findings = $state.raw<Finding[]>([]);
   loading = $state(false);
 
   readonly targetColumn = $derived(this.summary?.columns.find((c) => c.name === this.target) ?? null);
@@ -29,6 +30,15 @@ export class DataState {
     this.bundled = (await this.errors.guard(() => this.api.listDatasets({}))) ?? [];
   }
 
+  /** Re-run the data check for the chosen target (called when the target changes). */
+  async check(): Promise<void> {
+    const summary = this.summary;
+    if (!summary || !this.target) return;
+    const target = this.target;
+    const findings = await this.errors.guard(() => this.api.checkDataset({ datasetId: summary.id, target }));
+    if (findings && this.summary === summary && this.target === target) this.findings = findings;
+  }
+
   async open(source: DatasetSource): Promise<boolean> {
     this.loading = true;
     try {
@@ -36,6 +46,7 @@ export class DataState {
       if (!summary) return false;
       this.summary = summary;
       this.target = summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name;
+      this.findings = summary.findings;
       return true;
     } finally {
       this.loading = false;

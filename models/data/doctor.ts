@@ -1,0 +1,232 @@
+/**
+ * The data check ("doctor"): what is wrong with a dataset before training fails silently, in
+ * plain words with the column named. Errors block training; warnings do not.
+ *
+ * Codes: constant, identifier, high_cardinality, non_numeric, target_missing, single_class,
+ * imbalance, leakage, duplicates.
+ */
+import { parseNumber, type ColumnProfile } from './schema.js';
+import { columnIndex, type Table } from './table.js';
+import { detectTask } from './schema.js';
+
+export interface Finding {
+  severity: 'error' | 'warning';
+  code: 'constant' | 'identifier' | 'high_cardinality' | 'non_numeric' | 'target_missing' | 'single_class' | 'imbalance' | 'leakage' | 'duplicates';
+  column: string | null;
+  message: string;
+}
+
+/** Categorical columns with more distinct values than this are flagged (one-hot would explode). */
+export const HIGH_CARDINALITY = 50;
+/** A minority class below this share of the rows is severe imbalance. */
+export const IMBALANCE_SHARE = 0.1;
+const MIN_ROWS_FOR_IDENTIFIER = 20;
+
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+
+export function isConstant(p: ColumnProfile): boolean {
+  return p.distinct <= 1;
+}
+
+/**
+ * Nearly every present value distinct (≥ 95%, duplicates rows aside) and not a measurement:
+ * text, or whole numbers that are named like a key or run as a near-contiguous sequence.
+ */
+export function isIdentifier(p: ColumnProfile, rows: number): boolean {
+  const present = rows - p.missing;
+  if (present < MIN_ROWS_FOR_IDENTIFIER || p.distinct < 0.95 * present) return false;
+  if (p.type === 'categorical') return true;
+  if (!p.integer || p.min === null || p.max === null) return false;
+  const named = /(^|[_\s-])(id|key|uuid|guid|index|row)$|^(id|key|uuid|guid|index|row)([_\s-]|$)/i.test(p.name);
+  const sequence = p.max - p.min + 1 <= 1.1 * p.distinct;
+  return named || sequence;
+}
+
+/** Columns ignored when the user did not choose features: constants and identifiers. */
+export function defaultIgnored(profiles: ColumnProfile[], rows: number, target: string): Map<string, 'constant' | 'identifier'> {
+  const out = new Map<string, 'constant' | 'identifier'>();
+  for (const p of profiles) {
+    if (p.name === target) continue;
+    if (isConstant(p)) out.set(p.name, 'constant');
+    else if (isIdentifier(p, rows)) out.set(p.name, 'identifier');
+  }
+  return out;
+}
+
+function duplicateRows(table: Table): number {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (let r = 0; r < table.rowCount; r++) {
+    const key = table.columns.map((c) => c[r] ?? '\u0000').join('\u0001');
+    if (seen.has(key)) duplicates++;
+    else seen.add(key);
+  }
+  return duplicates;
+}
+
+/** Share of rows whose target is the most common target of their feature value (categorical feature). */
+function purity(feature: (string | null)[], target: (string | null)[]): { purity: number; groups: number } {
+  const byValue = new Map<string, Map<string, number>>();
+  let n = 0;
+  for (let r = 0; r < feature.length; r++) {
+    const f = feature[r];
+    const t = target[r];
+    if (f === null || t === null) continue;
+    n++;
+    let counts = byValue.get(f);
+    if (!counts) byValue.set(f, (counts = new Map()));
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  let agree = 0;
+  for (const counts of byValue.values()) agree += Math.max(...counts.values());
+  return { purity: n > 0 ? agree / n : 0, groups: byValue.size };
+}
+
+/** |Pearson correlation| of two numeric columns over rows where both are present. */
+function correlation(a: (string | null)[], b: (string | null)[]): number {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let r = 0; r < a.length; r++) {
+    const x = a[r] === null ? null : parseNumber(a[r]!);
+    const y = b[r] === null ? null : parseNumber(b[r]!);
+    if (x === null || y === null) continue;
+    n++;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
+  }
+  if (n < 3) return 0;
+  const cov = sab / n - (sa / n) * (sb / n);
+  const va = saa / n - (sa / n) ** 2;
+  const vb = sbb / n - (sb / n) ** 2;
+  return va > 0 && vb > 0 ? Math.abs(cov / Math.sqrt(va * vb)) : 0;
+}
+
+/** Best accuracy of one threshold on a numeric feature for a binary target (both directions). */
+function thresholdAccuracy(feature: (string | null)[], target: (string | null)[], positive: string): number {
+  const pairs: Array<[number, number]> = [];
+  for (let r = 0; r < feature.length; r++) {
+    const x = feature[r] === null ? null : parseNumber(feature[r]!);
+    if (x === null || target[r] === null) continue;
+    pairs.push([x, target[r] === positive ? 1 : 0]);
+  }
+  if (pairs.length < 10) return 0;
+  pairs.sort((p, q) => p[0] - q[0]);
+  const positives = pairs.reduce((s, p) => s + p[1], 0);
+  let best = Math.max(positives, pairs.length - positives);
+  let posBelow = 0;
+  for (let i = 0; i < pairs.length - 1; i++) {
+    posBelow += pairs[i][1];
+    if (pairs[i][0] === pairs[i + 1][0]) continue;
+    const below = i + 1;
+    // predict 0 below the cut and 1 above, or the reverse
+    const right = below - posBelow + (positives - posBelow);
+    best = Math.max(best, right, pairs.length - right);
+  }
+  return best / pairs.length;
+}
+
+export function runDoctor(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] } = {}): Finding[] {
+  const findings: Finding[] = [];
+  const rows = table.rowCount;
+  const target = options.target ?? null;
+  const used = new Set(options.features ?? table.columnNames);
+  for (const p of profiles) {
+    if (isConstant(p)) {
+      findings.push({
+        severity: p.name === target ? 'error' : 'warning',
+        code: 'constant',
+        column: p.name,
+        message:
+          p.distinct === 0
+            ? `Column "${p.name}" is empty in every row${p.name === target ? '' : '; it is ignored'}.`
+            : `Column "${p.name}" has the same value ("${p.top[0]?.value}") in every row${p.name === target ? '' : '; it carries no information and is ignored'}.`,
+      });
+    } else if (p.name !== target && isIdentifier(p, rows)) {
+      findings.push({ severity: 'warning', code: 'identifier', column: p.name, message: `Column "${p.name}" has a different value in every row, like an identifier; it is ignored so the model cannot memorize rows.` });
+    } else if (p.type === 'categorical' && p.name !== target && p.distinct > HIGH_CARDINALITY) {
+      findings.push({
+        severity: 'warning',
+        code: 'high_cardinality',
+        column: p.name,
+        message: `Column "${p.name}" has ${p.distinct} categories; one-hot encoding makes ${p.distinct} inputs of it. Consider leaving it out or grouping rare values.`,
+      });
+    }
+    if (p.invalidCount > 0 && (used.has(p.name) || p.name === target)) {
+      const first = p.invalid[0];
+      findings.push({
+        severity: 'error',
+        code: 'non_numeric',
+        column: p.name,
+        message: `Column "${p.name}" is numeric but ${p.invalidCount} cell(s) are not numbers (line ${first.row + 2} has "${first.value}"). Fix them or mark them as missing.`,
+      });
+    }
+  }
+  const duplicates = duplicateRows(table);
+  if (duplicates > 0) {
+    findings.push({ severity: 'warning', code: 'duplicates', column: null, message: `${duplicates} row(s) (${pct(duplicates / rows)}) repeat an earlier row exactly; duplicates can leak between training and test.` });
+  }
+  if (target === null) return findings;
+  const t = columnIndex(table, target);
+  if (t < 0) return findings;
+  const tp = profiles[t];
+  const targetValues = table.columns[t];
+  if (tp.missing > 0) {
+    findings.push({
+      severity: tp.missing === rows ? 'error' : 'warning',
+      code: 'target_missing',
+      column: target,
+      message: tp.missing === rows ? `The target "${target}" is missing in every row.` : `The target "${target}" is missing in ${tp.missing} row(s); they are left out of training.`,
+    });
+  }
+  const task = detectTask(tp);
+  if (task !== 'regression') {
+    const counts = tp.top;
+    if (tp.distinct === 1) {
+      findings.push({ severity: 'error', code: 'single_class', column: target, message: `The target "${target}" has only one class ("${counts[0].value}"); there is nothing to learn. Choose another target.` });
+    } else if (tp.distinct > 1 && tp.distinct <= counts.length) {
+      const present = rows - tp.missing;
+      const minority = counts[counts.length - 1];
+      if (minority.count / present < IMBALANCE_SHARE) {
+        const weights = counts.map((c) => `${c.value}: ${(present / (tp.distinct * c.count)).toFixed(2)}`).join(', ');
+        findings.push({
+          severity: 'warning',
+          code: 'imbalance',
+          column: target,
+          message: `Class "${minority.value}" of "${target}" is only ${pct(minority.count / present)} of the rows; accuracy will flatter the model. Suggested class weights (balanced): ${weights}.`,
+        });
+      }
+    }
+  }
+  // Leakage: a single feature that gives the target away.
+  for (const p of profiles) {
+    if (p.name === target || !used.has(p.name) || isConstant(p) || isIdentifier(p, rows)) continue;
+    const values = table.columns[columnIndex(table, p.name)];
+    let evidence: string | null = null;
+    if (p.type === 'categorical' || (task !== 'regression' && p.distinct <= 20)) {
+      const { purity: share, groups } = purity(values, targetValues);
+      if (share >= 0.99 && groups < (rows - p.missing) / 2) evidence = `its value alone gives the target in ${pct(share)} of rows`;
+    } else if (task === 'regression') {
+      const r = correlation(values, targetValues);
+      if (r >= 0.99) evidence = `it is correlated ${r.toFixed(3)} with the target`;
+    } else if (task === 'binary' && tp.top.length >= 2) {
+      const acc = thresholdAccuracy(values, targetValues, tp.top[0].value);
+      if (acc >= 0.99) evidence = `one threshold on it classifies ${pct(acc)} of rows`;
+    }
+    if (evidence) {
+      findings.push({
+        severity: 'warning',
+        code: 'leakage',
+        column: p.name,
+        message: `Column "${p.name}" predicts "${target}" almost perfectly (${evidence}). If it is only known after the outcome, leave it out.`,
+      });
+    }
+  }
+  return findings;
+}
