@@ -88,6 +88,8 @@ type Listener<C extends EventChannel> = (payload: EventPayload<C>) => void;
 
 const PREVIEW_ROWS = 50;
 const DEFAULT_BATCH_SIZE = 32;
+/** Rows scored per worker round trip (and per progress event). */
+const SCORING_CHUNK = 20000;
 /** More classes than this is almost always an identifier or a free-text column chosen by mistake. */
 const MAX_CLASSES = 100;
 
@@ -558,20 +560,28 @@ export class WorkbenchService implements RequestHandlers {
     return info;
   }
 
-  private async predictTable(entry: ModelEntry, table: Table): Promise<Prediction[]> {
+  /**
+   * Predictions for every row of a table, in chunks of SCORING_CHUNK rows so that a large file
+   * reports progress (`scoring:progress`) and the worker never holds all of it at once.
+   */
+  private async predictTable(entry: ModelEntry, table: Table, progress?: { file: string }): Promise<Prediction[]> {
     const { preprocessing: spec } = entry;
-    const m = encodeFeatures(spec, table);
-    const { output, units } = await this.worker.predict(entry.info.modelId, entry.artifacts, m.x, m.rows, m.cols);
     const predictions: Prediction[] = [];
-    for (let r = 0; r < m.rows; r++) {
-      if (!spec.labels) {
-        predictions.push({ prediction: output[r], probabilities: null });
-        continue;
+    for (let start = 0; start < table.rowCount; start += SCORING_CHUNK) {
+      const rows = Int32Array.from({ length: Math.min(SCORING_CHUNK, table.rowCount - start) }, (_, i) => start + i);
+      const m = encodeFeatures(spec, table, rows);
+      const { output, units } = await this.worker.predict(entry.info.modelId, entry.artifacts, m.x, m.rows, m.cols);
+      for (let r = 0; r < m.rows; r++) {
+        if (!spec.labels) {
+          predictions.push({ prediction: output[r], probabilities: null });
+          continue;
+        }
+        const probs = rowProbabilities(spec.task, output, r, units);
+        const probabilities: Record<string, number> = {};
+        spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
+        predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
       }
-      const probs = rowProbabilities(spec.task, output, r, units);
-      const probabilities: Record<string, number> = {};
-      spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
-      predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
+      if (progress) this.emit('scoring:progress', { modelId: entry.info.modelId, file: progress.file, done: predictions.length, total: table.rowCount });
     }
     return predictions;
   }
@@ -586,7 +596,7 @@ export class WorkbenchService implements RequestHandlers {
     const entry = this.model(modelId);
     const { table } = await readTableFile(resolve(input));
     const warnings = scoringWarnings(entry.preprocessing, table);
-    const predictions = await this.predictTable(entry, table);
+    const predictions = await this.predictTable(entry, table, { file: resolve(input) });
     const labels = entry.preprocessing.labels;
     const fields = [...table.columnNames, 'prediction', ...(labels ?? []).map((l) => `probability_${l}`)];
     const data = predictions.map((p, r) => [

@@ -29,6 +29,7 @@ export const EVENT_METHODS = {
   'training:progress': 'onTrainingProgress',
   'training:epoch': 'onTrainingEpoch',
   'training:event': 'onTrainingEvent',
+  'scoring:progress': 'onScoringProgress',
 } as const;
 
 export type RequestChannelName = keyof typeof REQUEST_METHODS;

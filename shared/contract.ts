@@ -334,6 +334,10 @@ export const events = {
   'training:epoch': {
     payload: z.object({ runId: z.string(), record: epochRecordSchema, epochs: z.number().int() }),
   },
+  /** Batch scoring progress, after each chunk of rows. */
+  'scoring:progress': {
+    payload: z.object({ modelId: z.string(), file: z.string(), done: z.number().int(), total: z.number().int() }),
+  },
   /** Hyperparameter changes, LR reductions, pauses, early stops: marked on the charts. */
   'training:event': {
     payload: z.object({ runId: z.string(), event: runEventSchema }),

@@ -127,8 +127,20 @@ describe('WorkbenchService', () => {
     expect(run.config.task).toBe('regression');
     expect(Object.keys(run.metrics!.test!)).toEqual(expect.arrayContaining(['mse', 'mae', 'r2']));
     expect(run.metrics!.test!.r2).toBeGreaterThan(0.9);
+    const progress: EventPayload<'scoring:progress'>[] = [];
+    const off = api.onScoringProgress((p) => progress.push(p));
     const scored = await api.scoreFile({ modelId: run.modelId!, input: path, output: join(dir, 'scored.csv') });
+    off();
     expect(scored.rows).toBe(120);
+    expect(progress.at(-1)).toMatchObject({ done: 120, total: 120, file: path });
+    // A larger file is scored in chunks, with progress after each.
+    const big = join(dir, 'big.csv');
+    await writeFile(big, ['x1,x2', ...Array.from({ length: 45000 }, (_, i) => `${i % 10},${(i * 7) % 13}`)].join('\n') + '\n');
+    const chunks: number[] = [];
+    const offBig = api.onScoringProgress((p) => chunks.push(p.done));
+    expect((await api.scoreFile({ modelId: run.modelId!, input: big, output: join(dir, 'big-scored.csv') })).rows).toBe(45000);
+    offBig();
+    expect(chunks).toEqual([20000, 40000, 45000]);
     const lines = (await readFile(join(dir, 'scored.csv'), 'utf8')).trim().split('\n');
     expect(lines[0]).toBe('x1,x2,y,prediction');
     const [, , y, prediction] = lines[1].split(',').map(Number);
