@@ -190,6 +190,22 @@ test('the data check lists problems by column and follows the chosen target', as
   await expect(findings.locator('li[data-code="imbalance"]')).toHaveCount(0);
 });
 
+test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'moons');
+  await page.getByTestId('epochs-input').fill('8');
+  await page.getByTestId('race-button').click();
+  const rows = page.getByTestId('compare-row');
+  await expect(rows).toHaveCount(5);
+  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed')).length, { timeout: 90_000 }).toBe(5);
+  await expect(rows.first()).toContainText('sgd');
+  await expect.poll(async () => Number(await page.getByTestId('compare-chart').getAttribute('data-points'))).toBe(40);
+  // Hiding a run removes its curve.
+  await rows.first().getByRole('checkbox').uncheck();
+  await expect.poll(async () => Number(await page.getByTestId('compare-chart').getAttribute('data-points'))).toBe(32);
+  await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare.png' });
+});
+
 test('the server refuses requests without the token', async ({ request }) => {
   const bare = await request.get(`${server.origin}/`);
   expect(bare.status()).toBe(403);

@@ -1,0 +1,52 @@
+/**
+ * Compare: every run of this session (races included), their curves overlaid, and a table of
+ * configs and final metrics. The list follows training events (debounced).
+ */
+import type { RunSummary, TickworkApi } from '../../../shared/contract.js';
+import type { OptimizerName, RunConfigInput } from '../../../shared/run-config.js';
+import type { ErrorBanner } from '../../lib/errors.svelte.js';
+
+/** The race the Train panel starts: the classic optimizers at their usual (default) learning rates. */
+export const RACE_OPTIMIZERS: OptimizerName[] = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
+
+export class CompareState {
+  runs = $state.raw<RunSummary[]>([]);
+  /** Run ids shown on the chart; new runs are shown by default. */
+  hidden = $state.raw<Set<string>>(new Set());
+  metric = $state<'loss' | 'accuracy' | 'r2'>('loss');
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly api: TickworkApi,
+    private readonly errors: ErrorBanner,
+  ) {
+    const later = () => this.refreshSoon();
+    api.onTrainingEpoch(later);
+    api.onTrainingStatus(later);
+  }
+
+  refreshSoon(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh();
+    }, 250);
+  }
+
+  async refresh(): Promise<void> {
+    const runs = await this.errors.guard(() => this.api.listRuns({}));
+    if (runs) this.runs = runs;
+  }
+
+  toggle(runId: string): void {
+    const next = new Set(this.hidden);
+    if (next.has(runId)) next.delete(runId);
+    else next.add(runId);
+    this.hidden = next;
+  }
+
+  async startRace(datasetId: string, config: RunConfigInput): Promise<void> {
+    await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never }));
+    await this.refresh();
+  }
+}
