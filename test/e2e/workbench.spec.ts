@@ -106,6 +106,8 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
   await page.getByTestId('epochs-input').fill('5000');
+  // A tiny learning rate keeps validation loss improving, so early stopping does not end the run first.
+  await page.getByTestId('lr-input').fill('0.00001');
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveText(/training/, { timeout: 30_000 });
   await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
