@@ -9,6 +9,7 @@ import type { BackendPreference } from '../shared/run-config.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
+import type { Results } from '../models/train/results.js';
 import type { HostToWorker, TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;
@@ -18,6 +19,7 @@ export interface RunHandlers {
   onProgress(progress: Progress): void;
   onEpoch(record: EpochRecord, epochs: number): void;
   onEvent(event: RunEvent): void;
+  onResults(epoch: number, results: Results): void;
   onCheckpoint(epoch: number, artifacts: ModelArtifactsData): void;
   onFinished(result: Finished): void;
   onError(message: string): void;
@@ -91,6 +93,9 @@ export class TrainingWorkerHost {
         return;
       case 'event':
         this.runs.get(message.runId)?.onEvent(message.event);
+        return;
+      case 'results':
+        this.runs.get(message.runId)?.onResults(message.epoch, message.results);
         return;
       case 'checkpoint':
         this.runs.get(message.runId)?.onCheckpoint(message.epoch, message.artifacts);

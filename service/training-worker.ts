@@ -86,6 +86,7 @@ async function train(request: TrainRequest): Promise<void> {
           },
         ],
         onEvent: (event) => port.post({ type: 'event', runId, event }),
+        onResults: (results, epoch) => port.post({ type: 'results', runId, epoch, results }),
       },
     );
     const artifacts = await modelToArtifacts(result.model);

@@ -375,6 +375,7 @@ export class WorkbenchService implements RequestHandlers {
       backend: null,
       history: [],
       events: [],
+      results: null,
       metrics: null,
       versions: { tickwork: this.options.version },
       modelId: null,
@@ -433,6 +434,10 @@ export class WorkbenchService implements RequestHandlers {
             this.emit('training:event', { runId, event });
             if (event.kind === 'paused') this.setStatus(run, 'paused', `paused at step ${event.step}`);
             if (event.kind === 'resumed') this.setStatus(run, 'training', `training on ${backend.name}`);
+          },
+          onResults: (epoch, results) => {
+            run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results };
+            this.emit('training:results', { runId, results: run.results });
           },
           onCheckpoint: (epoch, artifacts) => {
             checkpoint = { epoch, artifacts };

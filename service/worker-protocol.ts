@@ -8,6 +8,7 @@ import type { BackendPreference, RunConfig } from '../shared/run-config.js';
 import type { TrainInput } from '../models/train/loop.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
+import type { Results } from '../models/train/results.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 
 export type TrainRequest = { type: 'train'; runId: string; config: RunConfig } & Omit<TrainInput, 'config'>;
@@ -29,6 +30,7 @@ export type WorkerToHost =
   | { type: 'progress'; progress: EventPayload<'training:progress'> }
   | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
   | { type: 'event'; runId: string; event: RunEvent }
+  | { type: 'results'; runId: string; epoch: number; results: Results }
   | { type: 'checkpoint'; runId: string; epoch: number; artifacts: ModelArtifactsData }
   | {
       type: 'finished';

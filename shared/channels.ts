@@ -30,6 +30,7 @@ export const EVENT_METHODS = {
   'training:epoch': 'onTrainingEpoch',
   'training:event': 'onTrainingEvent',
   'scoring:progress': 'onScoringProgress',
+  'training:results': 'onTrainingResults',
 } as const;
 
 export type RequestChannelName = keyof typeof REQUEST_METHODS;

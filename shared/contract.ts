@@ -100,6 +100,26 @@ export const runEventSchema = z.object({
 });
 export type RunEventPayload = z.infer<typeof runEventSchema>;
 
+const pointSchema = z.object({ x: z.number(), y: z.number() });
+export const resultsSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('classification'),
+    /** rows: true class, columns: predicted class, in the order of `labels`. */
+    confusion: z.array(z.array(z.number().int())),
+    roc: z.array(pointSchema).nullable(),
+    pr: z.array(pointSchema).nullable(),
+  }),
+  z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
+]);
+export const runResultsSchema = z.object({
+  epoch: z.number().int(),
+  /** Which split the results are on. */
+  split: z.enum(['validation', 'train']),
+  labels: z.array(z.string()).nullable(),
+  results: resultsSchema,
+});
+export type RunResults = z.infer<typeof runResultsSchema>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   datasetId: z.string(),
@@ -109,6 +129,8 @@ export const runSummarySchema = z.object({
   backend: backendInfoSchema.nullable(),
   history: z.array(epochRecordSchema),
   events: z.array(runEventSchema),
+  /** The latest Results view data (confusion matrix, ROC / PR, or actual vs predicted). */
+  results: runResultsSchema.nullable(),
   metrics: splitMetricsSchema.nullable(),
   /** Library versions the run used (tfjs, tickwork, node), for reproducibility. */
   versions: z.record(z.string(), z.string()),
@@ -333,6 +355,10 @@ export const events = {
   },
   'training:epoch': {
     payload: z.object({ runId: z.string(), record: epochRecordSchema, epochs: z.number().int() }),
+  },
+  /** Results view data, after each epoch. */
+  'training:results': {
+    payload: z.object({ runId: z.string(), results: runResultsSchema }),
   },
   /** Batch scoring progress, after each chunk of rows. */
   'scoring:progress': {

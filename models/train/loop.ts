@@ -22,6 +22,7 @@ import { createRng, shuffleInPlace } from '../random.js';
 import { buildMlp, dropoutPoints, foldTargetScaling, kernels } from '../nn/mlp.js';
 import { taskLoss } from '../nn/losses.js';
 import { computeMetrics } from './metrics.js';
+import { resultsOf, type Results } from './results.js';
 import { createOptimizer } from './optimizers/registry.js';
 import { learningRateAt } from '../../shared/schedule.js';
 import {
@@ -82,6 +83,8 @@ export interface LoopOptions {
   lrAt?: (step: number) => number;
   /** Skip the per-epoch evaluation (the LR finder only needs the batch losses). */
   skipEpochEvaluation?: boolean;
+  /** Called after each epoch with the Results view's data on the validation split (else train). */
+  onResults?: (results: Results, epoch: number) => void;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -103,8 +106,9 @@ export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number
   return out;
 }
 
-function evaluate(model: tf.LayersModel, input: TrainInput, part: DataPart, folded: boolean): Metrics {
+function evaluate(model: tf.LayersModel, input: TrainInput, part: DataPart, folded: boolean, onOutput?: (output: Float32Array) => void): Metrics {
   let output = predictRows(model, part.x, part.rows, part.cols);
+  onOutput?.(output);
   const stats = input.targetStats;
   if (input.task === 'regression' && stats && !folded) output = output.map((v) => v * stats.std + stats.mean);
   return computeMetrics(input.task, output, part.y, input.classes, stats?.std ?? 1);
@@ -282,11 +286,15 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         if (controller.stopRequested) break;
         continue;
       }
+      const resultsPart = input.validation && input.validation.rows > 0 ? input.validation : trainEval;
+      const report = options.onResults
+        ? (output: Float32Array) => options.onResults!(resultsOf(task, output, resultsPart.y, classes, task === 'regression' ? stats : null), epoch)
+        : undefined;
       const record: EpochRecord = {
         epoch,
         step,
-        train: evaluate(model, input, trainEval, false),
-        validation: input.validation && input.validation.rows > 0 ? evaluate(model, input, input.validation, false) : null,
+        train: evaluate(model, input, trainEval, false, resultsPart === trainEval ? report : undefined),
+        validation: input.validation && input.validation.rows > 0 ? evaluate(model, input, input.validation, false, report) : null,
       };
       history.push(record);
       for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);

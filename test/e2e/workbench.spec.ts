@@ -47,6 +47,11 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const late = Number(await chart.getAttribute('data-points'));
   expect(late).toBeGreaterThan(early);
 
+  // The confusion matrix covers the 24 validation rows, one row and column per species.
+  const confusion = page.getByTestId('confusion-matrix');
+  await expect(confusion.locator('tbody tr')).toHaveCount(3);
+  const cells = (await confusion.locator('tbody td').allTextContents()).map(Number);
+  expect(cells.reduce((a, b) => a + b, 0)).toBe(24);
   const final = page.getByTestId('final-metrics');
   await expect(final).toContainText('validation');
   await expect(final).toContainText('accuracy');
@@ -111,6 +116,10 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveText(/training/, { timeout: 30_000 });
   await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
+  // A binary task: the ROC and precision–recall curves appear after the first epoch.
+  await expect.poll(async () => Number(await page.getByTestId('roc-chart').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(3);
+  await expect(page.getByTestId('pr-chart')).toBeVisible();
+  await page.getByTestId('live-panel').screenshot({ path: 'test-results/screenshots/live-binary.png' });
   const status = page.getByTestId('status-text');
   await page.getByTestId('pause-button').click();
   await expect(status).toHaveText(/paused at step \d+/);

@@ -127,6 +127,8 @@ describe('WorkbenchService', () => {
     expect(run.config.task).toBe('regression');
     expect(Object.keys(run.metrics!.test!)).toEqual(expect.arrayContaining(['mse', 'mae', 'r2']));
     expect(run.metrics!.test!.r2).toBeGreaterThan(0.9);
+    expect(run.results!.results.kind).toBe('regression');
+    expect(run.results!.split).toBe('validation');
     const progress: EventPayload<'scoring:progress'>[] = [];
     const off = api.onScoringProgress((p) => progress.push(p));
     const scored = await api.scoreFile({ modelId: run.modelId!, input: path, output: join(dir, 'scored.csv') });

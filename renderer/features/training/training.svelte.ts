@@ -3,7 +3,7 @@
  * Series are plain arrays behind $state.raw and replaced (not mutated), so Svelte does not
  * proxy chart data (chart.js writes into it).
  */
-import type { EventPayload, RunStatus, RunSummary, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
+import type { EventPayload, RunStatus, RunSummary, RunResults, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
 import type { OptimizerName, RunConfigInput, Activation, ScheduleConfig } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
@@ -41,6 +41,7 @@ export class TrainingState {
   progress = $state.raw<EventPayload<'training:progress'> | null>(null);
   history = $state.raw<EpochRecord[]>([]);
   run = $state.raw<RunSummary | null>(null);
+  results = $state.raw<RunResults | null>(null);
 
   // LR finder
   lrFinder = $state.raw<Awaited<ReturnType<TickworkApi['findLearningRate']>> | null>(null);
@@ -69,6 +70,9 @@ export class TrainingState {
       this.history = [...this.history, record];
       this.trainLoss = [...this.trainLoss, { x: record.step, y: record.train.loss }];
       if (record.validation) this.validationLoss = [...this.validationLoss, { x: record.step, y: record.validation.loss }];
+    });
+    api.onTrainingResults(({ runId, results }) => {
+      if (runId === this.runId) this.results = results;
     });
     api.onTrainingStatus((s) => {
       if (s.runId !== this.runId) return;
@@ -112,6 +116,7 @@ export class TrainingState {
       this.history = [];
       this.progress = null;
       this.run = null;
+      this.results = null;
       this.status = 'preparing';
       this.message = 'preparing data';
       try {
@@ -132,6 +137,7 @@ export class TrainingState {
     const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }));
     if (!run) return;
     this.run = run;
+    if (run.results) this.results = run.results;
     this.status = run.status;
     this.message = run.message;
     if (run.backend) this.backend = run.backend;
