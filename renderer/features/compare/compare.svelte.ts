@@ -15,14 +15,34 @@ export class CompareState {
   hidden = $state.raw<Set<string>>(new Set());
   metric = $state<'loss' | 'accuracy' | 'r2'>('loss');
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private pending: RunSummary[] | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Coalesce epoch updates: at most a few redraws per second. */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      if (this.pending) this.runs = this.pending;
+      this.pending = null;
+    }, 250);
+  }
 
   constructor(
     private readonly api: TickworkApi,
     private readonly errors: ErrorBanner,
   ) {
-    const later = () => this.refreshSoon();
-    api.onTrainingEpoch(later);
-    api.onTrainingStatus(later);
+    // Epochs extend the run in place (no round trip); status changes fetch the list again.
+    api.onTrainingEpoch(({ runId, record }) => {
+      const base = this.pending ?? this.runs;
+      const i = base.findIndex((r) => r.runId === runId);
+      if (i < 0) return this.refreshSoon();
+      const runs = base.slice();
+      runs[i] = { ...runs[i], history: [...runs[i].history, record] };
+      this.pending = runs;
+      this.flushSoon();
+    });
+    api.onTrainingStatus(() => this.refreshSoon());
   }
 
   refreshSoon(): void {
@@ -35,7 +55,10 @@ export class CompareState {
 
   async refresh(): Promise<void> {
     const runs = await this.errors.guard(() => this.api.listRuns({}));
-    if (runs) this.runs = runs;
+    if (runs) {
+      this.pending = null;
+      this.runs = runs;
+    }
   }
 
   toggle(runId: string): void {
