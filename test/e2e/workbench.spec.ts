@@ -224,9 +224,9 @@ test('a race of optimizers from the Train panel, compared in one chart and table
 test('stays smooth while training: long tasks in the page are measured and stay short', async ({ page }) => {
   await page.goto(server.url);
   await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: Array<{ start: number; duration: number }> };
+    const w = globalThis as unknown as { __longTasks: Array<{ start: number; duration: number }> };
     w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: false } as never);
   });
   await openBundled(page, 'spirals');
   await page.getByTestId('epochs-input').fill('5000');
@@ -238,7 +238,7 @@ test('stays smooth while training: long tasks in the page are measured and stay 
   await page.waitForTimeout(10_000);
   const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   await page.getByTestId('stop-button').click();
-  const tasks = (await page.evaluate(() => (window as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks)).filter((t) => t.start >= started);
+  const tasks = (await page.evaluate(() => (globalThis as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks)).filter((t) => t.start >= started);
   const worst = tasks.length ? Math.max(...tasks.map((t) => t.duration)) : 0;
   console.log(`smoothness: ${points} chart points after 10 s of training; ${tasks.length} long task(s) over 50 ms, worst ${worst.toFixed(0)} ms`);
   expect(points).toBeGreaterThan(50);
