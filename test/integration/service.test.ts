@@ -194,7 +194,7 @@ describe('WorkbenchService', () => {
     const ds = await api.openDataset({ source: { kind: 'bundled', name: 'circles' } });
     const statuses: string[] = [];
     const offStatus = api.onTrainingStatus((s) => statuses.push(s.status));
-    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 2000, batchSize: 8, optimizer: { name: 'sgd', lr: 0.05 } } });
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 2000, earlyStopping: null, batchSize: 8, optimizer: { name: 'sgd', lr: 0.05 } } });
     const progressAfter = (step: number) =>
       new Promise<EventPayload<'training:progress'>>((resolve) => {
         const off = api.onTrainingProgress((p) => {
@@ -231,7 +231,7 @@ describe('WorkbenchService', () => {
     await writeFile(path, csv.join('\n') + '\n');
     const ds = await api.openDataset({ source: { kind: 'file', path } });
     // A sane first epoch, then a learning-rate jump that blows the run up.
-    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'y', epochs: 50, batchSize: 10, optimizer: { name: 'sgd', lr: 0.001 } } });
+    const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'y', epochs: 50, earlyStopping: null, batchSize: 10, optimizer: { name: 'sgd', lr: 0.001 } } });
     await new Promise<void>((resolve) => {
       const off = api.onTrainingEpoch((e) => {
         if (e.runId === runId && e.record.epoch === 2) {
