@@ -2,13 +2,7 @@
  * Launches the training worker as a Node worker thread (CLI, browser mode, tests).
  */
 import { Worker } from 'node:worker_threads';
-import type { WorkerEndpoint, WorkerLauncher, HostToWorker, WorkerToHost } from './worker-protocol.js';
-
-function transferables(message: HostToWorker): ArrayBuffer[] {
-  // Feature matrices are copied once per run; transferring would detach the service's copies.
-  void message;
-  return [];
-}
+import type { WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 export function nodeWorkerLauncher(script: string): WorkerLauncher {
   return (): WorkerEndpoint => {
@@ -19,7 +13,9 @@ export function nodeWorkerLauncher(script: string): WorkerLauncher {
       stderrTail = err instanceof Error ? err.message : String(err);
     });
     return {
-      post: (message) => worker.postMessage(message, transferables(message)),
+      // Messages are copied, not transferred: the service keeps its feature matrices (the model
+      // registry needs the test split to measure quantization).
+      post: (message) => worker.postMessage(message),
       onMessage: (listener) => worker.on('message', (m: WorkerToHost) => listener(m)),
       onExit: (listener) =>
         worker.on('exit', (code) => {

@@ -651,11 +651,6 @@ export class WorkbenchService implements RequestHandlers {
     }
   }
 
-  /** The model's export as plain files (for zip downloads in browser mode). */
-  modelInfo(modelId: string): ModelInfo {
-    return this.model(modelId).info;
-  }
-
   async dispose(): Promise<void> {
     await Promise.all([this.worker, ...this.pool].map((w) => w.dispose()));
   }
