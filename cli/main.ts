@@ -340,7 +340,7 @@ async function cmdInspect(values: Flags): Promise<void> {
     console.log(`${summary.name}: ${summary.rows} rows × ${summary.columns.length} columns${summary.delimiter ? `, delimiter "${summary.delimiter === '\t' ? 'tab' : summary.delimiter}"` : ''}`);
     const num = (v: number | null) => (v === null ? '' : Number(v.toPrecision(4)).toString());
     for (const c of summary.columns) {
-      const detail = c.type === 'numeric' ? `${num(c.min)} … ${num(c.max)}, mean ${num(c.mean)}, std ${num(c.std)}` : c.top.slice(0, 4).map((t) => `${t.value} (${t.count})`).join(', ');
+      const detail = c.min !== null ? `${num(c.min)} … ${num(c.max)}, mean ${num(c.mean)}, std ${num(c.std)}` : c.top.slice(0, 4).map((t) => `${t.value} (${t.count})`).join(', ');
       console.log(`  ${c.name.padEnd(20)} ${c.type.padEnd(12)} missing ${String(c.missing).padEnd(6)} distinct ${String(c.distinct).padEnd(7)} ${detail}${c.name === target ? '  ← target' : ''}`);
     }
     if (findings.length === 0) console.log('data check: nothing to report');

@@ -30,7 +30,7 @@ import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '..
 import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
 import { readTableFile, type LoadedFile } from '../models/data/read.js';
-import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
+import { detectTask, isNumericType, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { splitRows } from '../models/data/split.js';
 import { tableFromRows, columnIndex, type Table } from '../models/data/table.js';
@@ -211,7 +211,7 @@ export class WorkbenchService implements RequestHandlers {
     const task = config.task ?? detectTask(targetProfile);
     for (const f of features) assertNumericClean(entry.profiles[columnIndex(table, f)], table.name);
     if (task === 'regression') {
-      if (targetProfile.type !== 'numeric') {
+      if (!isNumericType(targetProfile.type)) {
         throw new TickworkError(
           'bad_data',
           `The target "${config.target}" is not numeric, so it cannot be predicted as a regression. Choose binary or multiclass.`,

@@ -14,7 +14,8 @@ import { runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.
 
 // ---------------------------------------------------------------- data shapes
 
-export const columnTypeSchema = z.enum(['numeric', 'categorical']);
+/** integer: whole numbers (treated as numeric); text: free text (left out unless chosen). */
+export const columnTypeSchema = z.enum(['numeric', 'integer', 'boolean', 'categorical', 'datetime', 'text']);
 export type ColumnType = z.infer<typeof columnTypeSchema>;
 
 export const columnSummarySchema = z.object({

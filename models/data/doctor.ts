@@ -7,7 +7,7 @@
  */
 import { parseNumber, type ColumnProfile } from './schema.js';
 import { columnIndex, type Table } from './table.js';
-import { detectTask } from './schema.js';
+import { detectTask, isNumericType } from './schema.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -35,7 +35,7 @@ export function isConstant(p: ColumnProfile): boolean {
 export function isIdentifier(p: ColumnProfile, rows: number): boolean {
   const present = rows - p.missing;
   if (present < MIN_ROWS_FOR_IDENTIFIER || p.distinct < 0.95 * present) return false;
-  if (p.type === 'categorical') return true;
+  if (p.type === 'categorical' || p.type === 'text') return true;
   if (!p.integer || p.min === null || p.max === null) return false;
   const named = /(^|[_\s-])(id|key|uuid|guid|index|row)$|^(id|key|uuid|guid|index|row)([_\s-]|$)/i.test(p.name);
   const sequence = p.max - p.min + 1 <= 1.1 * p.distinct;
@@ -43,12 +43,13 @@ export function isIdentifier(p: ColumnProfile, rows: number): boolean {
 }
 
 /** Columns ignored when the user did not choose features: constants and identifiers. */
-export function defaultIgnored(profiles: ColumnProfile[], rows: number, target: string): Map<string, 'constant' | 'identifier'> {
-  const out = new Map<string, 'constant' | 'identifier'>();
+export function defaultIgnored(profiles: ColumnProfile[], rows: number, target: string): Map<string, 'constant' | 'identifier' | 'free text'> {
+  const out = new Map<string, 'constant' | 'identifier' | 'free text'>();
   for (const p of profiles) {
     if (p.name === target) continue;
     if (isConstant(p)) out.set(p.name, 'constant');
     else if (isIdentifier(p, rows)) out.set(p.name, 'identifier');
+    else if (p.type === 'text') out.set(p.name, 'free text');
   }
   return out;
 }
@@ -209,10 +210,10 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
     if (p.name === target || !used.has(p.name) || isConstant(p) || isIdentifier(p, rows)) continue;
     const values = table.columns[columnIndex(table, p.name)];
     let evidence: string | null = null;
-    if (p.type === 'categorical' || (task !== 'regression' && p.distinct <= 20)) {
+    if (!isNumericType(p.type) || (task !== 'regression' && p.distinct <= 20)) {
       const { purity: share, groups } = purity(values, targetValues);
       if (share >= 0.99 && groups < (rows - p.missing) / 2) evidence = `its value alone gives the target in ${pct(share)} of rows`;
-    } else if (task === 'regression') {
+    } else if (task === 'regression' && isNumericType(tp.type)) {
       const r = correlation(values, targetValues);
       if (r >= 0.99) evidence = `it is correlated ${r.toFixed(3)} with the target`;
     } else if (task === 'binary' && tp.top.length >= 2) {

@@ -19,6 +19,46 @@ export function parseNumber(value: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+const BOOLEAN_PAIRS = [
+  ['true', 'false'],
+  ['yes', 'no'],
+  ['y', 'n'],
+  ['t', 'f'],
+];
+/** ISO 8601 date or date-time (2024-01-31, 2024-01-31T10:00, 2024-01-31 10:00:00Z) or 2024/01/31. */
+const DATE = /^\d{4}[-/]\d{2}[-/]\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function isNumericType(type: ColumnType): boolean {
+  return type === 'numeric' || type === 'integer';
+}
+
+/** Milliseconds since the epoch for a date cell, or null. Dates without a zone are read as UTC. */
+export function parseDate(value: string): number | null {
+  const s = value.trim();
+  if (!DATE.test(s)) return null;
+  const iso = s.replace(/\//g, '-').replace(' ', 'T');
+  const withZone = /T/.test(iso) && !/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? `${iso}Z` : iso;
+  const t = Date.parse(withZone);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** boolean, datetime, free text or categorical, for a column that is not numeric. */
+function textType(counts: Map<string, number>, present: number): ColumnType {
+  const values = [...counts.keys()];
+  const lower = new Set(values.map((v) => v.trim().toLowerCase()));
+  if (lower.size === 2 && BOOLEAN_PAIRS.some(([a, b]) => lower.has(a) && lower.has(b))) return 'boolean';
+  let dates = 0;
+  let chars = 0;
+  for (const [v, n] of counts) {
+    if (parseDate(v) !== null) dates += n;
+    chars += v.length * n;
+  }
+  if (present > 0 && dates / present >= NUMERIC_SHARE) return 'datetime';
+  // Long, mostly unique strings are prose (comments, descriptions), not categories.
+  if (present >= 20 && chars / present > 30 && counts.size / present > 0.5) return 'text';
+  return 'categorical';
+}
+
 export interface InvalidCell {
   row: number;
   value: string;
@@ -69,13 +109,13 @@ export function profileColumn(name: string, values: readonly (string | null)[]):
   }
   const present = values.length - missing;
   const nonNumericDistinct = new Set(nonNumeric.map((c) => c.value)).size;
-  const type: ColumnType =
-    numeric > 0 && numeric / Math.max(1, present) >= NUMERIC_SHARE && nonNumericDistinct <= 3 ? 'numeric' : 'categorical';
+  const isNumeric = numeric > 0 && numeric / Math.max(1, present) >= NUMERIC_SHARE && nonNumericDistinct <= 3;
+  const type: ColumnType = isNumeric ? (integer ? 'integer' : 'numeric') : textType(counts, present);
   const top = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, TOP_K)
     .map(([value, count]) => ({ value, count }));
-  if (type === 'numeric') {
+  if (isNumeric) {
     const mean = sum / numeric;
     const variance = Math.max(0, sumSq / numeric - mean * mean);
     return {
@@ -118,7 +158,7 @@ export const MAX_NUMERIC_CLASSES = 10;
 
 /** Binary, multiclass or regression, from the target column's profile. */
 export function detectTask(profile: ColumnProfile): Task {
-  if (profile.type === 'categorical') return profile.distinct <= 2 ? 'binary' : 'multiclass';
+  if (!isNumericType(profile.type)) return profile.distinct <= 2 ? 'binary' : 'multiclass';
   if (profile.integer && profile.distinct <= MAX_NUMERIC_CLASSES) return profile.distinct <= 2 ? 'binary' : 'multiclass';
   return 'regression';
 }

@@ -70,11 +70,18 @@ export function modelCard(bundle: ExportBundle): string {
     '',
     '## Inputs',
     '',
-    ...p.features.map((f) =>
-      f.kind === 'numeric'
-        ? `- \`${f.name}\` numeric: missing → ${f.fill.toPrecision(6)}, then (x − ${f.mean.toPrecision(6)}) / ${f.std.toPrecision(6)}`
-        : `- \`${f.name}\` categorical, one-hot over ${f.categories.length} categories (unseen or missing → all zeros)`,
-    ),
+    ...p.features.map((f) => {
+      switch (f.kind) {
+        case 'numeric':
+          return `- \`${f.name}\` numeric: missing → ${f.fill.toPrecision(6)}, then (x − ${f.mean.toPrecision(6)}) / ${f.std.toPrecision(6)}`;
+        case 'categorical':
+          return `- \`${f.name}\` categorical, one-hot over ${f.categories.length} categories (unseen or missing → all zeros)`;
+        case 'boolean':
+          return `- \`${f.name}\` boolean: ${f.trueValues.join('/')} → 1, otherwise 0; missing → ${f.fill.toPrecision(4)}`;
+        case 'datetime':
+          return `- \`${f.name}\` date: ${f.parts.map((q) => q.part).join(', ')} (UTC), each standardized; missing → 0`;
+      }
+    }),
     '',
     p.labels ? `Output: probabilities of ${p.labels.map((l) => `\`${l}\``).join(', ')}` +
       (p.task === 'binary' ? ` (the model's single sigmoid output is the probability of \`${p.labels[1] ?? p.labels[0]}\`).` : '.')

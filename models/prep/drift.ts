@@ -45,7 +45,7 @@ export function scoringWarnings(spec: PreprocessingSpec, table: Table): string[]
           `column "${feature.name}": ${outside} value(s) far outside the training range [${lo}, ${hi}] (e.g. ${example!.value} at line ${example!.row + 2}); predictions there are extrapolations.`,
         );
       }
-    } else {
+    } else if (feature.kind === 'categorical') {
       const categories = new Set(feature.categories);
       let unseen = 0;
       const examples = new Set<string>();
@@ -61,6 +61,8 @@ export function scoringWarnings(spec: PreprocessingSpec, table: Table): string[]
           `column "${feature.name}": ${unseen} row(s) have categories not seen in training (${[...examples].map((e) => `"${e}"`).join(', ')}); they are encoded as no category.`,
         );
       }
+    } else {
+      for (const raw of values) if (raw === null) missing++;
     }
     const share = missing / n;
     const trained = feature.missingShare;

@@ -9,7 +9,7 @@
  */
 import type { Task } from '../../shared/run-config.js';
 import { TickworkError } from '../../shared/errors.js';
-import { parseNumber, type ColumnProfile } from '../data/schema.js';
+import { isNumericType, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
 import { columnIndex, type Table } from '../data/table.js';
 
 export interface NumericFeature {
@@ -34,7 +34,44 @@ export interface CategoricalFeature {
   missingShare?: number;
 }
 
-export type FeatureSpec = NumericFeature | CategoricalFeature;
+export interface BooleanFeature {
+  name: string;
+  kind: 'boolean';
+  /** Lower-cased values read as 1 (true, yes, y, t); the other value is 0. */
+  trueValues: string[];
+  /** Value used for a missing cell: the share of true in training. */
+  fill: number;
+  missingShare?: number;
+}
+
+export const DATE_PARTS = ['year', 'month', 'dayOfWeek', 'hour'] as const;
+export type DatePart = (typeof DATE_PARTS)[number];
+
+export interface DatetimeFeature {
+  name: string;
+  kind: 'datetime';
+  /** One standardized input per part (UTC): year, month 1–12, day of week 0–6 (Sunday 0), hour 0–23 when times occur. */
+  parts: Array<{ part: DatePart; mean: number; std: number }>;
+  missingShare?: number;
+}
+
+export type FeatureSpec = NumericFeature | CategoricalFeature | BooleanFeature | DatetimeFeature;
+
+const TRUE_VALUES = ['true', 'yes', 'y', 't', '1'];
+
+function datePart(ms: number, part: DatePart): number {
+  const d = new Date(ms);
+  switch (part) {
+    case 'year':
+      return d.getUTCFullYear();
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'dayOfWeek':
+      return d.getUTCDay();
+    case 'hour':
+      return d.getUTCHours();
+  }
+}
 
 export interface PreprocessingSpec {
   format: 'tickwork-preprocessing';
@@ -64,7 +101,7 @@ function lineOf(row: number): number {
 
 /** Raise the "non-numeric value in a numeric column" error for a column we are about to use. */
 export function assertNumericClean(profile: ColumnProfile, fileName: string): void {
-  if (profile.type !== 'numeric' || profile.invalidCount === 0) return;
+  if (!isNumericType(profile.type) || profile.invalidCount === 0) return;
   const shown = profile.invalid
     .slice(0, 3)
     .map((c) => `line ${lineOf(c.row)} has "${c.value}"`)
@@ -97,7 +134,34 @@ export function fitPreprocessing(options: {
     const c = columnIndex(table, name);
     const profile = profiles[c];
     const values = table.columns[c];
-    if (profile.type === 'numeric') {
+    if (profile.type === 'boolean') {
+      let trues = 0;
+      let n = 0;
+      for (const r of trainRows) {
+        const v = values[r];
+        if (v === null) continue;
+        n++;
+        if (TRUE_VALUES.includes(v.trim().toLowerCase())) trues++;
+      }
+      specs.push({ name, kind: 'boolean', trueValues: TRUE_VALUES, fill: n > 0 ? trues / n : 0, missingShare: 1 - n / Math.max(1, trainRows.length) });
+      encoded.push(name);
+    } else if (profile.type === 'datetime') {
+      const times: number[] = [];
+      for (const r of trainRows) {
+        const v = values[r];
+        const t = v === null ? null : parseDate(v);
+        if (t !== null) times.push(t);
+      }
+      const withTime = times.some((t) => t % 86_400_000 !== 0);
+      const parts = DATE_PARTS.filter((p) => p !== 'hour' || withTime).map((part) => {
+        const xs = times.map((t) => datePart(t, part));
+        const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+        const std = xs.length ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) : 0;
+        return { part, mean, std: std > 1e-12 ? std : 1 };
+      });
+      specs.push({ name, kind: 'datetime', parts, missingShare: 1 - times.length / Math.max(1, trainRows.length) });
+      for (const p of parts) encoded.push(`${name}:${p.part}`);
+    } else if (isNumericType(profile.type)) {
       let sum = 0;
       let sumSq = 0;
       let n = 0;
@@ -210,6 +274,24 @@ export function encodeFeatures(spec: PreprocessingSpec, table: Table, rows?: Int
         x[i * d + offset] = (v - feature.mean) / feature.std;
       }
       offset += 1;
+    } else if (feature.kind === 'boolean') {
+      for (let i = 0; i < n; i++) {
+        const raw = values[rows ? rows[i] : i];
+        x[i * d + offset] = raw === null ? feature.fill : feature.trueValues.includes(raw.trim().toLowerCase()) ? 1 : 0;
+      }
+      offset += 1;
+    } else if (feature.kind === 'datetime') {
+      for (let i = 0; i < n; i++) {
+        const r = rows ? rows[i] : i;
+        const raw = values[r];
+        const t = raw === null ? null : parseDate(raw);
+        if (raw !== null && t === null) {
+          throw new TickworkError('bad_data', `${table.name}: column "${feature.name}" holds dates but line ${lineOf(r)} has "${raw}". Use ISO dates (2024-01-31).`);
+        }
+        // Missing dates encode as the training mean of each part, i.e. 0 after standardizing.
+        feature.parts.forEach((p, k) => (x[i * d + offset + k] = t === null ? 0 : (datePart(t, p.part) - p.mean) / p.std));
+      }
+      offset += feature.parts.length;
     } else {
       const index = new Map(feature.categories.map((c, k) => [c, k]));
       for (let i = 0; i < n; i++) {

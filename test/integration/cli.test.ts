@@ -163,7 +163,7 @@ describe('tickwork CLI', () => {
     const out = JSON.parse(r.last);
     expect(out.rows).toBe(60);
     expect(out.delimiter).toBe(';');
-    expect(out.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual(['id:numeric', 'segment:categorical', 'spend:numeric', 'const:numeric', 'y:numeric']);
+    expect(out.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual(['id:integer', 'segment:categorical', 'spend:numeric', 'const:integer', 'y:integer']);
     expect(out.columns[1]).toMatchObject({ missing: 0, distinct: 3 });
     expect(out.findings.map((f: { code: string }) => f.code).sort()).toEqual(['constant', 'identifier', 'imbalance']);
     for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(['code', 'column', 'message', 'severity']);

@@ -181,6 +181,26 @@ describe('WorkbenchService', () => {
     expect(explicit.config.earlyStopping).toBeNull();
   });
 
+  it('trains on dates, booleans and categories; free text is left out by default', async () => {
+    const lines = ['signup,member,plan,comment,churned'];
+    for (let i = 0; i < 150; i++) {
+      const month = (i % 12) + 1;
+      const member = i % 3 === 0 ? 'yes' : 'no';
+      lines.push(`2024-${String(month).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')},${member},${['basic', 'pro'][i % 2]},"Note ${i}: the customer said something long about service number ${i * 7}",${member === 'yes' || month > 9 ? 'yes' : 'no'}`);
+    }
+    const path = join(dir, 'typed.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path } });
+    expect(ds.columns.map((c) => c.type)).toEqual(['datetime', 'boolean', 'categorical', 'text', 'boolean']);
+    const run = await trainToEnd(ds.id, { target: 'churned', epochs: 40, earlyStopping: null, optimizer: { name: 'adam', lr: 0.01 } });
+    expect(run.status).toBe('completed');
+    expect(run.config.features).toEqual(['signup', 'member', 'plan']);
+    expect(run.message).toBeTruthy();
+    expect(run.metrics!.test!.accuracy).toBeGreaterThan(0.85);
+    const p = await api.predict({ modelId: run.modelId!, rows: [{ signup: '2024-11-02', member: 'no', plan: 'pro' }, { signup: '2024-03-02', member: 'yes', plan: 'basic' }] });
+    expect(p.predictions.map((x) => x.prediction)).toEqual(['yes', 'yes']);
+  });
+
   it('refuses a second run while one trains', async () => {
     const ds = await api.openDataset({ source: { kind: 'bundled', name: 'moons' } });
     const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000 } });

@@ -52,4 +52,25 @@ describe('preprocessing', () => {
     expect(() => encodeFeatures(spec, bad)).toThrowError(TickworkError);
     expect(() => encodeFeatures(spec, bad)).toThrowError(/column "num" is numeric but line 3 has "oops"/);
   });
+
+  it('booleans become 0/1 and dates become standardized year, month, day of week (and hour when times occur)', () => {
+    const t = tableFromRows({ name: 'd.csv', source: '', delimiter: ',' }, ['when', 'member', 'y'], [
+      ['2024-01-01', 'yes', 'a'], // a Monday
+      ['2024-01-03', 'no', 'b'],
+      ['2025-01-05', null, 'a'],
+      [null, 'yes', 'b'],
+    ]);
+    const spec = fitPreprocessing({ table: t, profiles: profileTable(t), target: 'y', features: ['when', 'member'], task: 'binary', trainRows: Int32Array.from([0, 1, 2, 3]) });
+    expect(spec.encoded).toEqual(['when:year', 'when:month', 'when:dayOfWeek', 'member']);
+    const m = encodeFeatures(spec, t);
+    const row = (r: number) => Array.from(m.x.subarray(r * 4, r * 4 + 4));
+    const years = spec.features[0].kind === 'datetime' ? spec.features[0].parts[0] : null;
+    expect(years!.mean).toBeCloseTo((2024 + 2024 + 2025) / 3, 10);
+    expect(row(0)[3]).toBe(1);
+    expect(row(1)[3]).toBe(0);
+    expect(row(2)[3]).toBeCloseTo(2 / 3, 6); // missing → share of "yes" in training
+    expect(row(3).slice(0, 3)).toEqual([0, 0, 0]); // missing date → the training means
+    const bad = tableFromRows({ name: 'n.csv', source: '', delimiter: ',' }, ['when', 'member'], [['tomorrow', 'yes']]);
+    expect(() => encodeFeatures(spec, bad)).toThrowError(/column "when" holds dates but line 2 has "tomorrow"/);
+  });
 });

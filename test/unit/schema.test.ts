@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectTask, parseNumber, profileColumn } from '../../models/data/schema';
+import { detectTask, parseDate, parseNumber, profileColumn } from '../../models/data/schema';
 
 describe('parseNumber', () => {
   it('accepts plain decimal and scientific numbers only', () => {
@@ -13,7 +13,8 @@ describe('parseNumber', () => {
 describe('profileColumn', () => {
   it('types and summarizes a numeric column', () => {
     const p = profileColumn('x', ['1', '2', '3', null]);
-    expect(p.type).toBe('numeric');
+    expect(p.type).toBe('integer');
+    expect(profileColumn('x', ['1.5', '2', '3']).type).toBe('numeric');
     expect(p.missing).toBe(1);
     expect(p.distinct).toBe(3);
     expect(p.min).toBe(1);
@@ -27,7 +28,7 @@ describe('profileColumn', () => {
     const values = Array.from({ length: 30 }, (_, i) => String(i));
     values[7] = 'abc';
     const p = profileColumn('x', values);
-    expect(p.type).toBe('numeric');
+    expect(p.type).toBe('integer');
     expect(p.invalidCount).toBe(1);
     expect(p.invalid[0]).toEqual({ row: 7, value: 'abc' });
   });
@@ -36,6 +37,23 @@ describe('profileColumn', () => {
     const p = profileColumn('c', ['a', 'b', 'a', 'c', 'a']);
     expect(p.type).toBe('categorical');
     expect(p.top[0]).toEqual({ value: 'a', count: 3 });
+  });
+});
+
+describe('column types', () => {
+  it('tells booleans, dates, free text and categories apart', () => {
+    expect(profileColumn('b', ['Yes', 'no', 'yes', null]).type).toBe('boolean');
+    expect(profileColumn('b', ['TRUE', 'False']).type).toBe('boolean');
+    expect(profileColumn('d', ['2024-01-31', '2024-02-01T10:30:00Z', '2023/12/24', null]).type).toBe('datetime');
+    const prose = Array.from({ length: 30 }, (_, i) => `Customer ${i} wrote that the delivery was late and the box was damaged`);
+    expect(profileColumn('t', prose).type).toBe('text');
+    expect(profileColumn('c', ['red', 'green', 'red']).type).toBe('categorical');
+  });
+
+  it('reads dates without a zone as UTC', () => {
+    expect(parseDate('2024-01-31')).toBe(Date.UTC(2024, 0, 31));
+    expect(parseDate('2024-01-31 10:30')).toBe(Date.UTC(2024, 0, 31, 10, 30));
+    expect(parseDate('31.01.2024')).toBeNull();
   });
 });
 
