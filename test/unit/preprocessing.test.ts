@@ -57,8 +57,8 @@ describe('preprocessing', () => {
     const t = tableFromRows({ name: 'd.csv', source: '', delimiter: ',' }, ['when', 'member', 'y'], [
       ['2024-01-01', 'yes', 'a'], // a Monday
       ['2024-01-03', 'no', 'b'],
-      ['2025-01-05', null, 'a'],
-      [null, 'yes', 'b'],
+      ['2025-01-05', '', 'a'],
+      ['', 'yes', 'b'],
     ]);
     const spec = fitPreprocessing({ table: t, profiles: profileTable(t), target: 'y', features: ['when', 'member'], task: 'binary', trainRows: Int32Array.from([0, 1, 2, 3]) });
     expect(spec.encoded).toEqual(['when:year', 'when:month', 'when:dayOfWeek', 'member']);
