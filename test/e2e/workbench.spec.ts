@@ -52,6 +52,9 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect([...seen].filter((n) => n > 0).length, `chart point counts seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(2);
   expect(final).toBeGreaterThan(3);
   await expect(page.getByTestId('tick-counter')).toContainText('step');
+  // Learning rate and gradient norm are drawn against the step too.
+  expect(Number(await page.getByTestId('lr-live-chart').getAttribute('data-points'))).toBeGreaterThan(3);
+  expect(Number(await page.getByTestId('gradnorm-chart').getAttribute('data-points'))).toBeGreaterThan(3);
 
   // The confusion matrix covers the 24 validation rows, one row and column per species.
   const confusion = page.getByTestId('confusion-matrix');

@@ -49,6 +49,8 @@ export class TrainingState {
 
   // Series for the live chart
   batchLoss = $state.raw<Point[]>([]);
+  lrSeries = $state.raw<Point[]>([]);
+  gradNormSeries = $state.raw<Point[]>([]);
   trainLoss = $state.raw<Point[]>([]);
   validationLoss = $state.raw<Point[]>([]);
 
@@ -62,8 +64,13 @@ export class TrainingState {
     api.onTrainingProgress((p) => {
       if (p.runId !== this.runId) return;
       this.progress = p;
-      const next = [...this.batchLoss, { x: p.step, y: p.loss }];
-      this.batchLoss = next.length > MAX_BATCH_POINTS ? thin(next) : next;
+      const append = (series: Point[], y: number) => {
+        const next = [...series, { x: p.step, y }];
+        return next.length > MAX_BATCH_POINTS ? thin(next) : next;
+      };
+      this.batchLoss = append(this.batchLoss, p.loss);
+      this.lrSeries = append(this.lrSeries, p.lr);
+      this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
     });
     api.onTrainingEpoch(({ runId, record }) => {
       if (runId !== this.runId) return;
@@ -111,6 +118,8 @@ export class TrainingState {
     await this.errors.guard(async () => {
       const config = this.config(target);
       this.batchLoss = [];
+      this.lrSeries = [];
+      this.gradNormSeries = [];
       this.trainLoss = [];
       this.validationLoss = [];
       this.history = [];
