@@ -135,6 +135,12 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await expect(page.getByTestId('pause-button')).toHaveText('Resume');
   await page.getByTestId('pause-button').click();
   await expect(status).toHaveText(/training/);
+  // A new learning rate, applied to the running run from its next step, is listed as an event.
+  await page.getByTestId('lr-input').fill('0.00002');
+  await page.getByTestId('lr-apply-button').click();
+  const events = page.getByTestId('run-events');
+  await expect(events).toContainText(/paused at step \d+/);
+  await expect(events).toContainText(/set lr 0\.00002 from step \d+/);
   await page.getByTestId('stop-button').click();
   await expect(status).toHaveText(/stopped at step \d+ of \d+/, { timeout: 30_000 });
   const [, step, total] = /stopped at step (\d+) of (\d+)/.exec((await status.textContent()) ?? '')!;
@@ -146,6 +152,10 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
 test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await page.getByTestId('preset-select').selectOption('logistic regression');
+  await expect(page.getByTestId('hidden-input')).toHaveValue('');
+  await page.getByTestId('preset-select').selectOption('classic 64 ReLU');
+  await expect(page.getByTestId('hidden-input')).toHaveValue('64');
   await page.getByTestId('lr-find-button').click();
   await expect.poll(async () => Number(await page.getByTestId('lr-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(20);
   const suggestion = page.getByTestId('lr-suggestion');

@@ -3,7 +3,7 @@
  * Series are plain arrays behind $state.raw and replaced (not mutated), so Svelte does not
  * proxy chart data (chart.js writes into it).
  */
-import type { EventPayload, RunStatus, RunSummary, RunResults, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
+import type { EventPayload, RunStatus, RunSummary, RunResults, RunEventPayload, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
 import type { OptimizerName, RunConfigInput, Activation, ScheduleConfig } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
@@ -11,6 +11,13 @@ export interface Point {
   x: number;
   y: number;
 }
+
+export const MODEL_PRESETS = {
+  'logistic regression': { hidden: '', activation: 'linear' as Activation, dropout: 0 },
+  'classic 64 ReLU': { hidden: '64', activation: 'relu' as Activation, dropout: 0 },
+  'two layers 64-64': { hidden: '64, 64', activation: 'relu' as Activation, dropout: 0 },
+  'deeper 128-64-32, dropout': { hidden: '128, 64, 32', activation: 'relu' as Activation, dropout: 0.1 },
+};
 
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
 const MAX_BATCH_POINTS = 5000;
@@ -22,6 +29,9 @@ function thin(points: Point[]): Point[] {
 export class TrainingState {
   // Settings
   hidden = $state('64, 64');
+  dropout = $state(0);
+  validationShare = $state(0.15);
+  testShare = $state(0.15);
   activation = $state<Activation>('relu');
   optimizer = $state<OptimizerName>('adam');
   lr = $state(0.01);
@@ -42,6 +52,7 @@ export class TrainingState {
   history = $state.raw<EpochRecord[]>([]);
   run = $state.raw<RunSummary | null>(null);
   results = $state.raw<RunResults | null>(null);
+  events = $state.raw<RunEventPayload[]>([]);
 
   // LR finder
   lrFinder = $state.raw<Awaited<ReturnType<TickworkApi['findLearningRate']>> | null>(null);
@@ -78,6 +89,9 @@ export class TrainingState {
       this.trainLoss = [...this.trainLoss, { x: record.step, y: record.train.loss }];
       if (record.validation) this.validationLoss = [...this.validationLoss, { x: record.step, y: record.validation.loss }];
     });
+    api.onTrainingEvent(({ runId, event }) => {
+      if (runId === this.runId) this.events = [...this.events, event];
+    });
     api.onTrainingResults(({ runId, results }) => {
       if (runId === this.runId) this.results = results;
     });
@@ -105,7 +119,8 @@ export class TrainingState {
   config(target: string): RunConfigInput {
     return {
       target,
-      model: { hidden: this.parseHidden(), activation: this.activation },
+      model: { hidden: this.parseHidden(), activation: this.activation, dropout: this.dropout || 0 },
+      split: { validation: this.validationShare, test: this.testShare, stratify: true },
       optimizer: { name: this.optimizer, lr: this.lr },
       schedule: { kind: this.schedule, warmupSteps: this.warmupSteps },
       epochs: this.epochs || undefined,
@@ -126,6 +141,7 @@ export class TrainingState {
       this.progress = null;
       this.run = null;
       this.results = null;
+      this.events = [];
       this.status = 'preparing';
       this.message = 'preparing data';
       try {
@@ -177,6 +193,21 @@ export class TrainingState {
     if (!this.runId) return;
     const runId = this.runId;
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
+  }
+
+  /** Model presets: a name → hidden layers, activation and dropout. */
+  applyPreset(preset: keyof typeof MODEL_PRESETS): void {
+    const p = MODEL_PRESETS[preset];
+    this.hidden = p.hidden;
+    this.activation = p.activation;
+    this.dropout = p.dropout;
+  }
+
+  /** Change the learning rate of the running run from its next step (recorded as a run event). */
+  async applyLrNow(): Promise<void> {
+    const runId = this.runId;
+    if (!runId || !this.running) return;
+    await this.errors.guard(() => this.api.updateTraining({ runId, lr: this.lr }));
   }
 
   async stop(): Promise<void> {
