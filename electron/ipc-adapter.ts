@@ -37,22 +37,19 @@ export function serveOverIpc(
   for (const channel of REQUEST_CHANNELS) {
     ipcMain.handle(channel, (event, input: unknown) => (trusted(event) ? dispatch(channel, input) : refused));
   }
-  ipcMain.handle(SHELL_CHANNELS.openDatasetDialog, async (event): Promise<ResponseEnvelope> => {
-    if (!trusted(event)) return refused;
-    return { ok: true, result: await shell.openDatasetDialog(windowOf(event)) };
-  });
-  ipcMain.handle(SHELL_CHANNELS.chooseExportFolder, async (event, defaultName: unknown): Promise<ResponseEnvelope> => {
-    if (!trusted(event)) return refused;
-    return { ok: true, result: await shell.chooseExportFolder(windowOf(event), nameArg(defaultName, 'tickwork-model')) };
-  });
-  ipcMain.handle(SHELL_CHANNELS.openModelDialog, async (event): Promise<ResponseEnvelope> => {
-    if (!trusted(event)) return refused;
-    return { ok: true, result: await shell.openModelDialog(windowOf(event)) };
-  });
-  ipcMain.handle(SHELL_CHANNELS.chooseScoredFile, async (event, defaultName: unknown): Promise<ResponseEnvelope> => {
-    if (!trusted(event)) return refused;
-    return { ok: true, result: await shell.chooseScoredFile(windowOf(event), nameArg(defaultName, 'scored.csv')) };
-  });
+  // Shell channels: one entry each (argument checked here), served by one trusted-sender handler.
+  const shellCalls: Record<string, (window: BrowserWindow | null, arg: unknown) => Promise<string | null>> = {
+    [SHELL_CHANNELS.openDatasetDialog]: (win) => shell.openDatasetDialog(win),
+    [SHELL_CHANNELS.chooseExportFolder]: (win, name) => shell.chooseExportFolder(win, nameArg(name, 'tickwork-model')),
+    [SHELL_CHANNELS.openModelDialog]: (win) => shell.openModelDialog(win),
+    [SHELL_CHANNELS.chooseScoredFile]: (win, name) => shell.chooseScoredFile(win, nameArg(name, 'scored.csv')),
+  };
+  for (const [channel, call] of Object.entries(shellCalls)) {
+    ipcMain.handle(channel, async (event, arg: unknown): Promise<ResponseEnvelope> => {
+      if (!trusted(event)) return refused;
+      return { ok: true, result: await call(windowOf(event), arg) };
+    });
+  }
   const unsubscribe = EVENT_CHANNELS.map((channel) =>
     service.on(channel, (payload) => {
       for (const win of windows()) if (!win.isDestroyed()) win.webContents.send(channel, payload);
@@ -60,7 +57,7 @@ export function serveOverIpc(
   );
   return () => {
     unsubscribe.forEach((off) => off());
-    for (const channel of [...REQUEST_CHANNELS, SHELL_CHANNELS.openDatasetDialog, SHELL_CHANNELS.chooseExportFolder, SHELL_CHANNELS.openModelDialog, SHELL_CHANNELS.chooseScoredFile]) {
+    for (const channel of [...REQUEST_CHANNELS, ...Object.keys(shellCalls)]) {
       ipcMain.removeHandler(channel);
     }
   };
