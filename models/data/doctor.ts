@@ -5,9 +5,8 @@
  * Codes: constant, identifier, high_cardinality, non_numeric, target_missing, single_class,
  * imbalance, leakage, duplicates.
  */
-import { parseNumber, type ColumnProfile } from './schema.js';
+import { detectTask, isNumericType, nonNumericMessage, parseNumber, type ColumnProfile } from './schema.js';
 import { columnIndex, type Table } from './table.js';
-import { detectTask, isNumericType } from './schema.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -160,13 +159,7 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
       });
     }
     if (p.invalidCount > 0 && (used.has(p.name) || p.name === target)) {
-      const first = p.invalid[0];
-      findings.push({
-        severity: 'error',
-        code: 'non_numeric',
-        column: p.name,
-        message: `Column "${p.name}" is numeric but ${p.invalidCount} cell(s) are not numbers (line ${first.row + 2} has "${first.value}"). Fix them or mark them as missing.`,
-      });
+      findings.push({ severity: 'error', code: 'non_numeric', column: p.name, message: nonNumericMessage(p) });
     }
   }
   const duplicates = duplicateRows(table);

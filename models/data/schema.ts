@@ -59,6 +59,19 @@ function textType(counts: Map<string, number>, present: number): ColumnType {
   return 'categorical';
 }
 
+/**
+ * The sentence for a numeric column with cells that are not numbers (the first three lines
+ * named), shared by the data check and the check before training.
+ */
+export function nonNumericMessage(profile: { name: string; invalid: InvalidCell[]; invalidCount: number }): string {
+  const shown = profile.invalid
+    .slice(0, 3)
+    .map((c) => `line ${c.row + 2} has "${c.value}"`) // header is line 1
+    .join(', ');
+  const more = profile.invalidCount > 3 ? ` and ${profile.invalidCount - 3} more` : '';
+  return `column "${profile.name}" is numeric but ${shown}${more}. Fix those cells, leave them empty (or NA) to treat them as missing, or leave the column out.`;
+}
+
 export interface InvalidCell {
   row: number;
   value: string;

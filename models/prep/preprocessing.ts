@@ -9,7 +9,7 @@
  */
 import type { Task } from '../../shared/run-config.js';
 import { TickworkError } from '../../shared/errors.js';
-import { isNumericType, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
+import { isNumericType, nonNumericMessage, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
 import { columnIndex, type Table } from '../data/table.js';
 
 export interface NumericFeature {
@@ -102,16 +102,7 @@ function lineOf(row: number): number {
 /** Raise the "non-numeric value in a numeric column" error for a column we are about to use. */
 export function assertNumericClean(profile: ColumnProfile, fileName: string): void {
   if (!isNumericType(profile.type) || profile.invalidCount === 0) return;
-  const shown = profile.invalid
-    .slice(0, 3)
-    .map((c) => `line ${lineOf(c.row)} has "${c.value}"`)
-    .join(', ');
-  const more = profile.invalidCount > 3 ? ` and ${profile.invalidCount - 3} more` : '';
-  throw new TickworkError(
-    'bad_data',
-    `${fileName}: column "${profile.name}" is numeric but ${shown}${more}. ` +
-      `Fix those cells, leave them empty (or NA) to treat them as missing, or leave the column out.`,
-  );
+  throw new TickworkError('bad_data', `${fileName}: ${nonNumericMessage(profile)}`);
 }
 
 function sortLabels(values: string[]): string[] {
