@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { listBundled, loadBundled } from '../models/data/bundled.js';
+import { cell, columnCells } from '../models/data/table.js';
 import { splitRows } from '../models/data/split.js';
 import { rowsWithTarget } from '../models/prep/preprocessing.js';
 import { packageRoot, paths } from '../service/runtime.js';
@@ -27,12 +28,13 @@ async function main() {
     const { table } = await loadBundled(d.name, paths.datasets(root));
     const t = table.columnNames.indexOf(d.target);
     const rows = rowsWithTarget(table, d.target);
-    const labels = [...new Set(table.columns[t].filter((v): v is string => v !== null))].sort();
-    const strata = Array.from(rows, (r) => labels.indexOf(table.columns[t][r]!));
+    const targetCells = columnCells(table, t);
+    const labels = [...new Set(targetCells.filter((v): v is string => v !== null))].sort();
+    const strata = Array.from(rows, (r) => labels.indexOf(targetCells[r]!));
     const split = splitRows(rows, { validation: 0, test: 0.25, seed: 1, strata });
     const dir = mkdtempSync(join(tmpdir(), `tickwork-quality-${d.name}-`));
     const write = (name: string, idx: Int32Array) =>
-      writeFileSync(join(dir, name), Papa.unparse({ fields: table.columnNames, data: Array.from(idx, (r) => table.columns.map((c) => c[r] ?? '')) }, { newline: '\n' }) + '\n');
+      writeFileSync(join(dir, name), Papa.unparse({ fields: table.columnNames, data: Array.from(idx, (r) => table.columns.map((c) => cell(c, r) ?? '')) }, { newline: '\n' }) + '\n');
     write('train.csv', split.train);
     write('test.csv', split.test);
     const ours = spawnSync(process.execPath, [join(root, 'bin/tickwork.js'), 'train', '--data', join(dir, 'train.csv'), '--test', join(dir, 'test.csv'), '--target', d.target, '--out', join(dir, 'model'), '--json'], { encoding: 'utf8' });

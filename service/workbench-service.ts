@@ -33,7 +33,7 @@ import { readTableFile, type LoadedFile } from '../models/data/read.js';
 import { detectTask, isNumericType, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { splitRows } from '../models/data/split.js';
-import { tableFromRows, columnIndex, type Table } from '../models/data/table.js';
+import { cell, tableFromRows, columnIndex, type Table } from '../models/data/table.js';
 import {
   assertNumericClean,
   encodeFeatures,
@@ -147,7 +147,7 @@ export class WorkbenchService implements RequestHandlers {
       (source.kind === 'bundled' ? findBundled(source.name)?.target : undefined) ?? table.columnNames[table.columnNames.length - 1];
     const targetProfile = profiles[columnIndex(table, suggestedTarget)];
     const preview: (string | null)[][] = [];
-    for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(table.columns.map((col) => col[r]));
+    for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(table.columns.map((col) => cell(col, r)));
     const summary: DatasetSummary = {
       id,
       name: table.name,
@@ -194,8 +194,20 @@ export class WorkbenchService implements RequestHandlers {
       );
     }
     // Without an explicit choice, identifiers and constant columns are left out (the doctor says so).
+    // Per-column roles adjust that default: "feature" keeps a column the check would leave out.
+    const roles = config.preprocessing?.columns ?? {};
+    const unknownRoles = Object.keys(roles).filter((name) => columnIndex(table, name) < 0);
+    if (unknownRoles.length > 0) {
+      throw new TickworkError('bad_data', `Column choices name column(s) ${table.name} does not have: ${unknownRoles.join(', ')}.`);
+    }
     const ignored = defaultIgnored(entry.profiles, table.rowCount, config.target);
-    const features = config.features ?? table.columnNames.filter((name) => name !== config.target && !ignored.has(name));
+    const features =
+      config.features ??
+      table.columnNames.filter((name) => {
+        if (name === config.target) return false;
+        const role = roles[name]?.role;
+        return role === 'feature' || (role !== 'ignore' && !ignored.has(name));
+      });
     const unknown = features.filter((f) => columnIndex(table, f) < 0);
     if (unknown.length > 0) throw new TickworkError('bad_data', `${table.name} has no column(s) ${unknown.join(', ')}.`);
     if (features.includes(config.target)) {
@@ -204,12 +216,13 @@ export class WorkbenchService implements RequestHandlers {
     if (features.length === 0) {
       throw new TickworkError(
         'bad_data',
-        `${table.name} has no usable feature columns besides the target${ignored.size > 0 ? ` (left out: ${[...ignored].map(([c, why]) => `${c}, ${why}`).join('; ')})` : ''}.`,
+        `${table.name} has no usable feature columns besides the target${ignored.size > 0 ? ` (left out: ${[...ignored].map(([c, why]) => `${c}, ${why}`).join('; ')})` : ''}. ` +
+          `Set a column's role to "feature" to use it anyway.`,
       );
     }
     const targetProfile = entry.profiles[t];
     const task = config.task ?? detectTask(targetProfile);
-    for (const f of features) assertNumericClean(entry.profiles[columnIndex(table, f)], table.name);
+    for (const f of features) if (roles[f]?.treatAs !== 'categorical') assertNumericClean(entry.profiles[columnIndex(table, f)], table.name);
     if (task === 'regression') {
       if (!isNumericType(targetProfile.type)) {
         throw new TickworkError(
@@ -263,7 +276,7 @@ export class WorkbenchService implements RequestHandlers {
     const classLabels =
       config.task === 'regression'
         ? null
-        : fitPreprocessing({ table, profiles: entry.profiles, target: config.target, features: config.features, task: config.task, trainRows: usable }).labels;
+        : fitPreprocessing({ table, profiles: entry.profiles, target: config.target, features: [], task: config.task, trainRows: usable }).labels;
     const strata =
       classLabels && config.split.stratify
         ? encodeTarget({ labels: classLabels, target: config.target } as PreprocessingSpec, table, usable)
@@ -281,6 +294,7 @@ export class WorkbenchService implements RequestHandlers {
       features: config.features,
       task: config.task,
       trainRows: split.train,
+      preprocessing: config.preprocessing,
     });
     const part = (t: Table, rows: Int32Array): DataPart => {
       const m = encodeFeatures(preprocessing, t, rows);
@@ -605,7 +619,7 @@ export class WorkbenchService implements RequestHandlers {
     const labels = entry.preprocessing.labels;
     const fields = [...table.columnNames, 'prediction', ...(labels ?? []).map((l) => `probability_${l}`)];
     const data = predictions.map((p, r) => [
-      ...table.columns.map((col) => col[r] ?? ''),
+      ...table.columns.map((col) => cell(col, r) ?? ''),
       String(p.prediction),
       ...(labels ?? []).map((l) => String(p.probabilities![l])),
     ]);

@@ -28,6 +28,8 @@ export const columnSummarySchema = z.object({
   mean: z.number().nullable(),
   std: z.number().nullable(),
   top: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  /** Numeric columns: equal-width bins from min to max (edges has one more entry than counts). */
+  histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }).nullable(),
 });
 export type ColumnSummary = z.infer<typeof columnSummarySchema>;
 

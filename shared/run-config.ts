@@ -94,11 +94,51 @@ export type ReduceOnPlateauConfig = z.infer<typeof reduceOnPlateauSchema>;
 export const classWeightsSchema = z.union([z.enum(['none', 'balanced']), z.record(z.string(), hyper('class weight', { gt: 0 }))]);
 export type ClassWeightsConfig = z.infer<typeof classWeightsSchema>;
 
+/**
+ * How each input column is prepared. Defaults apply to every column of a kind; `columns` holds
+ * per-column choices, keyed by column name.
+ */
+export const NUMERIC_IMPUTES = ['mean', 'median', 'constant'] as const;
+export const CATEGORICAL_IMPUTES = ['most_frequent', 'constant'] as const;
+export const SCALINGS = ['standard', 'minmax', 'robust', 'none'] as const;
+export const SCALING_HELP: Record<(typeof SCALINGS)[number], string> = {
+  standard: '(x − mean) / std',
+  minmax: '(x − min) / (max − min): 0 to 1 on the training rows',
+  robust: '(x − median) / IQR: outliers pull less',
+  none: 'raw values',
+};
+export const columnPrepSchema = z
+  .object({
+    /** feature: use it even if the data check would leave it out; ignore: leave it out. */
+    role: z.enum(['feature', 'ignore']).optional(),
+    /** Read a column of whole numbers as categories, or a categorical column as numbers. */
+    treatAs: z.enum(['numeric', 'categorical']).optional(),
+    impute: z.enum(['mean', 'median', 'most_frequent', 'constant']).optional(),
+    /** The value for impute 'constant' (a number for numeric columns; default 0 or "(missing)"). */
+    fillValue: z.union([z.number(), z.string()]).optional(),
+    scale: z.enum(SCALINGS).optional(),
+    maxCategories: hyper('maxCategories', { int: true, gte: 1, lte: 1000 }).optional(),
+  })
+  .strict();
+export type ColumnPrep = z.infer<typeof columnPrepSchema>;
+export const preprocessingConfigSchema = z.object({
+  numericImpute: z.enum(NUMERIC_IMPUTES).default('mean'),
+  scale: z.enum(SCALINGS).default('standard'),
+  /** constant: a missing category gets its own "(missing)" input when training has missing cells. */
+  categoricalImpute: z.enum(CATEGORICAL_IMPUTES).default('constant'),
+  /** One-hot keeps the most frequent categories; the rest (and unseen ones) share an "(other)" input. */
+  maxCategories: hyper('maxCategories', { int: true, gte: 1, lte: 1000 }).default(50),
+  columns: z.record(z.string(), columnPrepSchema).default({}),
+});
+export type PreprocessingConfig = z.infer<typeof preprocessingConfigSchema>;
+
 /** What the user (or the CLI) asks for; defaults are filled in by the schema. */
 export const runConfigInputSchema = z.object({
   target: z.string().min(1, { error: 'target column name is required' }),
   task: taskSchema.optional(),
+  /** Input columns; left out: every column but the target, minus ignored ones (see preprocessing.columns). */
   features: z.array(z.string()).optional(),
+  preprocessing: preprocessingConfigSchema.prefault({}),
   split: splitConfigSchema.prefault({}),
   model: modelSpecSchema.prefault({}),
   optimizer: optimizerConfigSchema.prefault({ name: 'adam' }),

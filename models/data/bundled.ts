@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BundledDataset } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import { readTableFile, type LoadedFile } from './read.js';
-import { tableFromRows, type Table } from './table.js';
+import { cell, tableFromRows, type Table } from './table.js';
 import { generateToy, type ToyName } from './toy.js';
 
 interface BundledEntry extends BundledDataset {
@@ -16,7 +16,7 @@ interface BundledEntry extends BundledDataset {
 function fromTable(table: Table): LoadedFile {
   const hash = createHash('sha256');
   hash.update(table.columnNames.join(','));
-  for (let r = 0; r < table.rowCount; r++) hash.update(table.columns.map((col) => col[r] ?? '').join(',') + '\n');
+  for (let r = 0; r < table.rowCount; r++) hash.update(table.columns.map((col) => cell(col, r) ?? '').join(',') + '\n');
   return { table, sha256: hash.digest('hex') };
 }
 

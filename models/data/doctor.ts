@@ -5,8 +5,8 @@
  * Codes: constant, identifier, high_cardinality, non_numeric, target_missing, single_class,
  * imbalance, leakage, duplicates.
  */
-import { detectTask, isNumericType, nonNumericMessage, parseNumber, type ColumnProfile } from './schema.js';
-import { columnIndex, type Table } from './table.js';
+import { detectTask, isNumericType, nonNumericMessage, type ColumnProfile } from './schema.js';
+import { columnIndex, numberView, textView, type Table, type TextColumn } from './table.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -53,25 +53,61 @@ export function defaultIgnored(profiles: ColumnProfile[], rows: number, target: 
   return out;
 }
 
+/**
+ * Rows that repeat an earlier row exactly. Each row is hashed (53 bits, over the stored numbers
+ * and category codes) and the sorted hashes are compared, so a million rows take well under a
+ * second; two different rows share a hash with probability about n² / 2⁵⁴ (6e-5 at a million).
+ */
 function duplicateRows(table: Table): number {
-  const seen = new Set<string>();
-  let duplicates = 0;
-  for (let r = 0; r < table.rowCount; r++) {
-    const key = table.columns.map((c) => c[r] ?? '\u0000').join('\u0001');
-    if (seen.has(key)) duplicates++;
-    else seen.add(key);
+  const n = table.rowCount;
+  const h1 = new Int32Array(n).fill(0x811c9dc5);
+  const h2 = new Int32Array(n).fill(0x01000193);
+  const bits = new Float64Array(1);
+  const words = new Int32Array(bits.buffer);
+  for (const column of table.columns) {
+    if (column.kind === 'number') {
+      for (let r = 0; r < n; r++) {
+        const v = column.values[r];
+        if (v === v) bits[0] = v;
+        else {
+          const bad = column.invalid.get(r);
+          bits[0] = bad === undefined ? -0.5e-300 : bad.length + 0.25e-300; // missing, or a non-number
+        }
+        h1[r] = Math.imul(h1[r] ^ words[0], 0x01000193) ^ words[1];
+        h2[r] = Math.imul(h2[r] ^ words[1], 0x5bd1e995) ^ words[0];
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const k = column.codes[r];
+        h1[r] = Math.imul(h1[r] ^ k, 0x01000193);
+        h2[r] = Math.imul(h2[r] ^ (k + 0x632be5ab), 0x5bd1e995);
+      }
+    }
   }
+  const keys = new Float64Array(n);
+  for (let r = 0; r < n; r++) keys[r] = (h1[r] >>> 0) * 2 ** 21 + (h2[r] >>> 11);
+  keys.sort();
+  let duplicates = 0;
+  for (let i = 1; i < n; i++) if (keys[i] === keys[i - 1]) duplicates++;
   return duplicates;
 }
 
+/** At most this many rows go into the leakage checks (an even spread of rows beyond it). */
+const LEAKAGE_ROWS = 100_000;
+
+function rowsForLeakage(n: number): Int32Array {
+  if (n <= LEAKAGE_ROWS) return Int32Array.from({ length: n }, (_, i) => i);
+  return Int32Array.from({ length: LEAKAGE_ROWS }, (_, i) => Math.floor((i * n) / LEAKAGE_ROWS));
+}
+
 /** Share of rows whose target is the most common target of their feature value (categorical feature). */
-function purity(feature: (string | null)[], target: (string | null)[]): { purity: number; groups: number } {
-  const byValue = new Map<string, Map<string, number>>();
+function purity(feature: TextColumn, target: TextColumn, rows: Int32Array): { purity: number; groups: number } {
+  const byValue = new Map<number, Map<number, number>>();
   let n = 0;
-  for (let r = 0; r < feature.length; r++) {
-    const f = feature[r];
-    const t = target[r];
-    if (f === null || t === null) continue;
+  for (const r of rows) {
+    const f = feature.codes[r];
+    const t = target.codes[r];
+    if (f < 0 || t < 0) continue;
     n++;
     let counts = byValue.get(f);
     if (!counts) byValue.set(f, (counts = new Map()));
@@ -83,17 +119,17 @@ function purity(feature: (string | null)[], target: (string | null)[]): { purity
 }
 
 /** |Pearson correlation| of two numeric columns over rows where both are present. */
-function correlation(a: (string | null)[], b: (string | null)[]): number {
+function correlation(a: Float64Array, b: Float64Array, rows: Int32Array): number {
   let n = 0;
   let sa = 0;
   let sb = 0;
   let saa = 0;
   let sbb = 0;
   let sab = 0;
-  for (let r = 0; r < a.length; r++) {
-    const x = a[r] === null ? null : parseNumber(a[r]!);
-    const y = b[r] === null ? null : parseNumber(b[r]!);
-    if (x === null || y === null) continue;
+  for (const r of rows) {
+    const x = a[r];
+    const y = b[r];
+    if (x !== x || y !== y) continue;
     n++;
     sa += x;
     sb += y;
@@ -108,28 +144,39 @@ function correlation(a: (string | null)[], b: (string | null)[]): number {
   return va > 0 && vb > 0 ? Math.abs(cov / Math.sqrt(va * vb)) : 0;
 }
 
-/** Best accuracy of one threshold on a numeric feature for a binary target (both directions). */
-function thresholdAccuracy(feature: (string | null)[], target: (string | null)[], positive: string): number {
-  const pairs: Array<[number, number]> = [];
-  for (let r = 0; r < feature.length; r++) {
-    const x = feature[r] === null ? null : parseNumber(feature[r]!);
-    if (x === null || target[r] === null) continue;
-    pairs.push([x, target[r] === positive ? 1 : 0]);
+/**
+ * Best accuracy of one threshold on a numeric feature for a binary target (both directions).
+ * The feature's values are sorted per class (typed-array sorts), then merged.
+ */
+function thresholdAccuracy(feature: Float64Array, target: TextColumn, positive: number, rows: Int32Array): number {
+  const pos = new Float64Array(rows.length);
+  const neg = new Float64Array(rows.length);
+  let np = 0;
+  let nn = 0;
+  for (const r of rows) {
+    const x = feature[r];
+    const t = target.codes[r];
+    if (x !== x || t < 0) continue;
+    if (t === positive) pos[np++] = x;
+    else neg[nn++] = x;
   }
-  if (pairs.length < 10) return 0;
-  pairs.sort((p, q) => p[0] - q[0]);
-  const positives = pairs.reduce((s, p) => s + p[1], 0);
-  let best = Math.max(positives, pairs.length - positives);
-  let posBelow = 0;
-  for (let i = 0; i < pairs.length - 1; i++) {
-    posBelow += pairs[i][1];
-    if (pairs[i][0] === pairs[i + 1][0]) continue;
-    const below = i + 1;
-    // predict 0 below the cut and 1 above, or the reverse
-    const right = below - posBelow + (positives - posBelow);
-    best = Math.max(best, right, pairs.length - right);
+  const total = np + nn;
+  if (total < 10) return 0;
+  const p = pos.subarray(0, np).sort();
+  const q = neg.subarray(0, nn).sort();
+  let best = Math.max(np, nn);
+  let i = 0;
+  let j = 0;
+  while (i < np || j < nn) {
+    const cut = Math.min(i < np ? p[i] : Infinity, j < nn ? q[j] : Infinity);
+    while (i < np && p[i] === cut) i++;
+    while (j < nn && q[j] === cut) j++;
+    if (i + j === total) break;
+    // predict 0 at or below the cut and 1 above, or the reverse
+    const right = j + (np - i);
+    best = Math.max(best, right, total - right);
   }
-  return best / pairs.length;
+  return best / total;
 }
 
 export function runDoctor(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] } = {}): Finding[] {
@@ -170,7 +217,7 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
   const t = columnIndex(table, target);
   if (t < 0) return findings;
   const tp = profiles[t];
-  const targetValues = table.columns[t];
+  const targetColumn = table.columns[t];
   if (tp.missing > 0) {
     findings.push({
       severity: tp.missing === rows ? 'error' : 'warning',
@@ -198,19 +245,22 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
       }
     }
   }
-  // Leakage: a single feature that gives the target away.
+  // Leakage: a single feature that gives the target away (checked on up to 100,000 rows).
+  const sample = rowsForLeakage(rows);
   for (const p of profiles) {
     if (p.name === target || !used.has(p.name) || isConstant(p) || isIdentifier(p, rows)) continue;
-    const values = table.columns[columnIndex(table, p.name)];
+    const column = table.columns[columnIndex(table, p.name)];
     let evidence: string | null = null;
     if (!isNumericType(p.type) || (task !== 'regression' && p.distinct <= 20)) {
-      const { purity: share, groups } = purity(values, targetValues);
-      if (share >= 0.99 && groups < (rows - p.missing) / 2) evidence = `its value alone gives the target in ${pct(share)} of rows`;
+      const { purity: share, groups } = purity(textView(column), textView(targetColumn), sample);
+      if (share >= 0.99 && groups < (sample.length - p.missing * (sample.length / rows)) / 2) evidence = `its value alone gives the target in ${pct(share)} of rows`;
     } else if (task === 'regression' && isNumericType(tp.type)) {
-      const r = correlation(values, targetValues);
+      const r = correlation(numberView(column).values, numberView(targetColumn).values, sample);
       if (r >= 0.99) evidence = `it is correlated ${r.toFixed(3)} with the target`;
     } else if (task === 'binary' && tp.top.length >= 2) {
-      const acc = thresholdAccuracy(values, targetValues, tp.top[0].value);
+      const targetText = textView(targetColumn);
+      const positive = targetText.dictionary.indexOf(tp.top[0].value);
+      const acc = thresholdAccuracy(numberView(column).values, targetText, positive, sample);
       if (acc >= 0.99) evidence = `one threshold on it classifies ${pct(acc)} of rows`;
     }
     if (evidence) {

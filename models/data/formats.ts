@@ -7,7 +7,7 @@
  * Cells become strings: numbers in full precision, booleans as true/false, dates as ISO 8601.
  */
 import { TickworkError } from '../../shared/errors.js';
-import { tableFromRows, type Table } from './table.js';
+import { MissingTokens, tableFromRows, type Table } from './table.js';
 
 type Cell = unknown;
 
@@ -21,7 +21,7 @@ function cellText(value: Cell): string {
 }
 
 /** Rows as objects → Table; the columns are the union of keys, in first-seen order. */
-function fromObjects(objects: Record<string, Cell>[], meta: { name: string; source: string }, what: string): Table {
+function fromObjects(objects: Record<string, Cell>[], meta: { name: string; source: string }, what: string, missing: MissingTokens): Table {
   if (objects.length === 0) throw new TickworkError('bad_data', `${meta.name} has no rows. ${what} with at least one row is needed.`);
   const names: string[] = [];
   const seen = new Set<string>();
@@ -36,14 +36,14 @@ function fromObjects(objects: Record<string, Cell>[], meta: { name: string; sour
   if (names.length < 2) {
     throw new TickworkError('bad_data', `${meta.name} has ${names.length} field(s) (${names.join(', ')}); Tickwork needs at least one feature and a target.`);
   }
-  return tableFromRows({ ...meta, delimiter: '' }, names, objects.map((o) => names.map((n) => cellText(o[n]))));
+  return tableFromRows({ ...meta, delimiter: '' }, names, objects.map((o) => names.map((n) => cellText(o[n]))), missing);
 }
 
 function isRecord(value: unknown): value is Record<string, Cell> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parseJson(text: string, meta: { name: string; source: string }): Table {
+export function parseJson(text: string, meta: { name: string; source: string }, missing = new MissingTokens()): Table {
   const trimmed = text.trimStart();
   if (trimmed === '') throw new TickworkError('bad_data', `${meta.name} is empty.`);
   if (trimmed.startsWith('[')) {
@@ -56,12 +56,12 @@ export function parseJson(text: string, meta: { name: string; source: string }):
     const rows = data as unknown[];
     const bad = rows.findIndex((r) => !isRecord(r));
     if (bad >= 0) throw new TickworkError('bad_data', `${meta.name}: item ${bad + 1} of the array is not an object. Use an array of objects, one per row.`);
-    return fromObjects(rows as Record<string, Cell>[], meta, 'An array of objects');
+    return fromObjects(rows as Record<string, Cell>[], meta, 'An array of objects', missing);
   }
   return parseJsonLines(text, meta);
 }
 
-export function parseJsonLines(text: string, meta: { name: string; source: string }): Table {
+export function parseJsonLines(text: string, meta: { name: string; source: string }, missing = new MissingTokens()): Table {
   const objects: Record<string, Cell>[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -76,10 +76,10 @@ export function parseJsonLines(text: string, meta: { name: string; source: strin
     if (!isRecord(value)) throw new TickworkError('bad_data', `${meta.name}: line ${i + 1} is not a JSON object.`);
     objects.push(value);
   }
-  return fromObjects(objects, meta, 'One JSON object per line');
+  return fromObjects(objects, meta, 'One JSON object per line', missing);
 }
 
-export async function readParquet(path: string, meta: { name: string; source: string }): Promise<Table> {
+export async function readParquet(path: string, meta: { name: string; source: string }, missing = new MissingTokens()): Promise<Table> {
   const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
   const { compressors } = await import('hyparquet-compressors');
   let rows: Record<string, Cell>[];
@@ -89,10 +89,10 @@ export async function readParquet(path: string, meta: { name: string; source: st
   } catch (err) {
     throw new TickworkError('bad_data', `${meta.name} could not be read as Parquet: ${(err as Error).message}.`);
   }
-  return fromObjects(rows, meta, 'A Parquet file');
+  return fromObjects(rows, meta, 'A Parquet file', missing);
 }
 
-export async function readXlsx(path: string, meta: { name: string; source: string }, sheet?: string): Promise<Table> {
+export async function readXlsx(path: string, meta: { name: string; source: string }, sheet?: string, missing = new MissingTokens()): Promise<Table> {
   const { readSheet } = await import('read-excel-file/node');
   const which = sheet === undefined ? 1 : /^\d+$/.test(sheet) ? Number(sheet) : sheet;
   let data: unknown[][];
@@ -116,5 +116,5 @@ export async function readXlsx(path: string, meta: { name: string; source: strin
     seen.set(h, n);
     return n === 1 ? h : `${h}_${n}`;
   });
-  return tableFromRows({ ...meta, delimiter: '' }, names, rows.slice(1).map((r) => names.map((_, i) => cellText(r[i]))));
+  return tableFromRows({ ...meta, delimiter: '' }, names, rows.slice(1).map((r) => names.map((_, i) => cellText(r[i]))), missing);
 }

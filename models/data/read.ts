@@ -5,12 +5,17 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
-import { parseDelimited } from './csv.js';
-import type { Table } from './table.js';
+import { readDelimitedFile, type ReadProgress } from './csv.js';
+import { MissingTokens, type Table } from './table.js';
 import { parseJson, parseJsonLines, readParquet, readXlsx } from './formats.js';
 
-/** Files above this size need the streaming reader (not in this version). */
+/**
+ * JSON, Parquet and Excel files are read whole, up to this size; delimited text streams and has
+ * no size limit (rows beyond `maxRows` are sampled).
+ */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Default cap on the rows kept from a delimited file (a uniform random sample beyond it). */
+export const DEFAULT_MAX_ROWS = 2_000_000;
 
 const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.tab', '.dat', '']);
 const SUPPORTED = 'CSV/TSV, JSON, JSON Lines, Parquet or Excel .xlsx';
@@ -34,7 +39,17 @@ export function decodeText(bytes: Uint8Array): string {
 export interface ReadOptions {
   /** Excel: the sheet, by name or 1-based number (default: the first). */
   sheet?: string;
+  /** Cells read as missing (case-insensitive); default: empty, NA, N/A, NaN, null, None, ?, -. */
+  missingTokens?: readonly string[];
+  /** Delimited text: keep at most this many rows, sampling uniformly beyond (default 2,000,000). */
+  maxRows?: number;
+  /** Seed of that sample. */
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ReadProgress) => void;
 }
+
+export type { ReadProgress };
 
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<LoadedFile> {
   let info;
@@ -47,21 +62,31 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
-  if (info.size > MAX_FILE_BYTES) {
-    throw new TickworkError(
-      'bad_data',
-      `${basename(path)} is ${(info.size / 2 ** 20).toFixed(0)} MB; this version reads files up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
-        `Use a sample of the rows.`,
-    );
-  }
   const ext = extname(path).toLowerCase();
   const meta = { name: basename(path), source: path };
+  const delimited = TEXT_EXTENSIONS.has(ext);
+  if (info.size > MAX_FILE_BYTES && !delimited) {
+    throw new TickworkError(
+      'bad_data',
+      `${basename(path)} is ${(info.size / 2 ** 20).toFixed(0)} MB; ${ext} files are read whole, up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
+        `Save it as CSV (read in a stream, any size) or use a sample of the rows.`,
+    );
+  }
   if (ext === '.xls') {
     throw new TickworkError('bad_data', `${meta.name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
   }
   const known = TEXT_EXTENSIONS.has(ext) || ['.json', '.jsonl', '.ndjson', '.parquet', '.xlsx'].includes(ext);
   if (!known) {
     throw new TickworkError('bad_data', `${meta.name}: "${ext}" files are not supported. Open ${SUPPORTED}.`);
+  }
+  if (delimited) {
+    return readDelimitedFile(path, meta, info.size, {
+      missingTokens: options.missingTokens,
+      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+      seed: options.seed,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
   }
   let bytes: Buffer;
   try {
@@ -72,12 +97,11 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const magic = bytes.subarray(0, 4).toString('latin1');
+  const missing = new MissingTokens(options.missingTokens);
   let table: Table;
-  if (ext === '.parquet' || magic === 'PAR1') table = await readParquet(path, meta);
-  else if (ext === '.xlsx') table = await readXlsx(path, meta, options.sheet);
-  else if (ext === '.json') table = parseJson(decodeText(bytes), meta);
-  else if (ext === '.jsonl' || ext === '.ndjson') table = parseJsonLines(decodeText(bytes), meta);
-  else table = parseDelimited(decodeText(bytes), meta);
+  if (ext === '.parquet') table = await readParquet(path, meta, missing);
+  else if (ext === '.xlsx') table = await readXlsx(path, meta, options.sheet, missing);
+  else if (ext === '.json') table = parseJson(decodeText(bytes), meta, missing);
+  else table = parseJsonLines(decodeText(bytes), meta, missing);
   return { table, sha256 };
 }

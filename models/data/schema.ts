@@ -8,16 +8,9 @@
  */
 import type { ColumnSummary, ColumnType } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
-import type { Table } from './table.js';
+import { lineOf, type Column, type NumberColumn, type Table, type TextColumn } from './table.js';
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-export function parseNumber(value: string): number | null {
-  const s = value.trim();
-  if (!NUMBER.test(s)) return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
-}
+export { parseNumber } from './numbers.js';
 
 const BOOLEAN_PAIRS = [
   ['true', 'false'],
@@ -66,7 +59,7 @@ function textType(counts: Map<string, number>, present: number): ColumnType {
 export function nonNumericMessage(profile: { name: string; invalid: InvalidCell[]; invalidCount: number }): string {
   const shown = profile.invalid
     .slice(0, 3)
-    .map((c) => `line ${c.row + 2} has "${c.value}"`) // header is line 1
+    .map((c) => `line ${c.line} has "${c.value}"`)
     .join(', ');
   const more = profile.invalidCount > 3 ? ` and ${profile.invalidCount - 3} more` : '';
   return `column "${profile.name}" is numeric but ${shown}${more}. Fix those cells, leave them empty (or NA) to treat them as missing, or leave the column out.`;
@@ -74,11 +67,13 @@ export function nonNumericMessage(profile: { name: string; invalid: InvalidCell[
 
 export interface InvalidCell {
   row: number;
+  /** The file line (header = line 1). */
+  line: number;
   value: string;
 }
 
 export interface ColumnProfile extends ColumnSummary {
-  /** Non-numeric cells of a column typed numeric (empty otherwise). */
+  /** Non-numeric cells of a column typed numeric (empty otherwise); `row` is the table row. */
   invalid: InvalidCell[];
   invalidCount: number;
   /** True when every non-missing value is an integer. */
@@ -88,82 +83,175 @@ export interface ColumnProfile extends ColumnSummary {
 /** Mostly numeric: at least this share of non-missing cells parse as numbers. */
 const NUMERIC_SHARE = 0.9;
 const TOP_K = 10;
+export const HISTOGRAM_BINS = 20;
 
-export function profileColumn(name: string, values: readonly (string | null)[]): ColumnProfile {
-  let missing = 0;
+/**
+ * Distinct values of a Float64Array (NaN skipped), with their counts, in an open-addressing hash
+ * table: about five times faster than a Set on a million values, which matters at 20 columns.
+ */
+function countDistinct(values: Float64Array): { keys: Float64Array; counts: Int32Array; size: number } {
+  let present = 0;
+  for (let r = 0; r < values.length; r++) if (values[r] === values[r]) present++;
+  // Sized once for the worst case (every value distinct): no rehashing, load factor ≤ 1/2.
+  let capacity = 16;
+  while (capacity < 2 * present) capacity *= 2;
+  const keys = new Float64Array(capacity);
+  const counts = new Int32Array(capacity); // 0 = empty slot
+  const mask = capacity - 1;
+  const bits = new Float64Array(1);
+  const words = new Int32Array(bits.buffer);
+  let size = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (v !== v) continue;
+    bits[0] = v === 0 ? 0 : v; // -0 and 0 are one value
+    let h = Math.imul(words[0] ^ Math.imul(words[1], 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    let i = h & mask;
+    while (counts[i] !== 0 && keys[i] !== v) i = (i + 1) & mask;
+    if (counts[i] === 0) {
+      keys[i] = v;
+      size++;
+    }
+    counts[i]++;
+  }
+  return { keys, counts, size };
+}
+
+/** The k most frequent keys of a hash table (ties: smaller value first), without allocating per slot. */
+function topOfHash(h: { keys: Float64Array; counts: Int32Array }, k: number): Array<{ value: string; count: number }> {
+  const bestKey = new Float64Array(k);
+  const bestCount = new Int32Array(k); // descending
+  let filled = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    const c = h.counts[i];
+    if (c === 0) continue;
+    const v = h.keys[i];
+    if (filled === k && (c < bestCount[k - 1] || (c === bestCount[k - 1] && v >= bestKey[k - 1]))) continue;
+    let j = filled < k ? filled++ : k - 1;
+    while (j > 0 && (bestCount[j - 1] < c || (bestCount[j - 1] === c && bestKey[j - 1] > v))) {
+      bestCount[j] = bestCount[j - 1];
+      bestKey[j] = bestKey[j - 1];
+      j--;
+    }
+    bestCount[j] = c;
+    bestKey[j] = v;
+  }
+  return Array.from({ length: filled }, (_, i) => ({ value: String(bestKey[i]), count: bestCount[i] }));
+}
+
+/** The k largest counts, ties by value (ascending). */
+function topOf<K>(entries: Iterable<[K, number]>, k: number, label: (key: K) => string): Array<{ value: string; count: number }> {
+  const best: Array<[K, number]> = [];
+  for (const e of entries) {
+    if (best.length === k && e[1] <= best[k - 1][1]) continue;
+    best.push(e);
+    best.sort((a, b) => b[1] - a[1] || (label(a[0]) < label(b[0]) ? -1 : 1));
+    if (best.length > k) best.pop();
+  }
+  return best.map(([key, count]) => ({ value: label(key), count }));
+}
+
+/** Equal-width bins between min and max (one bin when they are equal). */
+export function histogram(values: Float64Array, min: number, max: number, bins = HISTOGRAM_BINS): { edges: number[]; counts: number[] } {
+  if (!(max > min)) {
+    let n = 0;
+    for (let r = 0; r < values.length; r++) if (values[r] === values[r]) n++;
+    return { edges: [min, max], counts: [n] };
+  }
+  const counts = new Array<number>(bins).fill(0);
+  const scale = bins / (max - min);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (v !== v) continue;
+    counts[Math.min(bins - 1, Math.floor((v - min) * scale))]++;
+  }
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => min + (i * (max - min)) / bins), counts };
+}
+
+function profileNumbers(name: string, column: NumberColumn, line: (row: number) => number): ColumnProfile {
+  const { values, invalid } = column;
   let numeric = 0;
   let integer = true;
   let sum = 0;
-  let sumSq = 0;
   let min = Infinity;
   let max = -Infinity;
-  const counts = new Map<string, number>();
-  const nonNumeric: InvalidCell[] = [];
-  let nonNumericCount = 0;
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
-    if (v === null) {
-      missing++;
-      continue;
-    }
-    counts.set(v, (counts.get(v) ?? 0) + 1);
-    const n = parseNumber(v);
-    if (n === null) {
-      nonNumericCount++;
-      if (nonNumeric.length < 20) nonNumeric.push({ row: r, value: v });
-      continue;
-    }
+    if (v !== v) continue;
     numeric++;
-    if (!Number.isInteger(n)) integer = false;
-    sum += n;
-    sumSq += n * n;
-    if (n < min) min = n;
-    if (n > max) max = n;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (integer && Math.floor(v) !== v) integer = false;
   }
-  const present = values.length - missing;
-  const nonNumericDistinct = new Set(nonNumeric.map((c) => c.value)).size;
-  const isNumeric = numeric > 0 && numeric / Math.max(1, present) >= NUMERIC_SHARE && nonNumericDistinct <= 3;
-  const type: ColumnType = isNumeric ? (integer ? 'integer' : 'numeric') : textType(counts, present);
-  const top = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, TOP_K)
-    .map(([value, count]) => ({ value, count }));
-  if (isNumeric) {
-    const mean = sum / numeric;
-    const variance = Math.max(0, sumSq / numeric - mean * mean);
-    return {
-      name,
-      type,
-      missing,
-      distinct: counts.size,
-      min,
-      max,
-      mean,
-      std: Math.sqrt(variance),
-      top,
-      invalid: nonNumeric,
-      invalidCount: nonNumericCount,
-      integer,
-    };
+  const mean = numeric > 0 ? sum / numeric : 0;
+  let squares = 0; // two-pass variance: no cancellation on large offsets
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (v === v) squares += (v - mean) * (v - mean);
   }
+  const distinct = countDistinct(values);
+  const invalidCells = [...invalid.entries()].sort((a, b) => a[0] - b[0]);
+  const invalidCounts = new Map<string, number>();
+  for (const [, v] of invalidCells) invalidCounts.set(v, (invalidCounts.get(v) ?? 0) + 1);
+  const top = topOf<string>(
+    [...topOfHash(distinct, TOP_K).map(({ value, count }): [string, number] => [value, count]), ...invalidCounts.entries()],
+    TOP_K,
+    (k) => k,
+  );
   return {
     name,
-    type,
+    type: integer ? 'integer' : 'numeric',
+    missing: values.length - numeric - invalid.size,
+    distinct: distinct.size + invalidCounts.size,
+    min,
+    max,
+    mean,
+    std: numeric > 0 ? Math.sqrt(squares / numeric) : 0,
+    top,
+    histogram: histogram(values, min, max),
+    invalid: invalidCells.slice(0, 20).map(([row, value]) => ({ row, line: line(row), value })),
+    invalidCount: invalid.size,
+    integer,
+  };
+}
+
+function profileText(name: string, column: TextColumn): ColumnProfile {
+  const counts = new Int32Array(column.dictionary.length);
+  let missing = 0;
+  for (let r = 0; r < column.codes.length; r++) {
+    const k = column.codes[r];
+    if (k < 0) missing++;
+    else counts[k]++;
+  }
+  const used = new Map<string, number>();
+  column.dictionary.forEach((v, k) => counts[k] > 0 && used.set(v, counts[k]));
+  const present = column.codes.length - missing;
+  return {
+    name,
+    type: textType(used, present),
     missing,
-    distinct: counts.size,
+    distinct: used.size,
     min: null,
     max: null,
     mean: null,
     std: null,
-    top,
+    top: topOf(used.entries(), TOP_K, (k) => k),
+    histogram: null,
     invalid: [],
     invalidCount: 0,
     integer: false,
   };
 }
 
+/** Type and statistics of one column. `line` maps a row to its file line for messages. */
+export function profileColumn(name: string, column: Column, line: (row: number) => number = (r) => r + 2): ColumnProfile {
+  return column.kind === 'number' ? profileNumbers(name, column, line) : profileText(name, column);
+}
+
 export function profileTable(table: Table): ColumnProfile[] {
-  return table.columnNames.map((name, c) => profileColumn(name, table.columns[c]));
+  return table.columnNames.map((name, c) => profileColumn(name, table.columns[c], (r) => lineOf(table, r)));
 }
 
 /** Largest number of distinct integer values a numeric target may have to be read as classes. */
@@ -177,6 +265,6 @@ export function detectTask(profile: ColumnProfile): Task {
 }
 
 export function toSummary(profile: ColumnProfile): ColumnSummary {
-  const { name, type, missing, distinct, min, max, mean, std, top } = profile;
-  return { name, type, missing, distinct, min, max, mean, std, top };
+  const { name, type, missing, distinct, min, max, mean, std, top, histogram } = profile;
+  return { name, type, missing, distinct, min, max, mean, std, top, histogram };
 }

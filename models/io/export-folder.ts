@@ -73,9 +73,13 @@ export function modelCard(bundle: ExportBundle): string {
     ...p.features.map((f) => {
       switch (f.kind) {
         case 'numeric':
-          return `- \`${f.name}\` numeric: missing → ${f.fill.toPrecision(6)}, then (x − ${f.mean.toPrecision(6)}) / ${f.std.toPrecision(6)}`;
+          return `- \`${f.name}\` numeric: missing → ${f.fill.toPrecision(6)} (${f.impute}), then (x − ${f.center.toPrecision(6)}) / ${f.scale.toPrecision(6)} (${f.scaling} scaling)`;
         case 'categorical':
-          return `- \`${f.name}\` categorical, one-hot over ${f.categories.length} categories (unseen or missing → all zeros)`;
+          return (
+            `- \`${f.name}\` categorical, one-hot over ${f.categories.length} categories` +
+            (f.other ? ' plus "(other)" for rarer and unseen ones' : ' (unseen → all zeros)') +
+            `; missing → ${f.fill === null ? 'all zeros' : `"${f.fill}"`}`
+          );
         case 'boolean':
           return `- \`${f.name}\` boolean: ${f.trueValues.join('/')} → 1, otherwise 0; missing → ${f.fill.toPrecision(4)}`;
         case 'datetime':

@@ -5,7 +5,7 @@
  *
  * Input `features`, float32 [batch, n]:
  *   - every feature numeric: the raw columns in `preprocessing.inputs` order; missing values as
- *     NaN. The graph imputes (IsNaN → Where(fill)) and standardizes ((x − mean) / std) itself.
+ *     NaN. The graph imputes (IsNaN → Where(fill)) and scales ((x − center) / scale: standard, min-max, robust or none) itself.
  *   - otherwise: the encoded vector, in `preprocessing.encoded` order (preprocessing.json says how).
  * Layers: Dense → Gemm (a tfjs kernel [in, out] is Gemm's B with transB = 0) + activation;
  *         BatchNormalization → BatchNormalization (inference form, moving statistics).
@@ -101,18 +101,18 @@ export function buildOnnxModel(artifacts: ModelArtifactsData, spec: Preprocessin
   let current = 'features';
 
   if (raw) {
-    // Imputation and standardization, per column: x ← isnan(x) ? fill : x;  z = (x − mean) / std
+    // Imputation and scaling, per column: x ← isnan(x) ? fill : x;  z = (x − center) / scale
     const numeric = spec.features.map((f) => (f.kind === 'numeric' ? f : null)!);
     initializers.push(
       tensor('prep_fill', [inputWidth], numeric.map((f) => f.fill)),
-      tensor('prep_mean', [inputWidth], numeric.map((f) => f.mean)),
-      tensor('prep_std', [inputWidth], numeric.map((f) => f.std)),
+      tensor('prep_center', [inputWidth], numeric.map((f) => f.center)),
+      tensor('prep_scale', [inputWidth], numeric.map((f) => f.scale)),
     );
     nodes.push(
       node('IsNaN', ['features'], ['prep_missing']),
       node('Where', ['prep_missing', 'prep_fill', 'features'], ['prep_imputed']),
-      node('Sub', ['prep_imputed', 'prep_mean'], ['prep_centered']),
-      node('Div', ['prep_centered', 'prep_std'], ['prep_scaled']),
+      node('Sub', ['prep_imputed', 'prep_center'], ['prep_centered']),
+      node('Div', ['prep_centered', 'prep_scale'], ['prep_scaled']),
     );
     current = 'prep_scaled';
   }

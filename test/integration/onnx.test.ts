@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../models/backend';
 import { readTableFile } from '../../models/data/read';
-import { parseNumber } from '../../models/data/schema';
+import { numberView } from '../../models/data/table';
 import { artifactsToModel } from '../../models/io/artifacts';
 import { readExportFolder } from '../../models/io/export-folder';
 import { encodeFeatures } from '../../models/prep/preprocessing';
@@ -62,8 +62,8 @@ async function compare(name: string, csv: string, config: RunConfigInput, quanti
     width = spec.inputs.length;
     input = new Float32Array(table.rowCount * width);
     spec.inputs.forEach((col, c) => {
-      const values = table.columns[table.columnNames.indexOf(col)];
-      for (let r = 0; r < table.rowCount; r++) input[r * width + c] = values[r] === null ? NaN : parseNumber(values[r]!)!;
+      const { values } = numberView(table.columns[table.columnNames.indexOf(col)]);
+      for (let r = 0; r < table.rowCount; r++) input[r * width + c] = values[r];
     });
   } else {
     width = encoded.cols;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../../models/data/csv';
+import { columnCells } from '../../models/data/table';
 import { TickworkError } from '../../shared/errors';
 
 const meta = { name: 'data.csv', source: '/tmp/data.csv' };
@@ -20,17 +21,17 @@ describe('parseDelimited', () => {
     expect(t.columnNames).toEqual(['a', 'b', 'c']);
     expect(t.rowCount).toBe(2);
     expect(t.delimiter).toBe(',');
-    expect(t.columns[0]).toEqual(['1', '2']);
-    expect(t.columns[1]).toEqual(['x', null]);
-    expect(t.columns[2]).toEqual([null, null]);
+    expect(columnCells(t, 0)).toEqual(['1', '2']);
+    expect(columnCells(t, 1)).toEqual(['x', null]);
+    expect(columnCells(t, 2)).toEqual([null, null]);
   });
 
   it('sniffs semicolons, keeps quoted delimiters, handles CRLF and a BOM', () => {
     const t = parseDelimited('\uFEFFname;note;y\r\n"Smith; J";"said ""hi""";1\r\nLee;ok;0\r\n', meta);
     expect(t.delimiter).toBe(';');
     expect(t.columnNames).toEqual(['name', 'note', 'y']);
-    expect(t.columns[0]).toEqual(['Smith; J', 'Lee']);
-    expect(t.columns[1]).toEqual(['said "hi"', 'ok']);
+    expect(columnCells(t, 0)).toEqual(['Smith; J', 'Lee']);
+    expect(columnCells(t, 1)).toEqual(['said "hi"', 'ok']);
   });
 
   it('names empty and duplicate header cells', () => {

@@ -18,8 +18,8 @@ beforeAll(async () => {
   const preprocessing: PreprocessingSpec = {
     format: 'tickwork-preprocessing', version: 1, task: 'binary', target: 'label', inputs: ['x1', 'x2'],
     features: [
-      { name: 'x1', kind: 'numeric', fill: 0, mean: 0, std: 1 },
-      { name: 'x2', kind: 'numeric', fill: 0, mean: 0, std: 1 },
+      { name: 'x1', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
+      { name: 'x2', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
     ],
     encoded: ['x1', 'x2'], labels: ['0', '1'], targetStats: null,
   };

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import writeXlsxFile from 'write-excel-file/node';
 import { readTableFile } from '../../models/data/read';
+import { cell, columnCells } from '../../models/data/table';
 
 let dir: string;
 beforeAll(async () => {
@@ -18,9 +19,9 @@ beforeAll(async () => {
 const expectTable = (t: Awaited<ReturnType<typeof readTableFile>>['table']) => {
   expect(t.columnNames).toEqual(['x', 'colour', 'ok']);
   expect(t.rowCount).toBe(3);
-  expect(t.columns[0]).toEqual(['1.5', '2', null]);
-  expect(t.columns[1]).toEqual(['red', null, 'blue']);
-  expect(t.columns[2]).toEqual(['true', 'false', 'true']);
+  expect(columnCells(t, 0)).toEqual(['1.5', '2', null]);
+  expect(columnCells(t, 1)).toEqual(['red', null, 'blue']);
+  expect(columnCells(t, 2)).toEqual(['true', 'false', 'true']);
 };
 
 describe('formats', () => {
@@ -72,7 +73,7 @@ describe('formats', () => {
     ] as never).toFile(path);
     expectTable((await readTableFile(path)).table);
     const dates = (await readTableFile(path, { sheet: 'dates' })).table;
-    expect(dates.columns[0][0]).toMatch(/^2024-01-31T00:00:00/);
+    expect(cell(dates.columns[0], 0)).toMatch(/^2024-01-31T00:00:00/);
     expect((await readTableFile(path, { sheet: '2' })).table.columnNames).toEqual(['when', 'y']);
     await expect(readTableFile(path, { sheet: 'nope' })).rejects.toThrow(/no sheet "nope"/);
   });
