@@ -11,11 +11,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DatasetSource, RunSummary, TickworkApi } from '../shared/contract.js';
+import type { DatasetSource, DatasetSummary, RunSummary, TickworkApi } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import { BACKEND_PREFERENCES, OPTIMIZER_NAMES, SCHEDULE_KINDS, TASKS, ACTIVATIONS, type BackendPreference, type RunConfigInput } from '../shared/run-config.js';
+import {
+  BACKEND_PREFERENCES,
+  NUMERIC_IMPUTES,
+  OPTIMIZER_NAMES,
+  SCALINGS,
+  SCHEDULE_KINDS,
+  TASKS,
+  ACTIVATIONS,
+  type BackendPreference,
+  type ColumnPrep,
+  type RunConfigInput,
+} from '../shared/run-config.js';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { listBundled } from '../models/data/bundled.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
@@ -39,7 +50,12 @@ Usage:
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data
   --sheet <name|number>   Excel: which sheet (default: the first)
-  Data files: CSV/TSV (delimiter sniffed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx
+  --max-rows N            keep a random sample of N rows of a larger CSV (default 2,000,000)
+  --missing "NA,?,-"      cells read as missing (default: empty NA N/A NaN null None ? -)
+  Data files: CSV/TSV (delimiter sniffed, streamed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx
+  --ignore col,col        leave these columns out     --categorical col,col   read these number columns as categories
+  --impute mean|median    missing numbers (categories get a "(missing)" input)
+  --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")
   --task binary|multiclass|regression   (default: detected from the target)
   --hidden 64,64          hidden layer sizes ("" for none)
   --activation relu       ${ACTIVATIONS.join('|')}
@@ -133,6 +149,70 @@ async function withService<T>(backend: BackendPreference | undefined, fn: (api: 
 
 type Flags = Record<string, string | boolean | undefined>;
 
+function listFlag(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function preprocessingFromFlags(values: Flags): NonNullable<RunConfigInput['preprocessing']> {
+  const get = (k: string) => values[k] as string | undefined;
+  const columns: Record<string, ColumnPrep> = {};
+  for (const name of listFlag(get('ignore'))) columns[name] = { ...columns[name], role: 'ignore' };
+  for (const name of listFlag(get('categorical'))) columns[name] = { ...columns[name], treatAs: 'categorical' };
+  return {
+    numericImpute: oneOf('impute', get('impute'), NUMERIC_IMPUTES),
+    scale: oneOf('scale', get('scale'), SCALINGS),
+    maxCategories: numberFlag('max-categories', get('max-categories'), true),
+    columns,
+  };
+}
+
+/**
+ * Open a dataset with a progress line on stderr (a bar on a terminal, a line per quarter
+ * otherwise); Ctrl-C while reading cancels it.
+ */
+async function openWithProgress(api: TickworkApi, source: DatasetSource, values: Flags): Promise<DatasetSummary> {
+  const get = (k: string) => values[k] as string | undefined;
+  const tty = process.stderr.isTTY === true;
+  let lastQuarter = 0;
+  let shown = false;
+  const off = api.onDatasetProgress((p) => {
+    if (p.totalBytes < 8 * 2 ** 20) return; // small files: no bar
+    const share = p.totalBytes > 0 ? p.bytes / p.totalBytes : 0;
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+    const text = `reading ${basename(p.file)}: ${(100 * share).toFixed(0)}% (${mb(p.bytes)} of ${mb(p.totalBytes)}, ${p.rows.toLocaleString('en-US')} rows)`;
+    if (tty) {
+      const width = 24;
+      const filled = Math.round(share * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
+      shown = true;
+    } else if (Math.floor(share * 4) > lastQuarter) {
+      lastQuarter = Math.floor(share * 4);
+      process.stderr.write(`${text}\n`);
+    }
+  });
+  const cancel = () => void api.cancelOpenDataset({});
+  process.once('SIGINT', cancel);
+  try {
+    const maxRows = numberFlag('max-rows', get('max-rows'), true);
+    const missing = get('missing');
+    const options = {
+      ...(maxRows !== undefined ? { maxRows } : {}),
+      ...(missing !== undefined ? { missingTokens: missing.split(',') } : {}),
+    };
+    const summary = await api.openDataset({ source, ...(Object.keys(options).length > 0 ? { options } : {}) });
+    if (summary.sample) {
+      process.stderr.write(
+        `${tty && shown ? '\n' : ''}${summary.name} has ${summary.sample.totalRows.toLocaleString('en-US')} rows; using a random sample of ` +
+          `${summary.rows.toLocaleString('en-US')} (--max-rows).\n`,
+      );
+    } else if (tty && shown) process.stderr.write('\n');
+    return summary;
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    off();
+  }
+}
+
 /** The run settings shared by train, lr-find and race, from their flags. */
 function configFromFlags(values: Flags): RunConfigInput {
   const get = (k: string) => values[k] as string | undefined;
@@ -170,6 +250,7 @@ function configFromFlags(values: Flags): RunConfigInput {
     clipNorm: numberFlag('clip-norm', get('clip-norm'), false),
     accumulationSteps: numberFlag('accumulate', get('accumulate'), true),
     classWeights: classWeights as 'balanced' | 'none' | undefined,
+    preprocessing: preprocessingFromFlags(values),
     earlyStopping: patience === undefined ? undefined : patience === 0 ? null : { patience },
     backend: backendPreferenceFromEnv(oneOf('backend', get('backend'), BACKEND_PREFERENCES)),
   };
@@ -189,7 +270,7 @@ async function cmdTrain(values: Flags): Promise<void> {
   const testSource = get('test') ? sourceOf(get('test')!) : undefined;
 
   await withService(backend, async (api, service) => {
-    const dataset = await api.openDataset({ source: dataSource });
+    const dataset = await openWithProgress(api, dataSource, values);
     const progress = new ProgressLine(process.stderr);
     api.onTrainingProgress((p) => progress.update(p));
     api.onTrainingEpoch((e) => progress.epoch(e.record, e.epochs));
@@ -235,7 +316,7 @@ async function cmdLrFind(values: Flags): Promise<void> {
   const config = configFromFlags(values);
   const source = sourceOf(get('data')!);
   await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
-    const dataset = await api.openDataset({ source });
+    const dataset = await openWithProgress(api, source, values);
     process.stderr.write('sweeping the learning rate…\n');
     const result = await api.findLearningRate({
       datasetId: dataset.id,
@@ -278,7 +359,7 @@ async function cmdRace(values: Flags): Promise<void> {
   const lr = numberFlag('lr', get('lr'), false);
   const out = get('out')!;
   await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api, service) => {
-    const dataset = await api.openDataset({ source: sourceOf(get('data')!) });
+    const dataset = await openWithProgress(api, sourceOf(get('data')!), values);
     const { runIds } = await api.startRace({
       datasetId: dataset.id,
       config: base,
@@ -319,7 +400,7 @@ async function cmdInspect(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('data')) throw new UsageError('inspect needs --data <path|bundled-name>');
   await withService(undefined, async (api) => {
-    const summary = await api.openDataset({ source: sourceOf(get('data')!, get('sheet')) });
+    const summary = await openWithProgress(api, sourceOf(get('data')!, get('sheet')), values);
     const target = get('target') ?? summary.suggestedTarget;
     if (get('target') && !summary.columns.some((c) => c.name === target)) {
       throw new TickworkError('bad_data', `${summary.name} has no column "${target}". Columns: ${summary.columns.map((c) => c.name).join(', ')}.`);
@@ -329,6 +410,7 @@ async function cmdInspect(values: Flags): Promise<void> {
       console.log(
         JSON.stringify({
           rows: summary.rows,
+          ...(summary.sample ? { sampledFrom: summary.sample.totalRows } : {}),
           delimiter: summary.delimiter,
           target,
           columns: summary.columns.map(({ name, type, missing, distinct, min, max, mean, std, top }) => ({ name, type, missing, distinct, min, max, mean, std, top })),
@@ -480,6 +562,13 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: 'string' },
         sheet: { type: 'string' },
         quantize: { type: 'string' },
+        'max-rows': { type: 'string' },
+        missing: { type: 'string' },
+        ignore: { type: 'string' },
+        categorical: { type: 'string' },
+        impute: { type: 'string' },
+        scale: { type: 'string' },
+        'max-categories': { type: 'string' },
       },
     });
     switch (command) {

@@ -29,11 +29,11 @@ import { TickworkError } from '../shared/errors.js';
 import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
-import { readTableFile, type LoadedFile } from '../models/data/read.js';
+import { DEFAULT_MAX_ROWS, readTableFile, type LoadedFile, type ReadOptions } from '../models/data/read.js';
 import { detectTask, isNumericType, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { splitRows } from '../models/data/split.js';
-import { cell, tableFromRows, columnIndex, type Table } from '../models/data/table.js';
+import { cell, lineOf, tableFromRows, columnIndex, type Table } from '../models/data/table.js';
 import {
   assertNumericClean,
   encodeFeatures,
@@ -133,13 +133,35 @@ export class WorkbenchService implements RequestHandlers {
     return listBundled();
   }
 
-  private async load(source: DatasetSource): Promise<LoadedFile> {
+  private async load(source: DatasetSource, options: ReadOptions = {}): Promise<LoadedFile> {
     if (source.kind === 'bundled') return loadBundled(source.name, this.options.datasetsDir);
-    return readTableFile(resolve(source.path), { sheet: source.sheet });
+    return readTableFile(resolve(source.path), { sheet: source.sheet, ...options });
   }
 
-  async 'dataset:open'({ source }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {
-    const loaded = await this.load(source);
+  /** The dataset file being read, if any: dataset:cancel aborts it. */
+  private opening: AbortController | null = null;
+
+  async 'dataset:open'({ source, options }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {
+    if (this.opening) throw new TickworkError('busy', 'Another dataset is being read. Wait for it, or cancel it, first.');
+    const controller = new AbortController();
+    this.opening = controller;
+    const file = source.kind === 'file' ? resolve(source.path) : source.name;
+    let lastEmit = 0;
+    let loaded: LoadedFile;
+    try {
+      loaded = await this.load(source, {
+        ...options,
+        signal: controller.signal,
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - lastEmit < 100 && p.bytes < p.totalBytes) return; // at most ~10 events/s
+          lastEmit = now;
+          this.emit('dataset:progress', { file, ...p });
+        },
+      });
+    } finally {
+      this.opening = null;
+    }
     const profiles = profileTable(loaded.table);
     const id = randomUUID();
     const { table } = loaded;
@@ -157,12 +179,31 @@ export class WorkbenchService implements RequestHandlers {
       delimiter: table.delimiter,
       columns: profiles.map(toSummary),
       preview,
+      sample: table.sample ? { totalRows: table.sample.totalRows, maxRows: options?.maxRows ?? DEFAULT_MAX_ROWS } : null,
       suggestedTarget,
       suggestedTask: targetProfile ? detectTask(targetProfile) : null,
       findings: runDoctor(table, profiles, { target: suggestedTarget }),
     };
     this.datasets.set(id, { id, loaded, profiles, summary });
     return summary;
+  }
+
+  async 'dataset:cancel'() {
+    const controller = this.opening;
+    controller?.abort();
+    return { cancelled: controller !== null };
+  }
+
+  async 'dataset:rows'({ datasetId, offset, limit }: RequestParsedInput<'dataset:rows'>) {
+    const { table } = this.dataset(datasetId).loaded;
+    const end = Math.min(table.rowCount, offset + limit);
+    const rows: (string | null)[][] = [];
+    const lines: number[] = [];
+    for (let r = offset; r < end; r++) {
+      rows.push(table.columns.map((col) => cell(col, r)));
+      lines.push(lineOf(table, r));
+    }
+    return { offset, rows, lines };
   }
 
   private dataset(datasetId: string): DatasetEntry {

@@ -8,6 +8,8 @@ export const REQUEST_METHODS = {
   'dataset:open': 'openDataset',
   'dataset:check': 'checkDataset',
   'dataset:describe': 'describeDataset',
+  'dataset:rows': 'datasetRows',
+  'dataset:cancel': 'cancelOpenDataset',
   'training:start': 'startTraining',
   'training:lr-find': 'findLearningRate',
   'race:start': 'startRace',
@@ -30,6 +32,7 @@ export const EVENT_METHODS = {
   'training:epoch': 'onTrainingEpoch',
   'training:event': 'onTrainingEvent',
   'scoring:progress': 'onScoringProgress',
+  'dataset:progress': 'onDatasetProgress',
   'training:results': 'onTrainingResults',
 } as const;
 

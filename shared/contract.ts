@@ -49,7 +49,10 @@ export const datasetSummarySchema = z.object({
   rows: z.number().int(),
   delimiter: z.string(),
   columns: z.array(columnSummarySchema),
+  /** The first rows; more come from dataset:rows. */
   preview: z.array(z.array(z.string().nullable())),
+  /** Set when the file had more rows than the cap and a random sample of `rows` was kept. */
+  sample: z.object({ totalRows: z.number().int(), maxRows: z.number().int() }).nullable(),
   suggestedTarget: z.string().nullable(),
   suggestedTask: taskSchema.nullable(),
   /** The data check for the suggested target. */
@@ -193,8 +196,37 @@ export const requests = {
     output: z.array(bundledDatasetSchema),
   },
   'dataset:open': {
-    input: z.object({ source: datasetSourceSchema }).strict(),
+    input: z
+      .object({
+        source: datasetSourceSchema,
+        options: z
+          .object({
+            /** Cells read as missing (case-insensitive); the empty cell always is. */
+            missingTokens: z.array(z.string().max(40)).max(50).optional(),
+            /** Delimited text: keep a uniform random sample of this many rows when the file has more. */
+            maxRows: z.number().int().min(100, { error: 'maxRows must be at least 100' }).max(50_000_000).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     output: datasetSummarySchema,
+  },
+  /** Cancel the dataset being read (nothing is loaded); false when none is being read. */
+  'dataset:cancel': {
+    input: empty,
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** A window of rows for the virtualized preview. */
+  'dataset:rows': {
+    input: z
+      .object({
+        datasetId: id('datasetId'),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000, { error: 'limit must be at most 1000 rows' }),
+      })
+      .strict(),
+    output: z.object({ offset: z.number().int(), rows: z.array(z.array(z.string().nullable())), lines: z.array(z.number().int()) }),
   },
   /** The data check ("doctor") for a target and feature choice. */
   'dataset:check': {
@@ -362,6 +394,10 @@ export const events = {
   /** Results view data, after each epoch. */
   'training:results': {
     payload: z.object({ runId: z.string(), results: runResultsSchema }),
+  },
+  /** Reading a dataset file: about once per megabyte. */
+  'dataset:progress': {
+    payload: z.object({ file: z.string(), bytes: z.number(), totalBytes: z.number(), rows: z.number().int() }),
   },
   /** Batch scoring progress, after each chunk of rows. */
   'scoring:progress': {
