@@ -262,7 +262,7 @@ async function streamOnce(
     if (rest) yield rest;
   }
 
-  const source = Readable.from(decoded());
+  const source = Readable.from(decoded(), { highWaterMark: 1 }); // one decoded chunk ahead, not 16
   await new Promise<void>((resolve) => {
     let firstChunk = true;
     Papa.parse<string[]>(source as unknown as File, {
