@@ -220,6 +220,49 @@ test('the data check lists problems by column and follows the chosen target', as
   await expect(findings.locator('li[data-code="imbalance"]')).toHaveCount(0);
 });
 
+test('column roles and preparation: ignoring a column re-runs the check; histograms; a virtualized preview', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const file = join(dir, 'accounts.csv');
+  const rows = ['account_id,plan,age,refund,churn'];
+  for (let i = 0; i < 3000; i++) rows.push(`${5000 + i},${['basic', 'pro', 'team'][i % 3]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
+  await writeFile(file, rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('dataset-meta')).toContainText('3,000 rows');
+  // Identifiers are left out by default, and the table says so.
+  await expect(page.getByTestId('role-account_id')).toHaveValue('ignore');
+  await expect(page.getByTestId('feature-count')).toHaveText('3 input column(s): plan, age, refund');
+  const findings = page.getByTestId('findings');
+  await expect(findings.locator('li[data-code="leakage"]')).toContainText('refund');
+  // Ignoring the leaking column removes the finding (the check re-runs with the new features).
+  await page.getByTestId('role-refund').selectOption('ignore');
+  await expect(page.getByTestId('feature-count')).toHaveText('2 input column(s): plan, age');
+  await expect(findings.locator('li[data-code="leakage"]')).toHaveCount(0);
+  // Preparation choices per column.
+  await page.getByTestId('scale-age').selectOption('robust');
+  await expect(page.getByTestId('scale-age')).toHaveValue('robust');
+  await page.getByTestId('treat-age').selectOption('categorical');
+  await expect(page.getByTestId('cap-age')).toHaveValue('50');
+  await page.getByTestId('treat-age').selectOption('numeric');
+  // A histogram for numbers, top values for categories.
+  await expect(page.getByTestId('spark-age').locator('rect')).toHaveCount(20);
+  await expect(page.getByTestId('spark-plan').locator('rect')).toHaveCount(3);
+  // The preview renders only the rows in view, and fetches the rest on scroll.
+  await page.getByTestId('preview').locator('summary').click();
+  const grid = page.getByTestId('preview-grid');
+  await expect(grid.locator('tr[data-row="0"]')).toContainText('5000');
+  expect(await grid.locator('tr[data-row]').count()).toBeLessThan(60);
+  await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(grid.locator('tr[data-row="2999"]')).toContainText('7999');
+  await expect(grid.locator('tr[data-row="2999"] td.line')).toHaveText('3001');
+  await page.screenshot({ path: 'test-results/screenshots/data-roles.png', fullPage: true });
+  // Train with the choices: the run uses them.
+  await page.getByTestId('epochs-input').fill('3');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toContainText(/completed/, { timeout: 60_000 });
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+});
+
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'moons');

@@ -1,8 +1,19 @@
 /**
- * Data panel state: the bundled list, the open dataset and the chosen target.
+ * Data panel state: the bundled list, the open dataset, reading progress, the chosen target,
+ * and the per-column roles and preprocessing choices (which re-run the data check).
  */
-import type { BundledDataset, DatasetSource, DatasetSummary, Finding, TickworkApi } from '../../../shared/contract.js';
+import type { BundledDataset, ColumnSummary, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
+import type { ColumnPrep, PreprocessingConfig, RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
+
+export type ColumnKind = 'numeric' | 'categorical' | 'boolean' | 'datetime' | 'text';
+
+/** How a column will be encoded (mirrors featureKind in models/prep/preprocessing.ts). */
+export function columnKind(c: ColumnSummary, prep: ColumnPrep | undefined): ColumnKind {
+  if (prep?.treatAs) return prep.treatAs;
+  if (c.type === 'numeric' || c.type === 'integer') return 'numeric';
+  return c.type;
+}
 
 export class DataState {
   bundled = $state.raw<BundledDataset[]>([]);
@@ -10,46 +21,109 @@ export class DataState {
   target = $state<string>('');
   findings = $state.raw<Finding[]>([]);
   loading = $state(false);
+  /** Reading progress of the file being opened (null when none). */
+  progress = $state.raw<EventPayload<'dataset:progress'> | null>(null);
+
+  /** Per-column choices: role, read-as, impute, scale, category cap. */
+  columns = $state<Record<string, ColumnPrep>>({});
+  numericImpute = $state<PreprocessingConfig['numericImpute']>('mean');
+  scale = $state<PreprocessingConfig['scale']>('standard');
+  categoricalImpute = $state<PreprocessingConfig['categoricalImpute']>('constant');
+  maxCategories = $state(50);
 
   readonly targetColumn = $derived(this.summary?.columns.find((c) => c.name === this.target) ?? null);
   /** The task the service will detect for the chosen target (mirrors models/data/schema.ts). */
   readonly task = $derived.by(() => {
     const c = this.targetColumn;
     if (!c) return null;
-    if (c.type === 'categorical') return c.distinct <= 2 ? 'binary' : 'multiclass';
+    if (c.type !== 'numeric' && c.type !== 'integer') return c.distinct <= 2 ? 'binary' : 'multiclass';
     const integer = c.top.every((t) => Number.isInteger(Number(t.value)));
     return integer && c.distinct <= 10 ? (c.distinct <= 2 ? 'binary' : 'multiclass') : 'regression';
   });
 
+  /** Why the data check leaves a column out by default (identifier, constant, free text). */
+  readonly leftOut = $derived.by(() => {
+    const out: Record<string, string> = {};
+    for (const f of this.findings) if (f.column && (f.code === 'identifier' || f.code === 'constant')) out[f.column] = f.code;
+    for (const c of this.summary?.columns ?? []) if (c.type === 'text') out[c.name] ??= 'free text';
+    return out;
+  });
+
+  /** The input columns a run will use: not the target, not ignored; left-out ones only when set to feature. */
+  readonly features = $derived.by(() =>
+    (this.summary?.columns ?? [])
+      .map((c) => c.name)
+      .filter((name) => {
+        if (name === this.target) return false;
+        const role = this.columns[name]?.role;
+        return role === 'feature' || (role !== 'ignore' && !(name in this.leftOut));
+      }),
+  );
+
   constructor(
     private readonly api: TickworkApi,
     private readonly errors: ErrorBanner,
-  ) {}
+  ) {
+    api.onDatasetProgress((p) => {
+      if (this.loading) this.progress = p;
+    });
+  }
 
   async init(): Promise<void> {
     this.bundled = (await this.errors.guard(() => this.api.listDatasets({}))) ?? [];
   }
 
-  /** Re-run the data check for the chosen target (called when the target changes). */
+  /** Re-run the data check for the chosen target and features (after any choice changes). */
   async check(): Promise<void> {
     const summary = this.summary;
     if (!summary || !this.target) return;
     const target = this.target;
-    const findings = await this.errors.guard(() => this.api.checkDataset({ datasetId: summary.id, target }));
+    const features = this.features;
+    const findings = await this.errors.guard(() => this.api.checkDataset({ datasetId: summary.id, target, features }));
     if (findings && this.summary === summary && this.target === target) this.findings = findings;
   }
 
-  async open(source: DatasetSource): Promise<boolean> {
+  /** Change one column's choices (undefined removes a key) and re-check. */
+  setColumn(name: string, change: Partial<ColumnPrep>): void {
+    const next: ColumnPrep = { ...this.columns[name], ...change };
+    for (const key of Object.keys(next) as (keyof ColumnPrep)[]) if (next[key] === undefined) delete next[key];
+    this.columns = { ...this.columns, [name]: next };
+    void this.check();
+  }
+
+  /** What the run config needs from the data panel. */
+  runInputs(): Pick<RunConfigInput, 'preprocessing'> {
+    const columns: Record<string, ColumnPrep> = {};
+    for (const [name, prep] of Object.entries(this.columns)) if (name !== this.target && Object.keys(prep).length > 0) columns[name] = prep;
+    return {
+      preprocessing: {
+        numericImpute: this.numericImpute,
+        scale: this.scale,
+        categoricalImpute: this.categoricalImpute,
+        maxCategories: this.maxCategories,
+        columns,
+      },
+    };
+  }
+
+  async open(source: DatasetSource, options?: { maxRows?: number }): Promise<boolean> {
     this.loading = true;
+    this.progress = null;
     try {
-      const summary = await this.errors.guard(() => this.api.openDataset({ source }));
+      const summary = await this.errors.guard(() => this.api.openDataset({ source, ...(options ? { options } : {}) }));
       if (!summary) return false;
       this.summary = summary;
+      this.columns = {};
       this.target = summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name;
       this.findings = summary.findings;
       return true;
     } finally {
       this.loading = false;
+      this.progress = null;
     }
+  }
+
+  async cancelOpen(): Promise<void> {
+    await this.errors.guard(() => this.api.cancelOpenDataset({}));
   }
 }

@@ -116,8 +116,12 @@ export class TrainingState {
     });
   }
 
+  /** The data panel's column choices, merged into every run config (set by the app). */
+  dataInputs: () => Pick<RunConfigInput, 'preprocessing'> = () => ({});
+
   config(target: string): RunConfigInput {
     return {
+      ...this.dataInputs(),
       target,
       model: { hidden: this.parseHidden(), activation: this.activation, dropout: this.dropout || 0 },
       split: { validation: this.validationShare, test: this.testShare, stratify: true },
