@@ -55,3 +55,39 @@ export function splitRows(rows: Int32Array, options: SplitOptions): Split {
     test: Int32Array.from(out.test),
   };
 }
+
+export interface Fold {
+  train: Int32Array;
+  validation: Int32Array;
+}
+
+/**
+ * k-fold cross-validation indices: every row is in exactly one validation fold; folds are
+ * seeded, and stratified when `strata` is given (each class spread evenly over the folds).
+ */
+export function kFoldIndices(rows: Int32Array, k: number, options: { seed: number; strata?: ArrayLike<number> }): Fold[] {
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`k-fold needs k ≥ 2, received ${k}`);
+  if (k > rows.length) throw new RangeError(`k-fold with k = ${k} needs at least ${k} rows, received ${rows.length}`);
+  const rng = createRng(options.seed);
+  const foldOf = new Int32Array(rows.length);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const key = options.strata ? options.strata[i] : 0;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
+  }
+  // Deal each shuffled group round-robin, continuing where the previous group stopped, so fold sizes differ by at most one.
+  let next = 0;
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
+    for (const i of shuffleInPlace(groups.get(key)!, rng)) {
+      foldOf[i] = next;
+      next = (next + 1) % k;
+    }
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const validation: number[] = [];
+    for (let i = 0; i < rows.length; i++) (foldOf[i] === f ? validation : train).push(rows[i]);
+    return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
+  });
+}

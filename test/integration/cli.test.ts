@@ -167,6 +167,11 @@ describe('tickwork CLI', () => {
     expect(out.columns[1]).toMatchObject({ missing: 0, distinct: 3 });
     expect(out.findings.map((f: { code: string }) => f.code).sort()).toEqual(['constant', 'identifier', 'imbalance']);
     for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(['code', 'column', 'message', 'severity']);
+    // A row cap samples, and the JSON says how many rows the file has; --missing replaces the tokens.
+    const sampled = JSON.parse(tickwork('inspect', '--data', file, '--max-rows', '100', '--missing', 'a', '--json').last);
+    expect(sampled.rows).toBe(60); // fewer rows than the cap: nothing sampled
+    expect(sampled.sampledFrom).toBeUndefined();
+    expect(sampled.columns[1].missing).toBe(20); // "a" is now a missing token
     const text = tickwork('inspect', '--data', 'iris');
     expect(text.stdout).toContain('species              categorical');
     expect(text.stdout).toContain('[duplicates]');
@@ -188,6 +193,9 @@ describe('tickwork CLI', () => {
       [['frobnicate'], /unknown command "frobnicate"/],
       [['race', '--data', 'moons', '--target', 'label', '--optimizers', 'sgd,sophia', '--out', join(dir, 'r')], /--optimizers must be one of sgd, momentum/],
       [['train', '--data', 'iris', '--target', 'species', '--batch-size', '1000', '--out', join(dir, 'x')], /batchSize 1000 is larger than the 102 training rows/],
+      [['train', '--data', 'iris', '--target', 'species', '--scale', 'log', '--out', join(dir, 'x')], /--scale must be one of standard, minmax, robust, none, received "log"/],
+      [['train', '--data', 'iris', '--target', 'species', '--ignore', 'petal_length,petal_width,sepal_length,sepal_width', '--out', join(dir, 'x')], /no usable feature columns/],
+      [['inspect', '--data', 'datasets/iris.csv', '--max-rows', '10'], /maxRows must be at least 100/],
     ];
     for (const [args, message] of cases) {
       const r = tickwork(...args);

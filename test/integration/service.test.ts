@@ -201,6 +201,71 @@ describe('WorkbenchService', () => {
     expect(p.predictions.map((x) => x.prediction)).toEqual(['yes', 'yes']);
   });
 
+  it('column choices reach the run and its export: roles, read-as-categories, robust scaling, a category cap', async () => {
+    const lines = ['id,city,floor,size,price'];
+    const cities = ['paris', 'rome', 'oslo', 'lima', 'kyiv', 'doha'];
+    for (let i = 0; i < 240; i++) lines.push(`${i},${cities[i % 6]},${i % 4},${50 + (i % 37)},${100 + 3 * (50 + (i % 37)) + (i % 6) * 10}`);
+    const path = join(dir, 'flats.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path } });
+    const run = await trainToEnd(ds.id, {
+      target: 'price',
+      epochs: 5,
+      earlyStopping: null,
+      preprocessing: { scale: 'robust', maxCategories: 3, columns: { floor: { treatAs: 'categorical', maxCategories: 10 }, id: { role: 'feature' }, size: { impute: 'median' } } },
+    });
+    expect(run.status).toBe('completed');
+    expect(run.config.features).toEqual(['id', 'city', 'floor', 'size']); // id kept on request
+    const model = await api.getModel({ modelId: run.modelId! });
+    const out = join(dir, 'flats-model');
+    await api.exportModel({ modelId: model.modelId, dir: out });
+    const prep = JSON.parse(await readFile(join(out, 'preprocessing.json'), 'utf8'));
+    const byName = Object.fromEntries(prep.features.map((f: { name: string }) => [f.name, f]));
+    expect(byName.city).toMatchObject({ kind: 'categorical', other: true });
+    expect(byName.city.categories).toHaveLength(3);
+    expect(byName.floor).toMatchObject({ kind: 'categorical', categories: ['0', '1', '2', '3'], other: false });
+    expect(byName.size).toMatchObject({ kind: 'numeric', impute: 'median', scaling: 'robust' });
+    expect(prep.encoded).toContain('city=(other)');
+    // An unseen city goes to (other) at prediction time, without an error.
+    const p = await api.predict({ modelId: model.modelId, rows: [{ id: '1', city: 'tokyo', floor: '2', size: '60' }] });
+    expect(Number.isFinite(p.predictions[0].prediction as number)).toBe(true);
+    // Ignoring every feature is refused with a plain message.
+    const none = await rejection(
+      api.startTraining({ datasetId: ds.id, config: { target: 'price', preprocessing: { columns: { city: { role: 'ignore' }, floor: { role: 'ignore' }, size: { role: 'ignore' } } } } }),
+    );
+    expect(none.message).toMatch(/no usable feature columns/);
+    const unknown = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'price', preprocessing: { columns: { nope: { role: 'ignore' } } } } }));
+    expect(unknown.message).toBe('Column choices name column(s) flats.csv does not have: nope.');
+  });
+
+  it('reads with progress events, pages rows for the preview, samples beyond a cap, and can cancel', async () => {
+    const lines = ['a,b,y'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i},${i % 13},${i % 2}`);
+    const path = join(dir, 'big.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    const progress: EventPayload<'dataset:progress'>[] = [];
+    const off = api.onDatasetProgress((p) => progress.push(p));
+    const ds = await api.openDataset({ source: { kind: 'file', path }, options: { maxRows: 100_000 } });
+    off();
+    expect(ds.rows).toBe(100_000);
+    expect(ds.sample).toEqual({ totalRows: 400_000, maxRows: 100_000 });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.bytes).toBe(progress.at(-1)!.totalBytes);
+    const page = await api.datasetRows({ datasetId: ds.id, offset: 99_990, limit: 50 });
+    expect(page.rows).toHaveLength(10);
+    page.rows.forEach((row, k) => expect(page.lines[k]).toBe(Number(row[0]) + 2));
+    // Cancel while reading: the open rejects with 'cancelled' and the next open works.
+    const cancelOnFirst = api.onDatasetProgress(() => void api.cancelOpenDataset({}));
+    const cancelled = await rejection(api.openDataset({ source: { kind: 'file', path } }));
+    cancelOnFirst();
+    expect(cancelled.code).toBe('cancelled');
+    expect((await api.cancelOpenDataset({})).cancelled).toBe(false);
+    const again = await api.openDataset({ source: { kind: 'file', path }, options: { maxRows: 1000 } });
+    expect(again.rows).toBe(1000);
+    const bad = await rejection(api.openDataset({ source: { kind: 'file', path }, options: { maxRows: 5 } }));
+    expect(bad.message).toMatch(/maxRows must be at least 100/);
+  });
+
   it('refuses a second run while one trains', async () => {
     const ds = await api.openDataset({ source: { kind: 'bundled', name: 'moons' } });
     const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000 } });
