@@ -114,6 +114,8 @@ export const resultsSchema = z.discriminatedUnion('kind', [
     confusion: z.array(z.array(z.number().int())),
     roc: z.array(pointSchema).nullable(),
     pr: z.array(pointSchema).nullable(),
+    /** Binary: (P(class 1), true class 0/1) for up to 2,000 evenly spread rows — the threshold slider. */
+    scores: z.array(pointSchema).nullable(),
   }),
   z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
 ]);

@@ -14,11 +14,14 @@ export type Results =
       confusion: number[][];
       roc: Array<{ x: number; y: number }> | null;
       pr: Array<{ x: number; y: number }> | null;
+      /** Binary: (probability of class 1, true class) for up to 2,000 evenly spread rows, for the threshold slider. */
+      scores: Array<{ x: number; y: number }> | null;
     }
   | { kind: 'regression'; points: Array<{ x: number; y: number }> };
 
 const MAX_CURVE_POINTS = 101;
 const MAX_SCATTER_POINTS = 400;
+const MAX_SCORES = 2000;
 
 /** ROC (x = false-positive rate, y = true-positive rate) and PR (x = recall, y = precision) over all thresholds, thinned. */
 export function binaryCurves(scores: ArrayLike<number>, y: ArrayLike<number>) {
@@ -68,7 +71,10 @@ export function resultsOf(task: Task, output: Float32Array, y: Float32Array, cla
     const predicted = task === 'binary' ? (output[i] >= 0.5 ? 1 : 0) : argmax(output.subarray(i * classes, (i + 1) * classes));
     confusion[y[i]][predicted]++;
   }
-  if (task !== 'binary') return { kind: 'classification', confusion, roc: null, pr: null };
+  if (task !== 'binary') return { kind: 'classification', confusion, roc: null, pr: null, scores: null };
   const { roc, pr } = binaryCurves(output.subarray(0, n), y);
-  return { kind: 'classification', confusion, roc, pr };
+  const step = Math.max(1, n / MAX_SCORES);
+  const scores: Array<{ x: number; y: number }> = [];
+  for (let i = 0; i < n; i += step) scores.push({ x: output[Math.floor(i)], y: y[Math.floor(i)] });
+  return { kind: 'classification', confusion, roc, pr, scores };
 }

@@ -261,6 +261,35 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toContainText(/completed/, { timeout: 60_000 });
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  // Binary results: a threshold slider; a lower threshold calls more rows "yes", so recall cannot fall.
+  const metrics = page.getByTestId('threshold-metrics');
+  await expect(metrics).toContainText('recall');
+  const recallAt = async () => Number(/recall ([0-9.]+)/.exec((await metrics.textContent()) ?? '')![1]);
+  await page.getByTestId('threshold-slider').fill('0.9');
+  const high = await recallAt();
+  await page.getByTestId('threshold-slider').fill('0.05');
+  await expect(page.getByTestId('threshold')).toContainText('0.05');
+  expect(await recallAt()).toBeGreaterThanOrEqual(high);
+  await page.getByTestId('results').screenshot({ path: 'test-results/screenshots/results-threshold.png' });
+});
+
+test('regression results: predicted against actual and residuals', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const file = join(dir, 'prices.csv');
+  const rows = ['size,rooms,price'];
+  for (let i = 0; i < 300; i++) rows.push(`${40 + (i % 80)},${1 + (i % 5)},${(1000 + 25 * (40 + (i % 80)) + 300 * (1 + (i % 5))).toFixed(1)}`);
+  await writeFile(file, rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('task')).toHaveText('regression');
+  await page.getByTestId('epochs-input').fill('5');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toContainText(/completed/, { timeout: 60_000 });
+  await expect(page.getByTestId('scatter-chart')).toBeVisible();
+  const residual = page.getByTestId('residual-chart');
+  await expect(residual).toBeVisible();
+  expect(Number(await residual.getAttribute('data-points'))).toBeGreaterThan(10);
+  await page.getByTestId('results').screenshot({ path: 'test-results/screenshots/results-regression.png' });
 });
 
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
