@@ -141,6 +141,10 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   const events = page.getByTestId('run-events');
   await expect(events).toContainText(/paused at step \d+/);
   await expect(events).toContainText(/set lr 0\.00002 from step \d+/);
+  // ... and marked on the loss and learning-rate charts.
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-marks', '1');
+  await expect(page.getByTestId('lr-live-chart')).toHaveAttribute('data-marks', '1');
+  await page.getByTestId('live-panel').screenshot({ path: 'test-results/screenshots/live-marks.png' });
   await page.getByTestId('stop-button').click();
   await expect(status).toHaveText(/stopped at step \d+ of \d+/, { timeout: 30_000 });
   const [, step, total] = /stopped at step (\d+) of (\d+)/.exec((await status.textContent()) ?? '')!;
