@@ -34,7 +34,10 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await expect(page.getByTestId('target-select')).toHaveValue('species');
   await expect(page.getByTestId('task')).toHaveText('multiclass');
 
-  await page.getByTestId('epochs-input').fill('60');
+  // Enough epochs (and a modest learning rate, so early stopping does not end it at once) that
+  // the run lasts a few seconds and the chart can be seen growing.
+  await page.getByTestId('epochs-input').fill('150');
+  await page.getByTestId('lr-input').fill('0.003');
   await page.getByTestId('train-button').click();
 
   // The chart gets points while training, and more as training goes on: sample it until the run ends.
@@ -44,7 +47,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const deadline = Date.now() + 90_000;
   while ((await status.getAttribute('data-status')) !== 'completed' && Date.now() < deadline) {
     seen.add(Number(await chart.getAttribute('data-points')));
-    await page.waitForTimeout(50);
+    await page.waitForTimeout(20);
   }
   await expect(status).toHaveAttribute('data-status', 'completed');
   const final = Number(await chart.getAttribute('data-points'));
@@ -77,7 +80,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const preprocessing = JSON.parse(strFromU8(files['preprocessing.json']));
   expect(preprocessing.labels).toEqual(['setosa', 'versicolor', 'virginica']);
   const runConfig = JSON.parse(strFromU8(files['run-config.json']));
-  expect(runConfig.epochs).toBe(60);
+  expect(runConfig.epochs).toBe(150);
 
   // What-if: one flower in, the class and its probabilities out.
   await page.getByTestId('whatif-sepal_length').fill('6.7');
