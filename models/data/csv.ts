@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { TickworkError } from '../../shared/errors.js';
 import { createRng } from '../random.js';
+import { decoderFor, type Encoding } from './encoding.js';
 import { ColumnBuilder, MissingTokens, type Table } from './table.js';
 
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -61,9 +62,9 @@ class RowSink {
   private readonly missing: MissingTokens;
   private readonly maxRows: number;
   private readonly rng: () => number;
-  /** Data rows seen in the file (kept or not). */
-  seen = 0;
-  kept = 0;
+  /** Data rows seen in the file (kept or not), and rows kept. */
+  private seen = 0;
+  private kept = 0;
   private lines: Int32Array | null = null;
   private raggedCount = 0;
   private readonly ragged: string[] = [];
@@ -175,8 +176,6 @@ export function parseDelimited(text: string, meta: { name: string; source: strin
   return sink.finish();
 }
 
-type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
-
 class NotUtf8 extends Error {}
 
 /**
@@ -227,12 +226,9 @@ async function streamOnce(
       bytes += chunk.length;
       let view: Uint8Array = chunk;
       if (decoder === null) {
-        let encoding: Encoding = forced ?? 'utf-8';
-        if (!forced && chunk[0] === 0xff && chunk[1] === 0xfe) encoding = 'utf-16le';
-        else if (!forced && chunk[0] === 0xfe && chunk[1] === 0xff) encoding = 'utf-16be';
-        if (encoding.startsWith('utf-16')) view = chunk.subarray(2);
-        // ignoreBOM: false (default) drops a UTF-8 BOM.
-        decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+        const opened = decoderFor(chunk, forced);
+        decoder = opened.decoder;
+        view = chunk.subarray(opened.skip);
       }
       let text: string;
       try {

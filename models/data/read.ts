@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
 import { readDelimitedFile, type ReadProgress } from './csv.js';
+import { decodeText } from './encoding.js';
 import { MissingTokens, type Table } from './table.js';
 import { parseJson, parseJsonLines, readParquet, readXlsx } from './formats.js';
 
@@ -23,17 +24,6 @@ const SUPPORTED = 'CSV/TSV, JSON, JSON Lines, Parquet or Excel .xlsx';
 export interface LoadedFile {
   table: Table;
   sha256: string;
-}
-
-export function decodeText(bytes: Uint8Array): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Not valid UTF-8: spreadsheet exports on Windows are often Latin-1 / Windows-1252.
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
 }
 
 export interface ReadOptions {

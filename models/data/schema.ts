@@ -89,9 +89,7 @@ export const HISTOGRAM_BINS = 20;
  * Distinct values of a Float64Array (NaN skipped), with their counts, in an open-addressing hash
  * table: about five times faster than a Set on a million values, which matters at 20 columns.
  */
-function countDistinct(values: Float64Array): { keys: Float64Array; counts: Int32Array; size: number } {
-  let present = 0;
-  for (let r = 0; r < values.length; r++) if (values[r] === values[r]) present++;
+function countDistinct(values: Float64Array, present: number): { keys: Float64Array; counts: Int32Array; size: number } {
   // Sized once for the worst case (every value distinct): no rehashing, load factor ≤ 1/2.
   let capacity = 16;
   while (capacity < 2 * present) capacity *= 2;
@@ -191,7 +189,7 @@ function profileNumbers(name: string, column: NumberColumn, line: (row: number) 
     const v = values[r];
     if (v === v) squares += (v - mean) * (v - mean);
   }
-  const distinct = countDistinct(values);
+  const distinct = countDistinct(values, numeric);
   const invalidCells = [...invalid.entries()].sort((a, b) => a[0] - b[0]);
   const invalidCounts = new Map<string, number>();
   for (const [, v] of invalidCells) invalidCounts.set(v, (invalidCounts.get(v) ?? 0) + 1);

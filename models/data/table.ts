@@ -63,14 +63,37 @@ export class MissingTokens {
   }
   /** `raw` must already be trimmed. */
   has(raw: string): boolean {
-    return raw.length <= this.longest && this.set.has(raw.length === 0 ? raw : raw.toLowerCase());
+    return raw.length <= this.longest && this.set.has(raw.toLowerCase());
   }
 }
 
 const defaultMissing = new MissingTokens();
 
-export function isMissingToken(value: string): boolean {
-  return defaultMissing.has(value.trim());
+/** Distinct strings and their codes, in first-seen order. */
+class Dictionary {
+  readonly values: string[] = [];
+  private readonly lookup = new Map<string, number>();
+  code(value: string): number {
+    let k = this.lookup.get(value);
+    if (k === undefined) {
+      k = this.values.length;
+      this.values.push(value);
+      this.lookup.set(value, k);
+    }
+    return k;
+  }
+}
+
+/**
+ * Codes of the first `rows` cells of a number column written as text: numbers in JavaScript's
+ * shortest form, non-numbers verbatim, −1 where missing.
+ */
+function numbersToCodes(values: Float64Array, invalid: Map<number, string>, rows: number, dictionary: Dictionary, codes: Int32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const v = values[r];
+    const bad = v === v ? undefined : invalid.get(r);
+    codes[r] = v === v ? dictionary.code(String(v)) : bad !== undefined ? dictionary.code(bad) : -1;
+  }
 }
 
 function trimCell(raw: string): string {
@@ -91,8 +114,7 @@ export class ColumnBuilder {
   private mode: 'number' | 'text' = 'number';
   private numbers: Float64Array;
   private codes: Int32Array | null = null;
-  private readonly dictionary: string[] = [];
-  private readonly lookup = new Map<string, number>();
+  private readonly dictionary = new Dictionary();
   private readonly invalid = new Map<number, string>();
   private readonly invalidDistinct = new Set<string>();
   private present = 0;
@@ -127,26 +149,10 @@ export class ColumnBuilder {
     if (rows > this.capacity()) this.grow(rows);
   }
 
-  private code(value: string): number {
-    let k = this.lookup.get(value);
-    if (k === undefined) {
-      k = this.dictionary.length;
-      this.dictionary.push(value);
-      this.lookup.set(value, k);
-    }
-    return k;
-  }
-
-  private toText(): void {
+  /** Switch to text storage, converting the first `rows` rows. */
+  private toText(rows: number): void {
     const codes = new Int32Array(Math.max(16, this.numbers.length)).fill(-1);
-    for (let r = 0; r < this.length; r++) {
-      const v = this.numbers[r];
-      if (v === v) codes[r] = this.code(String(v));
-      else {
-        const bad = this.invalid.get(r);
-        if (bad !== undefined) codes[r] = this.code(bad);
-      }
-    }
+    numbersToCodes(this.numbers, this.invalid, rows, this.dictionary, codes);
     this.mode = 'text';
     this.codes = codes;
     this.numbers = new Float64Array(0);
@@ -157,7 +163,7 @@ export class ColumnBuilder {
   /** Append a raw cell (untrimmed; missing tokens become missing). */
   push(raw: string | null): void {
     if (this.length >= this.capacity()) this.grow(this.length + 1);
-    this.write(this.length, raw, true);
+    this.write(this.length, raw);
     this.length++;
   }
 
@@ -167,10 +173,10 @@ export class ColumnBuilder {
       if (this.numbers[r] === this.numbers[r]) this.present--;
       else if (this.invalid.delete(r)) this.present--;
     } else if (this.codes![r] >= 0) this.present--;
-    this.write(r, raw, false);
+    this.write(r, raw);
   }
 
-  private write(r: number, raw: string | null, appending: boolean): void {
+  private write(r: number, raw: string | null): void {
     const cell = raw === null ? '' : trimCell(raw);
     if (this.missing.has(cell)) {
       if (this.mode === 'number') this.numbers[r] = NaN;
@@ -179,7 +185,7 @@ export class ColumnBuilder {
     }
     this.present++;
     if (this.mode === 'text') {
-      this.codes![r] = this.code(cell);
+      this.codes![r] = this.dictionary.code(cell);
       return;
     }
     const n = parseNumberCell(cell);
@@ -190,21 +196,17 @@ export class ColumnBuilder {
     this.numbers[r] = NaN;
     this.invalid.set(r, cell);
     this.invalidDistinct.add(cell);
-    if (this.invalidDistinct.size > MAX_INVALID_DISTINCT) {
-      // When appending, row r is not counted in length yet; include it in the conversion.
-      if (appending) this.length++;
-      this.toText();
-      if (appending) this.length--;
-    }
+    // Row r is not yet counted in `length` when it is being appended.
+    if (this.invalidDistinct.size > MAX_INVALID_DISTINCT) this.toText(Math.max(this.length, r + 1));
   }
 
   finish(): Column {
-    if (this.mode === 'number' && this.invalid.size > 0 && this.invalid.size > MAX_INVALID_SHARE * this.present) this.toText();
-    if (this.mode === 'number' && this.present === 0) this.toText(); // all missing: nothing numeric about it
+    if (this.mode === 'number' && this.invalid.size > 0 && this.invalid.size > MAX_INVALID_SHARE * this.present) this.toText(this.length);
+    if (this.mode === 'number' && this.present === 0) this.toText(this.length); // all missing: nothing numeric about it
     if (this.mode === 'number') {
       return { kind: 'number', values: this.numbers.subarray(0, this.length), invalid: this.invalid };
     }
-    return { kind: 'text', codes: this.codes!.subarray(0, this.length), dictionary: this.dictionary };
+    return { kind: 'text', codes: this.codes!.subarray(0, this.length), dictionary: this.dictionary.values };
   }
 }
 
@@ -259,24 +261,10 @@ export function textView(column: Column): TextColumn {
   if (column.kind === 'text') return column;
   let view = textViews.get(column);
   if (!view) {
-    const dictionary: string[] = [];
-    const lookup = new Map<string, number>();
+    const dictionary = new Dictionary();
     const codes = new Int32Array(column.values.length);
-    for (let r = 0; r < codes.length; r++) {
-      const s = cell(column, r);
-      if (s === null) {
-        codes[r] = -1;
-        continue;
-      }
-      let k = lookup.get(s);
-      if (k === undefined) {
-        k = dictionary.length;
-        dictionary.push(s);
-        lookup.set(s, k);
-      }
-      codes[r] = k;
-    }
-    view = { kind: 'text', codes, dictionary };
+    numbersToCodes(column.values, column.invalid, codes.length, dictionary, codes);
+    view = { kind: 'text', codes, dictionary: dictionary.values };
     textViews.set(column, view);
   }
   return view;
