@@ -25,6 +25,7 @@ import type {
   SplitMetrics,
   Metrics,
 } from '../shared/contract.js';
+import { usesColumn } from '../shared/columns.js';
 import { TickworkError } from '../shared/errors.js';
 import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
@@ -38,6 +39,7 @@ import {
   assertNumericClean,
   encodeFeatures,
   encodeTarget,
+  classLabels,
   fitPreprocessing,
   rowsWithTarget,
   type PreprocessingSpec,
@@ -244,11 +246,7 @@ export class WorkbenchService implements RequestHandlers {
     const ignored = defaultIgnored(entry.profiles, table.rowCount, config.target);
     const features =
       config.features ??
-      table.columnNames.filter((name) => {
-        if (name === config.target) return false;
-        const role = roles[name]?.role;
-        return role === 'feature' || (role !== 'ignore' && !ignored.has(name));
-      });
+      table.columnNames.filter((name) => name !== config.target && usesColumn(roles[name]?.role, ignored.has(name)));
     const unknown = features.filter((f) => columnIndex(table, f) < 0);
     if (unknown.length > 0) throw new TickworkError('bad_data', `${table.name} has no column(s) ${unknown.join(', ')}.`);
     if (features.includes(config.target)) {
@@ -314,14 +312,8 @@ export class WorkbenchService implements RequestHandlers {
     // Rows, split and preprocessing (fitted on the training rows only).
     const usable = rowsWithTarget(table, config.target);
     if (usable.length < 2) throw new TickworkError('bad_data', `Fewer than 2 rows have a value for "${config.target}".`);
-    const classLabels =
-      config.task === 'regression'
-        ? null
-        : fitPreprocessing({ table, profiles: entry.profiles, target: config.target, features: [], task: config.task, trainRows: usable }).labels;
-    const strata =
-      classLabels && config.split.stratify
-        ? encodeTarget({ labels: classLabels, target: config.target } as PreprocessingSpec, table, usable)
-        : undefined;
+    const labels = config.task === 'regression' ? null : classLabels(table, config.target);
+    const strata = labels && config.split.stratify ? encodeTarget({ labels, target: config.target }, table, usable) : undefined;
     const split = splitRows(usable, {
       validation: config.split.validation,
       test: testLoaded ? 0 : config.split.test,

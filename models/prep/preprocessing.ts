@@ -11,7 +11,8 @@
  * "(missing)" category of their own.
  * Statistics are fitted on the training rows only, so validation and test stay unseen.
  */
-import type { PreprocessingConfig, Task } from '../../shared/run-config.js';
+import { preprocessingConfigSchema, type PreprocessingConfig, type Task } from '../../shared/run-config.js';
+import { featureKind } from '../../shared/columns.js';
 import { TickworkError } from '../../shared/errors.js';
 import { isNumericType, nonNumericMessage, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
 import { columnIndex, isMissing, lineOf, numberView, textView, type Column, type Table } from '../data/table.js';
@@ -131,14 +132,6 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-/** How a feature column is encoded, from its profile and the user's choice. */
-export function featureKind(profile: ColumnProfile, treatAs?: 'numeric' | 'categorical'): FeatureSpec['kind'] {
-  if (treatAs) return treatAs;
-  if (profile.type === 'boolean') return 'boolean';
-  if (profile.type === 'datetime') return 'datetime';
-  return isNumericType(profile.type) ? 'numeric' : 'categorical';
-}
-
 function fitNumeric(name: string, column: Column, table: Table, trainRows: Int32Array, prep: PreprocessingConfig): NumericFeature {
   const choice = prep.columns[name] ?? {};
   const impute = choice.impute ?? prep.numericImpute;
@@ -229,6 +222,14 @@ function fitCategorical(name: string, column: Column, trainRows: Int32Array, pre
   return { name, kind: 'categorical', categories: kept, other, impute, fill, missingShare: missing / Math.max(1, trainRows.length) };
 }
 
+/** The classes of a target column (every row, so a class seen only in validation still has an index), sorted. */
+export function classLabels(table: Table, target: string): string[] {
+  const { codes, dictionary } = textView(table.columns[columnIndex(table, target)]);
+  const used = new Uint8Array(dictionary.length);
+  for (let r = 0; r < codes.length; r++) if (codes[r] >= 0) used[codes[r]] = 1;
+  return sortLabels(dictionary.filter((_, k) => used[k] === 1));
+}
+
 export function fitPreprocessing(options: {
   table: Table;
   profiles: ColumnProfile[];
@@ -239,13 +240,13 @@ export function fitPreprocessing(options: {
   preprocessing?: PreprocessingConfig;
 }): PreprocessingSpec {
   const { table, profiles, target, features, task, trainRows } = options;
-  const prep: PreprocessingConfig = options.preprocessing ?? { numericImpute: 'mean', scale: 'standard', categoricalImpute: 'constant', maxCategories: 50, columns: {} };
+  const prep: PreprocessingConfig = options.preprocessing ?? preprocessingConfigSchema.parse({});
   const specs: FeatureSpec[] = [];
   const encoded: string[] = [];
   for (const name of features) {
     const c = columnIndex(table, name);
     const column = table.columns[c];
-    const kind = featureKind(profiles[c], prep.columns[name]?.treatAs);
+    const kind = featureKind(profiles[c].type, prep.columns[name]?.treatAs);
     if (kind === 'boolean') {
       const { codes, dictionary } = textView(column);
       const isTrue = dictionary.map((v) => TRUE_VALUES.includes(v.toLowerCase()));
@@ -301,10 +302,7 @@ export function fitPreprocessing(options: {
     const std = Math.sqrt(Math.max(0, sumSq / trainRows.length - mean * mean));
     targetStats = { mean, std: std > 1e-12 ? std : 1 };
   } else {
-    const { codes, dictionary } = textView(targetColumn);
-    const used = new Uint8Array(dictionary.length);
-    for (let r = 0; r < codes.length; r++) if (codes[r] >= 0) used[codes[r]] = 1;
-    labels = sortLabels(dictionary.filter((_, k) => used[k] === 1));
+    labels = classLabels(table, target);
   }
   return {
     format: 'tickwork-preprocessing',

@@ -2,18 +2,10 @@
  * Data panel state: the bundled list, the open dataset, reading progress, the chosen target,
  * and the per-column roles and preprocessing choices (which re-run the data check).
  */
-import type { BundledDataset, ColumnSummary, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
+import { usesColumn } from '../../../shared/columns.js';
+import type { BundledDataset, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
 import type { ColumnPrep, PreprocessingConfig, RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
-
-export type ColumnKind = 'numeric' | 'categorical' | 'boolean' | 'datetime' | 'text';
-
-/** How a column will be encoded (mirrors featureKind in models/prep/preprocessing.ts). */
-export function columnKind(c: ColumnSummary, prep: ColumnPrep | undefined): ColumnKind {
-  if (prep?.treatAs) return prep.treatAs;
-  if (c.type === 'numeric' || c.type === 'integer') return 'numeric';
-  return c.type;
-}
 
 export class DataState {
   bundled = $state.raw<BundledDataset[]>([]);
@@ -49,16 +41,15 @@ export class DataState {
     return out;
   });
 
-  /** The input columns a run will use: not the target, not ignored; left-out ones only when set to feature. */
+  /** The input columns a run will use (the service applies the same rule). */
   readonly features = $derived.by(() =>
-    (this.summary?.columns ?? [])
-      .map((c) => c.name)
-      .filter((name) => {
-        if (name === this.target) return false;
-        const role = this.columns[name]?.role;
-        return role === 'feature' || (role !== 'ignore' && !(name in this.leftOut));
-      }),
+    (this.summary?.columns ?? []).map((c) => c.name).filter((name) => name !== this.target && this.roleOf(name) === 'feature'),
   );
+
+  /** A column's role: the user's choice, else what the data check decides by default. */
+  roleOf(name: string): 'feature' | 'ignore' {
+    return usesColumn(this.columns[name]?.role, name in this.leftOut) ? 'feature' : 'ignore';
+  }
 
   constructor(
     private readonly api: TickworkApi,
