@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload, TickworkApi } from '../../shared/contract';
-import { TickworkError } from '../../shared/errors';
+import { rejected as rejection } from '../helpers/errors';
 import { inMemoryApi } from '../../service/in-memory-transport';
 import { createNodeService } from '../../service/runtime';
 import type { WorkbenchService } from '../../service/workbench-service';
@@ -25,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.dispose();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TickworkError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TickworkError);
-    return err as TickworkError;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function trainToEnd(datasetId: string, config: Parameters<TickworkApi['startTraining']>[0]['config']) {
   const { runId } = await api.startTraining({ datasetId, config });

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, REQUEST_CHANNELS, requests } from '../../shared/contract';
 import { REQUEST_METHODS } from '../../shared/channels';
-import { TickworkError } from '../../shared/errors';
+import type { TickworkError } from '../../shared/errors';
+import { thrown } from '../helpers/errors';
 import { runConfigInputSchema, runConfigSchema } from '../../shared/run-config';
 
 function rejection(channel: Parameters<typeof parseRequest>[0], input: unknown): TickworkError {
-  try {
-    parseRequest(channel, input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(TickworkError);
-    expect((err as TickworkError).code).toBe('invalid_input');
-    return err as TickworkError;
-  }
-  throw new Error('expected a rejection');
+  const err = thrown(() => parseRequest(channel, input));
+  expect(err.code).toBe('invalid_input');
+  return err;
 }
 
 describe('the contract', () => {

@@ -11,7 +11,7 @@ import { readTableFile } from '../../models/data/read';
 import { profileTable } from '../../models/data/schema';
 import { cell, columnCells, columnIndex, lineOf } from '../../models/data/table';
 import { defaultIgnored } from '../../models/data/doctor';
-import { TickworkError } from '../../shared/errors';
+import { rejected as failure } from '../helpers/errors';
 
 const FIXTURES = join(__dirname, '../fixtures/messy');
 let dir: string;
@@ -19,16 +19,6 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tickwork-stream-'));
 });
-
-async function failure(p: Promise<unknown>): Promise<TickworkError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TickworkError);
-    return err as TickworkError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('messy fixtures', () => {
   it('Latin-1 with semicolons, CRLF, quoted delimiters and quotes, NA/blank/? as missing', async () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../../models/data/csv';
 import { columnCells } from '../../models/data/table';
-import { TickworkError } from '../../shared/errors';
+import { thrown as error } from '../helpers/errors';
 
 const meta = { name: 'data.csv', source: '/tmp/data.csv' };
-
-function error(fn: () => unknown): TickworkError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TickworkError);
-    return err as TickworkError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseDelimited', () => {
   it('reads a comma-separated file with a header, turning missing tokens into null', () => {
