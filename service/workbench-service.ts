@@ -21,11 +21,13 @@ import type {
   RawRow,
   RequestHandlers,
   RequestParsedInput,
+  RunPlan,
   RunSummary,
   SplitMetrics,
   Metrics,
 } from '../shared/contract.js';
 import { usesColumn } from '../shared/columns.js';
+import { summarizeNetwork } from '../shared/network.js';
 import { TickworkError } from '../shared/errors.js';
 import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
@@ -68,6 +70,14 @@ interface DatasetEntry {
   loaded: LoadedFile;
   profiles: ColumnProfile[];
   summary: DatasetSummary;
+}
+
+interface PlannedRun {
+  entry: DatasetEntry;
+  config: RunConfig;
+  preprocessing: PreprocessingSpec;
+  split: ReturnType<typeof splitRows>;
+  testLoaded: LoadedFile | null;
 }
 
 interface PreparedRun {
@@ -300,10 +310,11 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   /**
-   * Everything a run needs before the worker sees it: the resolved config, the split, the fitted
-   * preprocessing, the encoded parts and class weights. Throws bad_data with a plain message.
+   * A run before any data is encoded: the resolved config (batch size, epochs and early stopping
+   * filled in), the split, and the preprocessing fitted on the training rows. Throws bad_data
+   * with a plain message.
    */
-  private async prepare(input: RequestParsedInput<'training:start'>): Promise<PreparedRun> {
+  private async plan(input: RequestParsedInput<'training:start'>): Promise<PlannedRun> {
     const entry = this.dataset(input.datasetId);
     const testLoaded = input.testSource ? await this.load(input.testSource) : null;
     const config = this.resolveConfig(entry, input, testLoaded ? testLoaded.table.source : null);
@@ -329,15 +340,6 @@ export class WorkbenchService implements RequestHandlers {
       trainRows: split.train,
       preprocessing: config.preprocessing,
     });
-    const part = (t: Table, rows: Int32Array): DataPart => {
-      const m = encodeFeatures(preprocessing, t, rows);
-      return { x: m.x, rows: m.rows, cols: m.cols, y: encodeTarget(preprocessing, t, rows) };
-    };
-    let test: DataPart | null = split.test.length > 0 ? part(table, split.test) : null;
-    if (testLoaded) {
-      // encodeFeatures names any missing column or non-numeric cell of the test file.
-      test = part(testLoaded.table, rowsWithTarget(testLoaded.table, config.target));
-    }
 
     if (input.config.batchSize === undefined) config.batchSize = Math.min(DEFAULT_BATCH_SIZE, split.train.length);
     if (input.config.epochs === undefined) config.epochs = autoEpochs(config, split.train.length);
@@ -356,6 +358,22 @@ export class WorkbenchService implements RequestHandlers {
           `${totalSteps / config.epochs} steps of batch ${batchSize}). Use fewer warmup steps or more epochs.`,
       );
     }
+    return { entry, config, preprocessing, split, testLoaded };
+  }
+
+  /** Everything a run needs before the worker sees it: the plan, the encoded parts and class weights. */
+  private async prepare(input: RequestParsedInput<'training:start'>): Promise<PreparedRun> {
+    const { entry, config, preprocessing, split, testLoaded } = await this.plan(input);
+    const { table } = entry.loaded;
+    const part = (t: Table, rows: Int32Array): DataPart => {
+      const m = encodeFeatures(preprocessing, t, rows);
+      return { x: m.x, rows: m.rows, cols: m.cols, y: encodeTarget(preprocessing, t, rows) };
+    };
+    let test: DataPart | null = split.test.length > 0 ? part(table, split.test) : null;
+    if (testLoaded) {
+      // encodeFeatures names any missing column or non-numeric cell of the test file.
+      test = part(testLoaded.table, rowsWithTarget(testLoaded.table, config.target));
+    }
     const request: Omit<TrainRequest, 'type' | 'runId'> = {
       config,
       task: config.task,
@@ -367,6 +385,28 @@ export class WorkbenchService implements RequestHandlers {
       test,
     };
     return { entry, config, preprocessing, request };
+  }
+
+  async 'training:plan'(input: RequestParsedInput<'training:plan'>): Promise<RunPlan> {
+    const { config, preprocessing, split, testLoaded } = await this.plan(input);
+    const { stepsPerEpoch, totalSteps } = planSteps(config, split.train.length);
+    const classes = preprocessing.labels?.length ?? 1;
+    return {
+      task: config.task,
+      features: config.features,
+      inputs: preprocessing.encoded,
+      labels: preprocessing.labels,
+      network: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, classes),
+      rows: {
+        train: split.train.length,
+        validation: split.validation.length,
+        test: testLoaded ? rowsWithTarget(testLoaded.table, config.target).length : split.test.length,
+      },
+      batchSize: config.batchSize,
+      epochs: config.epochs,
+      stepsPerEpoch,
+      totalSteps,
+    };
   }
 
   async 'training:lr-find'({ minLr, maxLr, steps, ...input }: RequestParsedInput<'training:lr-find'>) {

@@ -12,6 +12,7 @@ export const REQUEST_METHODS = {
   'dataset:cancel': 'cancelOpenDataset',
   'training:start': 'startTraining',
   'training:lr-find': 'findLearningRate',
+  'training:plan': 'planRun',
   'race:start': 'startRace',
   'training:stop': 'stopTraining',
   'training:pause': 'pauseTraining',

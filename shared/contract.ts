@@ -12,6 +12,31 @@ import { TickworkError } from './errors.js';
 import { hyper, optimizerConfigSchema } from './optimizers.js';
 import { runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
 
+// ---------------------------------------------------------------- run plans
+
+export const networkRowSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['input', 'dense', 'batchnorm', 'dropout', 'output']),
+  units: z.number().int(),
+  detail: z.string(),
+  params: z.number().int(),
+});
+export const runPlanSchema = z.object({
+  task: taskSchema,
+  features: z.array(z.string()),
+  /** Encoded model inputs (a numeric column is one, a categorical column one per kept category). */
+  inputs: z.array(z.string()),
+  /** Class labels (classification), in output order. */
+  labels: z.array(z.string()).nullable(),
+  network: z.object({ rows: z.array(networkRowSchema), trainable: z.number().int(), nonTrainable: z.number().int() }),
+  rows: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  batchSize: z.number().int(),
+  epochs: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  totalSteps: z.number().int(),
+});
+export type RunPlan = z.infer<typeof runPlanSchema>;
+
 // ---------------------------------------------------------------- data shapes
 
 /** integer: whole numbers (treated as numeric); text: free text (left out unless chosen). */
@@ -248,6 +273,17 @@ export const requests = {
       })
       .strict(),
     output: z.object({ runId: z.string() }),
+  },
+  /**
+   * What a run with this config would be, without training it: the resolved task and features,
+   * the split, the encoded input width, the network layer by layer with parameter counts, and
+   * the steps. Fails with the same message training:start would.
+   */
+  'training:plan': {
+    input: z
+      .object({ datasetId: id('datasetId'), config: runConfigInputSchema, testSource: datasetSourceSchema.optional() })
+      .strict(),
+    output: runPlanSchema,
   },
   /** LR range test (Smith 2017) on a fresh copy of the model: loss against an exponential LR sweep. */
   'training:lr-find': {

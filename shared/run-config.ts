@@ -19,19 +19,37 @@ export const backendPreferenceSchema = z.enum(BACKEND_PREFERENCES);
 export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
 
 
+/**
+ * One hidden layer. A bare number is a Dense layer of that many units with the model-wide
+ * settings; an object overrides them for that layer only.
+ */
+export const layerSpecSchema = z
+  .object({
+    units: z.number().int().min(1).max(4096),
+    activation: activationSchema.optional(),
+    dropout: hyper('dropout', { gte: 0, lt: 1 }).optional(),
+    batchNorm: z.boolean().optional(),
+    l1: hyper('l1', { gte: 0 }).optional(),
+    l2: hyper('l2', { gte: 0 }).optional(),
+  })
+  .strict();
+export type LayerSpec = z.infer<typeof layerSpecSchema>;
+
 /** Model: a multilayer perceptron; input and output sizes come from the data. */
 export const modelSpecSchema = z.object({
-  hidden: z.array(z.number().int().min(1).max(4096)).max(16).default([64, 64]),
+  /** Hidden layers, first to last: `[64, 64]`, or objects such as `{ units: 32, dropout: 0.2 }`. */
+  hidden: z.array(z.union([z.number().int().min(1).max(4096), layerSpecSchema])).max(16).default([64, 64]),
   activation: activationSchema.default('relu'),
   /** Dropout rate after each hidden layer during training (inverted dropout; none at prediction). */
   dropout: hyper('dropout', { gte: 0, lt: 1 }).default(0),
   /** Batch normalization after each hidden layer. */
   batchNorm: z.boolean().default(false),
-  /** L1 / L2 penalties on every kernel, added to the loss: l1·Σ|W| + l2·ΣW². */
+  /** L1 / L2 penalties on every kernel (the output layer's too), added to the loss: l1·Σ|W| + l2·ΣW². */
   l1: hyper('l1', { gte: 0 }).default(0),
   l2: hyper('l2', { gte: 0 }).default(0),
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export type ModelSpecInput = z.input<typeof modelSpecSchema>;
 
 export { optimizerConfigSchema, OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizers.js';
 

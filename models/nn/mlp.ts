@@ -4,13 +4,15 @@
  *   binary      → 1 sigmoid unit   (probability of the second label)
  *   multiclass  → k softmax units  (class probabilities)
  *   regression  → 1 linear unit    (the target, standardized during training)
- * Hidden layer: Dense(units, activation) [→ BatchNormalization]. Dropout is not a layer: the
+ * Hidden layer: Dense(units, activation) [→ BatchNormalization], each with its own settings or
+ * the model-wide ones (shared/network.ts). Dropout is not a layer: the
  * training loop applies it with a fresh seeded mask each step (tfjs' seeded Dropout layer would
  * reuse one mask), so the saved model is exactly the inference network.
  * Weights are initialized from seeds derived from the run seed, so a run is reproducible.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, Task } from '../../shared/run-config.js';
+import { outputActivation, outputUnits, resolveLayers } from '../../shared/network.js';
 import { tfSeed } from '../random.js';
 
 export interface MlpOptions {
@@ -22,32 +24,29 @@ export interface MlpOptions {
   seed: number;
 }
 
-export function outputUnits(task: Task, classes: number): number {
-  return task === 'multiclass' ? classes : 1;
-}
-
 export function buildMlp(options: MlpOptions): tf.Sequential {
   const { spec, task, inputSize, classes, seed } = options;
   const model = tf.sequential({ name: 'tickwork_mlp' });
-  spec.hidden.forEach((units, i) => {
+  const layers = resolveLayers(spec);
+  layers.forEach((layer, i) => {
     model.add(
       tf.layers.dense({
         name: `dense_${i + 1}`,
-        units,
-        activation: spec.activation,
+        units: layer.units,
+        activation: layer.activation,
         inputShape: i === 0 ? [inputSize] : undefined,
         kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(seed, i + 1) }),
         biasInitializer: 'zeros',
       }),
     );
-    if (spec.batchNorm) model.add(tf.layers.batchNormalization({ name: `bn_${i + 1}` }));
+    if (layer.batchNorm) model.add(tf.layers.batchNormalization({ name: `bn_${i + 1}` }));
   });
   model.add(
     tf.layers.dense({
       name: 'output',
       units: outputUnits(task, classes),
-      activation: task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear',
-      inputShape: spec.hidden.length === 0 ? [inputSize] : undefined,
+      activation: outputActivation(task),
+      inputShape: layers.length === 0 ? [inputSize] : undefined,
       kernelInitializer: tf.initializers.glorotUniform({ seed: tfSeed(seed, 1000) }),
       biasInitializer: 'zeros',
     }),
@@ -72,14 +71,31 @@ export function foldTargetScaling(model: tf.LayersModel, stats: { mean: number; 
   folded.forEach((t) => t.dispose());
 }
 
-/** Names of the layers after which dropout applies in training (the end of each hidden block). */
-export function dropoutPoints(model: tf.LayersModel, spec: ModelSpec): Set<string> {
-  if (spec.dropout <= 0) return new Set();
-  const prefix = spec.batchNorm ? 'bn_' : 'dense_';
-  return new Set(model.layers.map((l) => l.name).filter((n) => n.startsWith(prefix)));
+/** Dropout rate by the name of the layer it follows in training (the end of each hidden block). */
+export function dropoutPoints(spec: ModelSpec): Map<string, number> {
+  const points = new Map<string, number>();
+  resolveLayers(spec).forEach((layer, i) => {
+    if (layer.dropout > 0) points.set(layer.batchNorm ? `bn_${i + 1}` : `dense_${i + 1}`, layer.dropout);
+  });
+  return points;
 }
 
-/** The kernels (not biases, not batch-norm parameters) that L1/L2 penalties apply to. */
-export function kernels(model: tf.LayersModel): tf.LayerVariable[] {
-  return model.trainableWeights.filter((w) => /kernel/.test(w.originalName));
+export interface Penalized {
+  kernel: tf.LayerVariable;
+  l1: number;
+  l2: number;
+}
+
+/** Each kernel (not biases, not batch-norm parameters) with its L1/L2 penalties; the output layer takes the model-wide ones. */
+export function penalizedKernels(model: tf.LayersModel, spec: ModelSpec): Penalized[] {
+  const layers = resolveLayers(spec);
+  return model.layers
+    .filter((l) => l.name === 'output' || l.name.startsWith('dense_'))
+    .map((l) => {
+      const own = l.name === 'output' ? spec : layers[Number(l.name.slice('dense_'.length)) - 1];
+      const kernel = l.trainableWeights.find((w) => /kernel/.test(w.originalName));
+      if (!kernel) throw new Error(`layer ${l.name} has no kernel`);
+      return { kernel, l1: own.l1, l2: own.l2 };
+    })
+    .filter((p) => p.l1 > 0 || p.l2 > 0);
 }

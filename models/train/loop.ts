@@ -19,7 +19,7 @@ import { planSteps, type LoopConfig } from './plan.js';
 
 export { loopConfig, planSteps, type LoopConfig } from './plan.js';
 import { createRng, shuffleInPlace } from '../random.js';
-import { buildMlp, dropoutPoints, foldTargetScaling, kernels } from '../nn/mlp.js';
+import { buildMlp, dropoutPoints, foldTargetScaling, penalizedKernels } from '../nn/mlp.js';
 import { taskLoss } from '../nn/losses.js';
 import { computeMetrics } from './metrics.js';
 import { resultsOf, type Results } from './results.js';
@@ -135,9 +135,8 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   const model = buildMlp({ spec: config.model, task, inputSize: train.cols, classes, seed: config.seed });
   const optimizer = createOptimizer(config.optimizer);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const penalized = kernels(model).map((w) => w.read());
-  const dropAfter = dropoutPoints(model, config.model);
-  const { l1, l2, dropout } = config.model;
+  const penalized = penalizedKernels(model, config.model).map((p) => ({ w: p.kernel.read(), l1: p.l1, l2: p.l2 }));
+  const dropAfter = dropoutPoints(config.model);
 
   // Targets as the loss sees them: class indices, or the standardized regression target.
   const stats = input.targetStats;
@@ -175,7 +174,8 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
     let h = x;
     model.layers.forEach((layer, i) => {
       h = layer.apply(h, { training: true }) as tf.Tensor;
-      if (dropAfter.has(layer.name)) h = tf.dropout(h, dropout, undefined, (config.seed * 1_000_003 + step * 131 + i) >>> 0);
+      const rate = dropAfter.get(layer.name);
+      if (rate !== undefined) h = tf.dropout(h, rate, undefined, (config.seed * 1_000_003 + step * 131 + i) >>> 0);
     });
     return h;
   };
@@ -183,8 +183,10 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   const lossOf = (xb: tf.Tensor, yb: tf.Tensor1D) => () => {
     const weights = weightOfClass ? (tf.gather(weightOfClass, yb.toInt()) as tf.Tensor1D) : undefined;
     let loss = taskLoss(task, forward(xb), yb, classes, weights);
-    if (l1 > 0) loss = tf.add(loss, tf.mul(l1, tf.addN(penalized.map((w) => tf.sum(tf.abs(w)))))) as tf.Scalar;
-    if (l2 > 0) loss = tf.add(loss, tf.mul(l2, tf.addN(penalized.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
+    for (const { w, l1, l2 } of penalized) {
+      if (l1 > 0) loss = tf.add(loss, tf.mul(l1, tf.sum(tf.abs(w)))) as tf.Scalar;
+      if (l2 > 0) loss = tf.add(loss, tf.mul(l2, tf.sum(tf.square(w)))) as tf.Scalar;
+    }
     return loss;
   };
 

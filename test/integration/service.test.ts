@@ -357,6 +357,33 @@ describe('WorkbenchService', () => {
     expect(runs[0].metrics!.train.loss).not.toBe(runs[1].metrics!.train.loss);
   });
 
+  it('plans a run without training it: encoded inputs, the network with parameter counts, the split and the steps', async () => {
+    const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const plan = await api.planRun({
+      datasetId: iris.id,
+      config: { target: 'species', model: { hidden: [{ units: 10, batchNorm: true, dropout: 0.2 }, 4] }, batchSize: 17, epochs: 3 },
+    });
+    expect(plan.task).toBe('multiclass');
+    expect(plan.inputs).toHaveLength(4);
+    expect(plan.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(plan.network.rows.map((r) => `${r.name}:${r.units}:${r.params}`)).toEqual([
+      'input:4:0',
+      'dense_1:10:50',
+      'bn_1:10:20',
+      'dropout_1:10:0',
+      'dense_2:4:44',
+      'output:3:15',
+    ]);
+    expect(plan.network.trainable).toBe(129);
+    expect(plan.rows.train + plan.rows.validation + plan.rows.test).toBe(150);
+    expect(plan.stepsPerEpoch).toBe(Math.ceil(plan.rows.train / 17));
+    expect(plan.totalSteps).toBe(3 * plan.stepsPerEpoch);
+
+    // The plan fails with the message training would give.
+    const bad = await rejection(api.planRun({ datasetId: iris.id, config: { target: 'species', batchSize: 500 } }));
+    expect(bad.message).toContain('batchSize 500 is larger than the 102 training rows');
+  });
+
   it('runs the LR finder through the service', async () => {
     const ds = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
     const r = await api.findLearningRate({ datasetId: ds.id, config: { target: 'species', batchSize: 16 }, steps: 60 });
