@@ -79,3 +79,15 @@ export function summarizeNetwork(spec: ModelSpec, task: Task, inputSize: number,
   rows.push({ name: 'output', kind: 'output', units: out, detail: [outputActivation(task), penalties(spec)].filter(Boolean).join(', '), params: width * out + out });
   return { rows, trainable: rows.reduce((sum, r) => sum + r.params, 0), nonTrainable };
 }
+
+/** "16 tanh (batch norm) → 8 relu (dropout 0.2)", or "no hidden layers", for tables and READMEs. */
+export function describeNetwork(spec: ModelSpec): string {
+  const layers = resolveLayers(spec);
+  if (layers.length === 0) return 'no hidden layers';
+  return layers
+    .map((l) => {
+      const extras = [l.batchNorm ? 'batch norm' : '', l.dropout > 0 ? `dropout ${l.dropout}` : '', penalties(l)].filter(Boolean);
+      return `${l.units} ${l.activation}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
+    })
+    .join(' → ');
+}

@@ -18,7 +18,7 @@ import { unzipSync, zipSync } from 'fflate';
 import type { SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
-import { resolveLayers } from '../../shared/network.js';
+import { describeNetwork } from '../../shared/network.js';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
 import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
@@ -98,7 +98,7 @@ export function modelCard(bundle: ExportBundle): string {
     `- validation: ${fmt(m?.validation)}`,
     `- test: ${fmt(m?.test)}`,
     '',
-    c ? `## Training\n\n${describeHidden(c.model)}, ${c.optimizer.name} (lr ${c.optimizer.lr}), ` +
+    c ? `## Training\n\n${c.model.hidden.length === 0 ? 'A linear model (no hidden layers)' : `MLP ${describeNetwork(c.model)}`}, ${c.optimizer.name} (lr ${c.optimizer.lr}), ` +
       `${c.schedule.kind} schedule with ${c.schedule.warmupSteps} warmup steps, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}.\n` : '',
     '## Scoring',
     '',
@@ -297,16 +297,4 @@ export async function writeExportZip(target: string, bundle: ExportBundle): Prom
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
-}
-
-/** "MLP 64 relu → 32 tanh (dropout 0.2)" for the README. */
-function describeHidden(spec: RunConfig['model']): string {
-  const layers = resolveLayers(spec);
-  if (layers.length === 0) return 'No hidden layers (a generalized linear model)';
-  return 'MLP ' + layers
-    .map((l) => {
-      const extras = [l.batchNorm ? 'batch norm' : '', l.dropout > 0 ? `dropout ${l.dropout}` : '', l.l1 > 0 ? `L1 ${l.l1}` : '', l.l2 > 0 ? `L2 ${l.l2}` : ''].filter(Boolean);
-      return `${l.units} ${l.activation}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
-    })
-    .join(' → ');
 }

@@ -156,13 +156,57 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await expect(page.getByTestId('export-button')).toBeEnabled();
 });
 
+test('the model panel edits layers one by one and shows the network with its parameter counts', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  const params = page.getByTestId('param-count');
+  // Default: two layers of 64 on iris' 4 inputs, 3 classes: 4·64+64 + 64·64+64 + 64·3+3.
+  await expect(page.getByTestId('input-width')).toHaveText('4');
+  await expect(params).toHaveText((320 + 4160 + 195).toLocaleString('en-US'));
+
+  await page.getByTestId('preset-select').selectOption('logistic regression');
+  await expect(page.getByTestId('layer-row')).toHaveCount(0);
+  await expect(params).toHaveText('15');
+
+  // Build 16 tanh + BN → 8 with dropout, by keyboard and mouse.
+  await page.getByTestId('add-layer').click();
+  await page.getByTestId('add-layer').click();
+  const rows = page.getByTestId('layer-row');
+  await expect(rows).toHaveCount(2);
+  await rows.nth(0).getByTestId('layer-units').fill('16');
+  await rows.nth(0).getByTestId('layer-activation').selectOption('tanh');
+  await rows.nth(0).getByTestId('layer-bn').check();
+  await rows.nth(1).getByTestId('layer-units').fill('8');
+  await rows.nth(1).getByTestId('layer-dropout').fill('0.2');
+  await expect(page.getByTestId('preset-select')).toHaveValue('');
+  // 4·16+16, BN 2·16, 16·8+8, 8·3+3
+  await expect(params).toHaveText(String(80 + 32 + 136 + 27));
+  const summary = page.getByTestId('network-summary');
+  await expect(summary).toContainText('bn_1');
+  await expect(summary).toContainText('rate 0.2');
+  await expect(page.getByTestId('network-diagram')).toHaveAttribute('aria-label', /dense_1 16, dense_2 8, output 3/);
+  await page.getByTestId('model-panel').screenshot({ path: 'test-results/screenshots/model-panel.png' });
+
+  // A bad size is named by the plan, not hidden.
+  await rows.nth(1).getByTestId('layer-units').fill('0');
+  await expect(page.getByTestId('plan-error')).toContainText('units');
+  await rows.nth(1).getByTestId('layer-remove').click();
+  await expect(params).toHaveText(String(80 + 32 + 51));
+
+  // The run trains the edited network: its stored config has the per-layer settings.
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(page.getByTestId('compare-network').first()).toHaveText('16 tanh (batch norm)');
+  await page.screenshot({ path: 'test-results/screenshots/workbench-1280x800.png', fullPage: true });
+});
+
 test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
-  await page.getByTestId('preset-select').selectOption('logistic regression');
-  await expect(page.getByTestId('hidden-input')).toHaveValue('');
   await page.getByTestId('preset-select').selectOption('classic 64 ReLU');
-  await expect(page.getByTestId('hidden-input')).toHaveValue('64');
+  await expect(page.getByTestId('layer-row')).toHaveCount(1);
   await page.getByTestId('lr-find-button').click();
   await expect.poll(async () => Number(await page.getByTestId('lr-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(20);
   const suggestion = page.getByTestId('lr-suggestion');

@@ -4,20 +4,13 @@
  * proxy chart data (chart.js writes into it).
  */
 import type { EventPayload, RunStatus, RunSummary, RunResults, RunEventPayload, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
-import type { OptimizerName, RunConfigInput, Activation, ScheduleConfig } from '../../../shared/run-config.js';
+import type { OptimizerName, RunConfigInput, ModelSpecInput, ScheduleConfig } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export interface Point {
   x: number;
   y: number;
 }
-
-export const MODEL_PRESETS = {
-  'logistic regression': { hidden: '', activation: 'linear' as Activation, dropout: 0 },
-  'classic 64 ReLU': { hidden: '64', activation: 'relu' as Activation, dropout: 0 },
-  'two layers 64-64': { hidden: '64, 64', activation: 'relu' as Activation, dropout: 0 },
-  'deeper 128-64-32, dropout': { hidden: '128, 64, 32', activation: 'relu' as Activation, dropout: 0.1 },
-};
 
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
 const MAX_BATCH_POINTS = 5000;
@@ -28,11 +21,8 @@ function thin(points: Point[]): Point[] {
 
 export class TrainingState {
   // Settings
-  hidden = $state('64, 64');
-  dropout = $state(0);
   validationShare = $state(0.15);
   testShare = $state(0.15);
-  activation = $state<Activation>('relu');
   optimizer = $state<OptimizerName>('adam');
   lr = $state(0.01);
   warmupSteps = $state(0);
@@ -105,25 +95,16 @@ export class TrainingState {
     });
   }
 
-  /** Hidden sizes from the text field ("64, 64"); throws with a plain message when malformed. */
-  parseHidden(): number[] {
-    const text = this.hidden.trim();
-    if (text === '') return [];
-    return text.split(/[,\s]+/).map((part) => {
-      const n = Number(part);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`Hidden layers: "${part}" is not a positive whole number. Write sizes like 64, 64.`);
-      return n;
-    });
-  }
-
   /** The data panel's column choices, merged into every run config (set by the app). */
   dataInputs: () => Pick<RunConfigInput, 'preprocessing'> = () => ({});
+  /** The Model panel's network (set by the app). */
+  modelSpec: () => ModelSpecInput = () => ({});
 
   config(target: string): RunConfigInput {
     return {
       ...this.dataInputs(),
       target,
-      model: { hidden: this.parseHidden(), activation: this.activation, dropout: this.dropout || 0 },
+      model: this.modelSpec(),
       split: { validation: this.validationShare, test: this.testShare, stratify: true },
       optimizer: { name: this.optimizer, lr: this.lr },
       schedule: { kind: this.schedule, warmupSteps: this.warmupSteps },
@@ -197,14 +178,6 @@ export class TrainingState {
     if (!this.runId) return;
     const runId = this.runId;
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
-  }
-
-  /** Model presets: a name → hidden layers, activation and dropout. */
-  applyPreset(preset: keyof typeof MODEL_PRESETS): void {
-    const p = MODEL_PRESETS[preset];
-    this.hidden = p.hidden;
-    this.activation = p.activation;
-    this.dropout = p.dropout;
   }
 
   /** Change the learning rate of the running run from its next step (recorded as a run event). */

@@ -1,0 +1,142 @@
+/**
+ * Model panel state: the hidden layers as the user edits them (each with its own activation,
+ * dropout, batch norm and L1/L2), the presets, and the service's plan for the current settings
+ * (input width from the data, the network with parameter counts, steps), refreshed shortly
+ * after any change.
+ */
+import type { RunPlan, TickworkApi } from '../../../shared/contract.js';
+import type { Activation, ModelSpecInput, RunConfigInput } from '../../../shared/run-config.js';
+
+export interface EditableLayer {
+  /** Stable key for the editor's keyed list (not part of the spec). */
+  key: number;
+  units: number;
+  activation: Activation;
+  dropout: number;
+  batchNorm: boolean;
+  l1: number;
+  l2: number;
+}
+
+type LayerSettings = Omit<EditableLayer, 'key'>;
+
+const dense = (units: number, extra: Partial<LayerSettings> = {}): LayerSettings => ({
+  units,
+  activation: 'relu',
+  dropout: 0,
+  batchNorm: false,
+  l1: 0,
+  l2: 0,
+  ...extra,
+});
+
+export const MODEL_PRESETS: Record<string, { help: string; layers: LayerSettings[] }> = {
+  'logistic regression': { help: 'no hidden layer: a linear model of the inputs', layers: [] },
+  'classic 64 ReLU': { help: 'one hidden layer of 64 ReLU units', layers: [dense(64)] },
+  'two layers 64-64': { help: 'two hidden layers of 64 ReLU units', layers: [dense(64), dense(64)] },
+  'deeper MLP 128-64-32': {
+    help: 'three layers with batch norm and dropout, for larger data',
+    layers: [dense(128, { batchNorm: true, dropout: 0.1 }), dense(64, { batchNorm: true, dropout: 0.1 }), dense(32)],
+  },
+};
+
+/** Wait this long after the last change before asking the service for a new plan. */
+const PLAN_DELAY_MS = 250;
+
+export class ModelState {
+  layers = $state<EditableLayer[]>([]);
+  preset = $state<string>('two layers 64-64');
+
+  /** The plan for the current settings, or why there is none. */
+  plan = $state.raw<RunPlan | null>(null);
+  planError = $state<string | null>(null);
+  planning = $state(false);
+
+  private nextKey = 1;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private requested = 0;
+
+  constructor(private readonly api: Pick<TickworkApi, 'planRun'>) {
+    this.applyPreset(this.preset);
+  }
+
+  applyPreset(name: string): void {
+    const preset = MODEL_PRESETS[name];
+    if (!preset) return;
+    this.preset = name;
+    this.layers = preset.layers.map((l) => ({ ...l, key: this.nextKey++ }));
+  }
+
+  /** Add a layer after `index` (at the end by default), copying the settings of the one before it. */
+  addLayer(index = this.layers.length - 1): void {
+    const before = this.layers[index];
+    const layer: EditableLayer = { ...(before ?? dense(32)), units: before ? Math.max(1, Math.round(before.units / 2)) : 32, key: this.nextKey++ };
+    this.layers = [...this.layers.slice(0, index + 1), layer, ...this.layers.slice(index + 1)];
+    this.preset = '';
+  }
+
+  removeLayer(index: number): void {
+    this.layers = this.layers.filter((_, i) => i !== index);
+    this.preset = '';
+  }
+
+  moveLayer(index: number, by: -1 | 1): void {
+    const to = index + by;
+    if (to < 0 || to >= this.layers.length) return;
+    const next = [...this.layers];
+    [next[index], next[to]] = [next[to], next[index]];
+    this.layers = next;
+    this.preset = '';
+  }
+
+  /** Mark the model as edited (no longer the named preset). */
+  edited(): void {
+    this.preset = '';
+  }
+
+  /**
+   * The spec for the run config. Each layer is written out in full; a field the user cleared
+   * (NaN from an empty number input) becomes 0 except units, which the service then rejects by name.
+   */
+  spec(): ModelSpecInput {
+    const num = (v: number) => (Number.isFinite(v) ? v : 0);
+    return {
+      hidden: this.layers.map((l) => ({
+        units: Number.isFinite(l.units) ? l.units : 0,
+        activation: l.activation,
+        dropout: num(l.dropout),
+        batchNorm: l.batchNorm,
+        l1: num(l.l1),
+        l2: num(l.l2),
+      })),
+    };
+  }
+
+  /** Ask for the plan of `config` on a dataset, after a short pause; only the latest answer is kept. */
+  schedulePlan(datasetId: string | null, config: () => RunConfigInput): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!datasetId) {
+      this.plan = null;
+      this.planError = null;
+      return;
+    }
+    this.timer = setTimeout(() => void this.refreshPlan(datasetId, config), PLAN_DELAY_MS);
+  }
+
+  async refreshPlan(datasetId: string, config: () => RunConfigInput): Promise<void> {
+    const ticket = ++this.requested;
+    this.planning = true;
+    try {
+      const plan = await this.api.planRun({ datasetId, config: config() });
+      if (ticket !== this.requested) return;
+      this.plan = plan;
+      this.planError = null;
+    } catch (err) {
+      if (ticket !== this.requested) return;
+      this.plan = null;
+      this.planError = err instanceof Error ? err.message : String(err);
+    } finally {
+      if (ticket === this.requested) this.planning = false;
+    }
+  }
+}
