@@ -10,10 +10,13 @@ export class ErrorBanner {
     this.message = null;
   }
 
-  /** Run an async action; any error lands in the banner. */
-  async guard<T>(action: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Run an async action; any error lands in the banner. A user's action clears the previous
+   * message first; a background refresh (`keep`) leaves it, so it cannot wipe a failure just shown.
+   */
+  async guard<T>(action: () => Promise<T>, options: { keep?: boolean } = {}): Promise<T | undefined> {
     try {
-      this.clear();
+      if (!options.keep) this.clear();
       return await action();
     } catch (err) {
       this.show(err);

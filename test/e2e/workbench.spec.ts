@@ -224,6 +224,26 @@ test('the LR finder plots loss against learning rate and its suggestion can be u
   await page.screenshot({ path: 'test-results/screenshots/lr-finder.png', fullPage: true });
 });
 
+test('a run that diverges says so in the banner, with the next step, and the banner stays', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const path = join(dir, 'diverge.csv');
+  await writeFile(path, 'x,y\n' + Array.from({ length: 200 }, (_, i) => `${(i / 10).toFixed(1)},${i * 1000}`).join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(path);
+  await expect(page.getByTestId('task')).toHaveText('regression');
+  await page.getByTestId('optimizer-select').selectOption('sgd');
+  await page.getByTestId('lr-input').fill('1000');
+  await page.getByTestId('train-button').click();
+  const status = page.getByTestId('status-text');
+  await expect(status).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText(/not a finite number|NaN|Infinity/);
+  await expect(banner).toContainText('learning rate');
+  // The refreshes that follow a finished run (run list, model) must not wipe it.
+  await page.waitForTimeout(1500);
+  await expect(banner).toBeVisible();
+});
+
 test('a bad file shows a clear error banner, not a crash', async ({ page }) => {
   await page.goto(server.url);
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));

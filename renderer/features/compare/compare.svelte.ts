@@ -54,7 +54,7 @@ export class CompareState {
   }
 
   async refresh(): Promise<void> {
-    const runs = await this.errors.guard(() => this.api.listRuns({}));
+    const runs = await this.errors.guard(() => this.api.listRuns({}), { keep: true });
     if (runs) {
       this.pending = null;
       this.runs = runs;

@@ -46,7 +46,7 @@ export class PredictState {
   }
 
   async useModel(modelId: string): Promise<void> {
-    const info = await this.errors.guard(() => this.api.getModel({ modelId }));
+    const info = await this.errors.guard(() => this.api.getModel({ modelId }), { keep: true });
     if (info) this.use(info);
   }
 

@@ -144,7 +144,7 @@ export class TrainingState {
 
   private async refreshRun(): Promise<void> {
     if (!this.runId) return;
-    const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }));
+    const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }), { keep: true });
     if (!run) return;
     this.run = run;
     if (run.results) this.results = run.results;

@@ -1,0 +1,221 @@
+/**
+ * The renderer's state classes (Svelte 5 runes in .svelte.ts), driven through a fake API: what
+ * they send, what they keep from events, and what they ignore.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ModelState, MODEL_PRESETS } from '../../renderer/features/model/model.svelte';
+import { TrainingState } from '../../renderer/features/training/training.svelte';
+import { DataState } from '../../renderer/features/data/data.svelte';
+import { CompareState } from '../../renderer/features/compare/compare.svelte';
+import { ErrorBanner } from '../../renderer/lib/errors.svelte';
+import { modelSpecSchema } from '../../shared/run-config';
+import { summarizeNetwork } from '../../shared/network';
+import type { DatasetSummary, EpochRecord, RunPlan, RunSummary } from '../../shared/contract';
+import { fakeApi } from '../helpers/fake-api';
+
+const plan = (trainable: number): RunPlan => ({
+  task: 'binary',
+  features: ['a'],
+  inputs: ['a'],
+  labels: ['0', '1'],
+  network: { rows: [], trainable, nonTrainable: 0 },
+  rows: { train: 10, validation: 2, test: 2 },
+  batchSize: 10,
+  epochs: 1,
+  stepsPerEpoch: 1,
+  totalSteps: 1,
+});
+
+describe('ModelState', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('starts from a preset and edits layers; the spec it writes is valid and describes the edited network', () => {
+    const model = new ModelState(fakeApi().api);
+    expect(model.layers.map((l) => l.units)).toEqual(MODEL_PRESETS['two layers 64-64'].layers.map((l) => l.units));
+    model.applyPreset('logistic regression');
+    expect(model.layers).toHaveLength(0);
+    model.addLayer();
+    expect(model.layers[0].units).toBe(32);
+    model.layers[0].activation = 'tanh';
+    model.layers[0].dropout = 0.25;
+    model.addLayer(); // copies the layer before it, at half its units
+    expect(model.layers[1]).toMatchObject({ units: 16, activation: 'tanh', dropout: 0.25 });
+    model.layers[1].batchNorm = true;
+    model.moveLayer(1, -1);
+    expect(model.layers.map((l) => l.units)).toEqual([16, 32]);
+    expect(model.preset).toBe('');
+    model.moveLayer(0, -1); // out of range: nothing moves
+    expect(model.layers.map((l) => l.units)).toEqual([16, 32]);
+
+    const spec = modelSpecSchema.parse(model.spec());
+    const summary = summarizeNetwork(spec, 'binary', 3, 2);
+    expect(summary.rows.map((r) => r.name)).toEqual(['input', 'dense_1', 'bn_1', 'dropout_1', 'dense_2', 'dropout_2', 'output']);
+    model.removeLayer(0);
+    expect(model.spec().hidden).toEqual([{ units: 32, activation: 'tanh', dropout: 0.25, batchNorm: false, l1: 0, l2: 0 }]);
+  });
+
+  it('a cleared number field becomes 0 in the spec, and a cleared size is left for the service to name', () => {
+    const model = new ModelState(fakeApi().api);
+    model.layers[0].dropout = NaN;
+    model.layers[1].units = NaN;
+    const spec = model.spec();
+    expect(spec.hidden?.[0]).toMatchObject({ dropout: 0 });
+    expect(modelSpecSchema.safeParse(spec).success).toBe(false);
+  });
+
+  it('asks for one plan after a burst of changes, and keeps only the latest answer', async () => {
+    const answers: Array<(p: RunPlan) => void> = [];
+    const fake = fakeApi({ planRun: () => new Promise((resolve) => answers.push(resolve)) });
+    const model = new ModelState(fake.api);
+    for (let i = 0; i < 5; i++) model.schedulePlan('ds', () => ({ target: 'y' }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(fake.calls.filter((c) => c.method === 'planRun')).toHaveLength(1);
+    model.schedulePlan('ds', () => ({ target: 'y' }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(answers).toHaveLength(2);
+    answers[1](plan(200));
+    answers[0](plan(100)); // the older request answers last: ignored
+    await vi.runAllTimersAsync();
+    expect(model.plan?.network.trainable).toBe(200);
+    expect(model.planning).toBe(false);
+  });
+
+  it('keeps the service\'s message when a plan fails, and clears the plan without a dataset', async () => {
+    const fake = fakeApi({ planRun: async () => Promise.reject(new Error('batchSize 500 is larger than the 102 training rows')) });
+    const model = new ModelState(fake.api);
+    await model.refreshPlan('ds', () => ({ target: 'y' }));
+    expect(model.plan).toBeNull();
+    expect(model.planError).toContain('batchSize 500');
+    model.schedulePlan(null, () => ({ target: 'y' }));
+    expect(model.planError).toBeNull();
+  });
+});
+
+describe('TrainingState', () => {
+  const progress = (runId: string, step: number) => ({ runId, step, totalSteps: 10_000, epoch: 1, epochs: 1, loss: 1 / step, lr: 0.01, gradNorm: 1, stepsPerSecond: 100, samplesPerSecond: 3200 });
+
+  it('builds the run config from its settings, the model panel and the data panel', () => {
+    const training = new TrainingState(fakeApi().api, new ErrorBanner());
+    training.modelSpec = () => ({ hidden: [8] });
+    training.dataInputs = () => ({ preprocessing: { scale: 'robust' } });
+    training.optimizer = 'adamw';
+    training.lr = 0.002;
+    training.warmupSteps = 50;
+    training.epochs = null;
+    const config = training.config('label');
+    expect(config).toMatchObject({
+      target: 'label',
+      model: { hidden: [8] },
+      preprocessing: { scale: 'robust' },
+      optimizer: { name: 'adamw', lr: 0.002 },
+      schedule: { kind: 'constant', warmupSteps: 50 },
+      epochs: undefined,
+    });
+  });
+
+  it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
+    const run: RunSummary = { runId: 'r1', status: 'failed', message: 'failed: loss became NaN at step 212 — try a lower learning rate', history: [] } as unknown as RunSummary;
+    const fake = fakeApi({ startTraining: async () => ({ runId: 'r1' }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });
+    const errors = new ErrorBanner();
+    const training = new TrainingState(fake.api, errors);
+    await training.start('ds', 'label');
+    expect(training.runId).toBe('r1');
+
+    fake.emit('training:progress', progress('other-run', 1));
+    expect(training.batchLoss).toHaveLength(0);
+    for (let step = 1; step <= 5001; step++) fake.emit('training:progress', progress('r1', step));
+    // 5,001 points pass the 5,000 cap: every other point is kept, oldest first.
+    expect(training.batchLoss.length).toBeLessThanOrEqual(5000);
+    expect(training.batchLoss[0].x).toBe(1);
+    expect(training.batchLoss[1].x).toBe(3);
+    expect(training.progress?.step).toBe(5001);
+
+    const record = { epoch: 1, step: 5001, train: { loss: 0.5 }, validation: { loss: 0.6 } } as unknown as EpochRecord;
+    fake.emit('training:epoch', { runId: 'r1', record, epochs: 1 });
+    expect(training.validationLoss).toEqual([{ x: 5001, y: 0.6 }]);
+
+    fake.emit('training:status', { runId: 'r1', status: 'failed', message: run.message });
+    expect(errors.message).toBe(run.message);
+    expect(training.running).toBe(false);
+  });
+});
+
+describe('DataState', () => {
+  const summary: DatasetSummary = {
+    id: 'ds1',
+    name: 'customers',
+    source: 'customers.csv',
+    sha256: 'x',
+    rows: 100,
+    delimiter: ',',
+    columns: ['id', 'age', 'city', 'notes', 'churned'].map((name) => ({
+      name,
+      type: name === 'notes' ? 'text' : name === 'city' ? 'categorical' : 'integer',
+      missing: 0,
+      distinct: name === 'churned' ? 2 : 50,
+      min: null,
+      max: null,
+      mean: null,
+      std: null,
+      top: name === 'churned' ? [{ value: '0', count: 60 }, { value: '1', count: 40 }] : [],
+      histogram: null,
+    })),
+    preview: [],
+    sample: null,
+    suggestedTarget: 'churned',
+    suggestedTask: 'binary',
+    findings: [{ severity: 'warning', code: 'identifier', column: 'id', message: 'id looks like an identifier' }],
+  } as DatasetSummary;
+
+  it('leaves out what the check leaves out, lets a role override it, and sends only real choices', async () => {
+    const fake = fakeApi({ openDataset: async () => summary, checkDataset: async () => [] });
+    const data = new DataState(fake.api, new ErrorBanner());
+    expect(await data.open({ kind: 'file', path: 'customers.csv' })).toBe(true);
+    expect(data.target).toBe('churned');
+    expect(data.task).toBe('binary');
+    expect(data.features).toEqual(['age', 'city']);
+    data.setColumn('notes', { role: 'feature' });
+    data.setColumn('age', { scale: 'minmax' });
+    data.setColumn('age', { scale: undefined });
+    expect(data.features).toEqual(['age', 'city', 'notes']);
+    // Each choice re-runs the check with the features it implies.
+    expect(fake.calls.filter((c) => c.method === 'checkDataset').at(-1)?.input).toMatchObject({ features: ['age', 'city', 'notes'] });
+    expect(data.runInputs().preprocessing?.columns).toEqual({ notes: { role: 'feature' } });
+  });
+
+  it('a file that fails to open leaves the open dataset as it was, with the reason in the banner', async () => {
+    let fail = false;
+    const fake = fakeApi({ openDataset: async () => (fail ? Promise.reject(new Error('File not found: x.csv')) : summary) });
+    const errors = new ErrorBanner();
+    const data = new DataState(fake.api, errors);
+    await data.open({ kind: 'bundled', name: 'x' });
+    fail = true;
+    expect(await data.open({ kind: 'file', path: 'x.csv' })).toBe(false);
+    expect(data.summary?.name).toBe('customers');
+    expect(errors.message).toContain('File not found');
+    expect(data.loading).toBe(false);
+  });
+});
+
+describe('CompareState', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('coalesces a burst of epochs into one update of the run list', async () => {
+    const run = { runId: 'r1', history: [], status: 'training' } as unknown as RunSummary;
+    const fake = fakeApi({ listRuns: async () => [run] });
+    const compare = new CompareState(fake.api, new ErrorBanner());
+    await compare.refresh();
+    const seen: number[] = [];
+    for (let e = 1; e <= 20; e++) {
+      fake.emit('training:epoch', { runId: 'r1', record: { epoch: e } as unknown as EpochRecord, epochs: 20 });
+      seen.push(compare.runs[0].history.length);
+    }
+    expect(seen.every((n) => n === 0)).toBe(true);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(compare.runs[0].history.map((h) => h.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    compare.toggle('r1');
+    expect(compare.hidden.has('r1')).toBe(true);
+  });
+});
