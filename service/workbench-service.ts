@@ -22,6 +22,7 @@ import type {
   RequestHandlers,
   RequestParsedInput,
   RunPlan,
+  RunResults,
   RunSummary,
   SplitMetrics,
   Metrics,
@@ -48,7 +49,8 @@ import {
 } from '../models/prep/preprocessing.js';
 import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
-import { AUTO_EPOCHS, autoEpochs, planSteps } from '../models/train/plan.js';
+import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
+import type { ResultRow } from '../models/train/results.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
@@ -85,6 +87,8 @@ interface PreparedRun {
   config: RunConfig;
   preprocessing: PreprocessingSpec;
   request: Omit<TrainRequest, 'type' | 'runId'>;
+  /** Table rows of the split the Results view is computed on, in order (null: not traceable). */
+  resultRows: Int32Array | null;
 }
 
 interface ModelEntry {
@@ -384,7 +388,9 @@ export class WorkbenchService implements RequestHandlers {
       validation: split.validation.length > 0 ? part(table, split.validation) : null,
       test,
     };
-    return { entry, config, preprocessing, request };
+    // The loop computes results on the validation rows, else on the training rows (subsampled past MAX_TRAIN_EVAL_ROWS).
+    const resultRows = split.validation.length > 0 ? split.validation : split.train.length <= MAX_TRAIN_EVAL_ROWS ? split.train : null;
+    return { entry, config, preprocessing, request, resultRows };
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>): Promise<RunPlan> {
@@ -522,8 +528,9 @@ export class WorkbenchService implements RequestHandlers {
             if (event.kind === 'paused') this.setStatus(run, 'paused', `paused at step ${event.step}`);
             if (event.kind === 'resumed') this.setStatus(run, 'training', `training on ${backend.name}`);
           },
-          onResults: (epoch, results) => {
-            run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results };
+          onResults: (epoch, { rows, errors, ...results }) => {
+            const predictions = prepared.resultRows ? predictionRows(entry.loaded.table, config, preprocessing, prepared.resultRows, rows, errors) : null;
+            run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results, predictions };
             this.emit('training:results', { runId, results: run.results });
           },
           onCheckpoint: (epoch, artifacts) => {
@@ -746,6 +753,37 @@ export class WorkbenchService implements RequestHandlers {
 type RequestOutputOf<C extends keyof RequestHandlers> = Awaited<ReturnType<RequestHandlers[C]>>;
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */
+/** The predictions table: each result row traced to its file line and raw input values. */
+function predictionRows(
+  table: Table,
+  config: RunConfig,
+  preprocessing: PreprocessingSpec,
+  tableRows: Int32Array,
+  rows: ResultRow[],
+  errors: number,
+): NonNullable<RunResults['predictions']> {
+  const columns = config.features.slice(0, 8);
+  const shown = columns.map((name) => table.columns[columnIndex(table, name)]);
+  const labels = preprocessing.labels;
+  const value = (v: number) => (labels ? labels[v] : String(Number(v.toPrecision(6))));
+  return {
+    columns,
+    total: tableRows.length,
+    errors,
+    rows: rows.map((row) => {
+      const r = tableRows[row.index];
+      return {
+        line: lineOf(table, r),
+        values: shown.map((c) => cell(c, r)),
+        actual: value(row.actual),
+        predicted: value(row.predicted),
+        confidence: row.confidence,
+        error: row.error,
+      };
+    }),
+  };
+}
+
 function rowsToTable(rows: RawRow[], inputs: string[]): Table {
   const missing = inputs.filter((name) => rows.some((row) => !(name in row)));
   if (missing.length > 0) {

@@ -150,6 +150,32 @@ export const runResultsSchema = z.object({
   split: z.enum(['validation', 'train']),
   labels: z.array(z.string()).nullable(),
   results: resultsSchema,
+  /**
+   * Rows for the predictions table: the errors first (most confident mistakes first; for a
+   * regression the largest residuals), then evenly spread other rows; null when the rows cannot
+   * be traced back to the file (no validation split and more than 10,000 training rows).
+   */
+  predictions: z
+    .object({
+      /** Input columns shown beside each prediction (the first 8 features). */
+      columns: z.array(z.string()),
+      rows: z.array(
+        z.object({
+          line: z.number().int(),
+          values: z.array(z.string().nullable()),
+          actual: z.string(),
+          predicted: z.string(),
+          /** Classification: probability of the predicted class. */
+          confidence: z.number().nullable(),
+          error: z.boolean(),
+        }),
+      ),
+      /** Rows in the split. */
+      total: z.number().int(),
+      /** Misclassified rows (classification), or rows flagged as the largest residuals (regression). */
+      errors: z.number().int(),
+    })
+    .nullable(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;
 

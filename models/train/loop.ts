@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, Metrics, SplitMetrics } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
-import { planSteps, type LoopConfig } from './plan.js';
+import { MAX_TRAIN_EVAL_ROWS, planSteps, type LoopConfig } from './plan.js';
 
 export { loopConfig, planSteps, type LoopConfig } from './plan.js';
 import { createRng, shuffleInPlace } from '../random.js';
@@ -150,7 +150,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   const schedule = { baseLr: config.optimizer.lr, totalSteps };
   const rng = createRng(config.seed);
   const order = Int32Array.from({ length: train.rows }, (_, i) => i);
-  const trainEval = subsample(train, options.maxTrainEvalRows ?? 10000, config.seed);
+  const trainEval = subsample(train, options.maxTrainEvalRows ?? MAX_TRAIN_EVAL_ROWS, config.seed);
 
   const history: EpochRecord[] = [];
   const events: RunEvent[] = [];

@@ -7,6 +7,9 @@ import { runConfigInputSchema, type RunConfig, type RunConfigInput } from '../..
 
 export { AUTO_EPOCHS, autoEpochs, planSteps } from '../../shared/steps.js';
 
+/** Training metrics (and, without a validation split, the Results view) use at most this many training rows. */
+export const MAX_TRAIN_EVAL_ROWS = 10_000;
+
 export type LoopConfig = Pick<
   RunConfig,
   'model' | 'optimizer' | 'schedule' | 'batchSize' | 'epochs' | 'seed' | 'clipNorm' | 'clipValue' | 'accumulationSteps' | 'earlyStopping' | 'reduceOnPlateau'

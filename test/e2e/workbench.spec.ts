@@ -341,6 +341,19 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   await page.getByTestId('threshold-slider').fill('0.05');
   await expect(page.getByTestId('threshold')).toContainText('0.05');
   expect(await recallAt()).toBeGreaterThanOrEqual(high);
+
+  // The predictions table, filtered to the misclassified rows: each shown row is an error, and
+  // there are as many as the summary counts (fewer than 300, so all are listed).
+  await page.getByTestId('predictions').locator('summary').click();
+  const errors = Number(((await page.getByTestId('predictions-errors').textContent()) ?? '').replace(/,/g, ''));
+  const table = page.getByTestId('predictions-table');
+  await expect(table.locator('thead')).toContainText('line');
+  await page.getByTestId('errors-only').check();
+  const shown = table.getByTestId('prediction-row');
+  await expect(shown).toHaveCount(Math.min(errors, 100));
+  expect(await table.locator('[data-testid="prediction-row"][data-error="false"]').count()).toBe(0);
+  await page.getByTestId('errors-only').uncheck();
+  expect(await table.locator('[data-testid="prediction-row"][data-error="false"]').count()).toBeGreaterThan(0);
   await page.getByTestId('results').screenshot({ path: 'test-results/screenshots/results-threshold.png' });
 });
 
@@ -360,6 +373,11 @@ test('regression results: predicted against actual and residuals', async ({ page
   const residual = page.getByTestId('residual-chart');
   await expect(residual).toBeVisible();
   expect(Number(await residual.getAttribute('data-points'))).toBeGreaterThan(10);
+  // Largest residuals first in the predictions table, with the inputs of each row.
+  await page.getByTestId('predictions').locator('summary').click();
+  const first = page.getByTestId('prediction-row').first();
+  await expect(first).toHaveAttribute('data-error', 'true');
+  await expect(page.getByTestId('predictions-table').locator('thead')).toContainText('rooms');
   await page.getByTestId('results').screenshot({ path: 'test-results/screenshots/results-regression.png' });
 });
 

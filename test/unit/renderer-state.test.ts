@@ -135,7 +135,7 @@ describe('TrainingState', () => {
     fake.emit('training:epoch', { runId: 'r1', record, epochs: 1 });
     expect(training.validationLoss).toEqual([{ x: 5001, y: 0.6 }]);
 
-    fake.emit('training:status', { runId: 'r1', status: 'failed', message: run.message });
+    fake.emit('training:status', { runId: 'r1', status: 'failed', message: run.message, backend: null, modelId: null });
     expect(errors.message).toBe(run.message);
     expect(training.running).toBe(false);
   });

@@ -5,7 +5,34 @@ describe('results view data', () => {
   it('confusion matrix: rows are the actual class, columns the predicted', () => {
     const out = Float32Array.from([0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8]);
     const r = resultsOf('multiclass', out, Float32Array.from([0, 1, 1, 2]), 3, null);
-    expect(r).toEqual({ kind: 'classification', confusion: [[1, 0, 0], [1, 1, 0], [0, 0, 1]], roc: null, pr: null, scores: null });
+    expect(r).toMatchObject({ kind: 'classification', confusion: [[1, 0, 0], [1, 1, 0], [0, 0, 1]], roc: null, pr: null, scores: null, errors: 1 });
+    // The predictions table: the mistake first, with the confidence of the (wrong) predicted class.
+    expect(r.rows[0]).toEqual({ index: 2, actual: 1, predicted: 0, confidence: expect.closeTo(0.6, 6), error: true });
+    expect(r.rows.map((row) => row.index)).toEqual([2, 0, 1, 3]);
+  });
+
+  it('predictions table: every mistake up to 300, most confident first, then at most 300 spread correct rows', () => {
+    const n = 5000;
+    // P(class 1) = i/n; rows with i % 10 === 0 are labelled against the prediction.
+    const p = Float32Array.from({ length: n }, (_, i) => i / n);
+    const y = Float32Array.from({ length: n }, (_, i) => (i % 10 === 0 ? (p[i] >= 0.5 ? 0 : 1) : p[i] >= 0.5 ? 1 : 0));
+    const r = resultsOf('binary', p, y, 2, null);
+    expect(r.errors).toBe(500);
+    const wrong = r.rows.filter((row) => row.error);
+    expect(wrong).toHaveLength(300);
+    for (let i = 1; i < wrong.length; i++) expect(wrong[i - 1].confidence!).toBeGreaterThanOrEqual(wrong[i].confidence!);
+    expect(r.rows.filter((row) => !row.error)).toHaveLength(300);
+    for (const row of r.rows) expect(row.error).toBe(row.predicted !== row.actual);
+  });
+
+  it('predictions table for a regression: the largest residuals are flagged, in target units', () => {
+    const y = Float32Array.from({ length: 50 }, (_, i) => i);
+    const out = Float32Array.from({ length: 50 }, (_, i) => (i === 7 ? 30 : i === 20 ? 5 : i + 0.1));
+    const r = resultsOf('regression', out, y, 1, null);
+    expect(r.errors).toBe(5); // a tenth of the rows
+    expect(r.rows.slice(0, 2).map((row) => [row.index, row.predicted])).toEqual([[7, 30], [20, 5]]);
+    expect(r.rows.filter((row) => row.error)).toHaveLength(5);
+    expect(r.rows).toHaveLength(50);
   });
 
   it('ROC and precision–recall over thresholds, by hand', () => {
