@@ -10,6 +10,7 @@ import type { ModelArtifactsData } from '../models/io/model-files.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { Results } from '../models/train/results.js';
+import type { SurfaceInput } from '../models/train/surface-reporter.js';
 import type { HostToWorker, TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
 type Finished = Extract<WorkerToHost, { type: 'finished' }>;
@@ -20,6 +21,8 @@ export interface RunHandlers {
   onEpoch(record: EpochRecord, epochs: number): void;
   onEvent(event: RunEvent): void;
   onResults(epoch: number, results: Results): void;
+  /** The decision-surface grid scored by the model as it trains (raw outputs, row-major). */
+  onSurface(step: number, epoch: number, output: Float32Array): void;
   onCheckpoint(epoch: number, artifacts: ModelArtifactsData): void;
   onFinished(result: Finished): void;
   onError(message: string): void;
@@ -97,6 +100,9 @@ export class TrainingWorkerHost {
       case 'results':
         this.runs.get(message.runId)?.onResults(message.epoch, message.results);
         return;
+      case 'surface':
+        this.runs.get(message.runId)?.onSurface(message.step, message.epoch, message.output);
+        return;
       case 'checkpoint':
         this.runs.get(message.runId)?.onCheckpoint(message.epoch, message.artifacts);
         return;
@@ -135,7 +141,10 @@ export class TrainingWorkerHost {
   }
 
   /** Send a control message to a running run; false when the run is not active. */
-  control(runId: string, message: { type: 'stop' | 'pause' | 'resume' } | { type: 'update'; changes: HyperparameterChanges }): boolean {
+  control(
+    runId: string,
+    message: { type: 'stop' | 'pause' | 'resume' } | { type: 'update'; changes: HyperparameterChanges } | { type: 'surface-grid'; grid: SurfaceInput | null },
+  ): boolean {
     if (!this.runs.has(runId) || !this.endpoint) return false;
     this.endpoint.post({ ...message, runId });
     return true;

@@ -10,6 +10,7 @@ import { artifactsToModel, modelToArtifacts } from '../models/io/artifacts.js';
 import { NanGuard, ProgressReporter, TrainingController } from '../models/train/callbacks.js';
 import { predictRows, trainModel } from '../models/train/loop.js';
 import { findLearningRate } from '../models/train/lr-finder.js';
+import { SurfaceReporter } from '../models/train/surface-reporter.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { BackendInfo } from '../shared/contract.js';
 import type { HostToWorker, TrainRequest, WorkerToHost } from './worker-protocol.js';
@@ -36,6 +37,7 @@ const port = connect();
 let backend: BackendInfo | null = null;
 let preference: BackendPreference = 'auto';
 const controllers = new Map<string, TrainingController>();
+const surfaces = new Map<string, SurfaceReporter>();
 const models = new Map<string, tf.LayersModel>();
 
 const versions = { tfjs: tf.version.tfjs, node: process.versions.node };
@@ -52,6 +54,8 @@ async function train(request: TrainRequest): Promise<void> {
   const controller = new TrainingController();
   controllers.set(request.runId, controller);
   const { runId } = request;
+  const surface = new SurfaceReporter(request.surface ?? null, (output, step, epoch) => port.post({ type: 'surface', runId, step, epoch, output }));
+  surfaces.set(runId, surface);
   try {
     const used = await ensureBackend(request.config.backend);
     const result = await trainModel(
@@ -60,6 +64,7 @@ async function train(request: TrainRequest): Promise<void> {
         controller,
         callbacks: [
           new NanGuard(),
+          surface,
           new ProgressReporter((p) =>
             port.post({
               type: 'progress',
@@ -106,6 +111,7 @@ async function train(request: TrainRequest): Promise<void> {
     port.post({ type: 'run-error', runId, message: err instanceof Error ? err.message : String(err) });
   } finally {
     controllers.delete(runId);
+    surfaces.delete(runId);
   }
 }
 
@@ -131,6 +137,9 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     case 'update':
       controllers.get(message.runId)?.change(message.changes);
+      return;
+    case 'surface-grid':
+      surfaces.get(message.runId)?.setGrid(message.grid);
       return;
     case 'forget':
       models.get(message.modelId)?.dispose();

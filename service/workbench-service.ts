@@ -28,7 +28,6 @@ import type {
   Metrics,
 } from '../shared/contract.js';
 import { usesColumn } from '../shared/columns.js';
-import { summarizeNetwork } from '../shared/network.js';
 import { TickworkError } from '../shared/errors.js';
 import { earlyStoppingSchema, type ClassWeightsConfig, type RunConfig } from '../shared/run-config.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
@@ -51,6 +50,8 @@ import { argmax, computeMetrics, rowProbabilities } from '../models/train/metric
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ResultRow } from '../models/train/results.js';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceColumns, surfaceValues, type SurfaceGrid } from '../models/prep/surface.js';
+import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
@@ -89,6 +90,17 @@ interface PreparedRun {
   request: Omit<TrainRequest, 'type' | 'runId'>;
   /** Table rows of the split the Results view is computed on, in order (null: not traceable). */
   resultRows: Int32Array | null;
+  trainRows: Int32Array;
+  /** The decision-surface grid scored while training (null: none, e.g. fewer than two numeric inputs). */
+  surface: SurfaceGrid | null;
+}
+
+/** What a run needs to draw its decision surface over any two of its numeric inputs. */
+interface RunSurface {
+  table: Table;
+  trainRows: Int32Array;
+  preprocessing: PreprocessingSpec;
+  grid: SurfaceGrid | null;
 }
 
 interface ModelEntry {
@@ -116,6 +128,7 @@ export class WorkbenchService implements RequestHandlers {
   private readonly listeners = new Map<EventChannel, Set<Listener<never>>>();
   private readonly worker: TrainingWorkerHost;
   private readonly activeRuns = new Set<string>();
+  private readonly surfaces = new Map<string, RunSurface>();
   /** Extra workers for races (the first worker is `worker`). */
   private readonly pool: TrainingWorkerHost[] = [];
   private readonly workerOf = new Map<string, TrainingWorkerHost>();
@@ -390,7 +403,9 @@ export class WorkbenchService implements RequestHandlers {
     };
     // The loop computes results on the validation rows, else on the training rows (subsampled past MAX_TRAIN_EVAL_ROWS).
     const resultRows = split.validation.length > 0 ? split.validation : split.train.length <= MAX_TRAIN_EVAL_ROWS ? split.train : null;
-    return { entry, config, preprocessing, request, resultRows };
+    const axes = input.surface ?? defaultSurfaceAxes(preprocessing);
+    const surface = axes ? buildSurfaceGrid(preprocessing, table, split.train, axes) : null;
+    return { entry, config, preprocessing, request, resultRows, trainRows: split.train, surface };
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>): Promise<RunPlan> {
@@ -511,8 +526,10 @@ export class WorkbenchService implements RequestHandlers {
       run.backend = backend;
       run.versions = { ...run.versions, ...worker.versions };
       this.setStatus(run, 'training', `training on ${backend.name}`);
+      const grid = prepared.surface;
+      this.surfaces.set(runId, { table: entry.loaded.table, trainRows: prepared.trainRows, preprocessing, grid });
       await worker.train(
-        { type: 'train', runId, ...request },
+        { type: 'train', runId, ...request, surface: grid ? { x: grid.matrix.x, rows: grid.matrix.rows, cols: grid.matrix.cols } : null },
         {
           onProgress: (p) => {
             run.message = `training epoch ${p.epoch}/${p.epochs}`;
@@ -533,6 +550,13 @@ export class WorkbenchService implements RequestHandlers {
             run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results, predictions };
             this.emit('training:results', { runId, results: run.results });
           },
+          onSurface: (step, epoch, output) => {
+            const current = this.surfaces.get(runId);
+            // Outputs for an older grid (the axes just changed) no longer fit: skip them.
+            if (current?.grid && output.length / outputUnits(config.task, preprocessing.labels?.length ?? 1) === current.grid.matrix.rows) {
+              this.emit('training:surface', surfaceEvent(runId, current, output, { step, epoch, final: false, targetStats: preprocessing.targetStats }));
+            }
+          },
           onCheckpoint: (epoch, artifacts) => {
             checkpoint = { epoch, artifacts };
           },
@@ -544,6 +568,7 @@ export class WorkbenchService implements RequestHandlers {
             if (result.status !== 'failed') {
               register(result.artifacts, result.metrics, `run ${runId}`);
               finish(result.status, result.message);
+              void this.finalSurface(runId).catch(() => undefined); // a missing picture is not worth failing the run
             } else {
               finish('failed', keepCheckpoint(`failed: ${result.message}`));
             }
@@ -606,6 +631,29 @@ export class WorkbenchService implements RequestHandlers {
     const run = this.runs.get(runId);
     if (!run) throw new TickworkError('not_found', `No run with id ${runId}.`);
     return run;
+  }
+
+  async 'training:surface'({ runId, x, y }: RequestParsedInput<'training:surface'>): Promise<{ ok: true }> {
+    const run = this.run(runId);
+    const surface = this.surfaces.get(runId);
+    if (!surface) throw new TickworkError('bad_data', `Run ${runId} has no data to draw a decision surface from.`);
+    surface.grid = buildSurfaceGrid(surface.preprocessing, surface.table, surface.trainRows, { x, y });
+    const { matrix } = surface.grid;
+    const sent = this.activeRuns.has(runId) && this.workerFor(runId).control(runId, { type: 'surface-grid', grid: { x: matrix.x, rows: matrix.rows, cols: matrix.cols } });
+    if (!sent && run.modelId) await this.finalSurface(runId);
+    return { ok: true };
+  }
+
+  /** The surface of a finished run's model (best weights restored, outputs in target units). */
+  private async finalSurface(runId: string): Promise<void> {
+    const run = this.run(runId);
+    const surface = this.surfaces.get(runId);
+    if (!surface?.grid || !run.modelId) return;
+    const entry = this.model(run.modelId);
+    const { matrix } = surface.grid;
+    const { output } = await this.worker.predict(entry.info.modelId, entry.artifacts, matrix.x, matrix.rows, matrix.cols);
+    const last = run.history.at(-1);
+    this.emit('training:surface', surfaceEvent(runId, surface, output, { step: last?.step ?? 0, epoch: last?.epoch ?? 0, final: true, targetStats: null }));
   }
 
   async 'run:list'() {
@@ -753,6 +801,31 @@ export class WorkbenchService implements RequestHandlers {
 type RequestOutputOf<C extends keyof RequestHandlers> = Awaited<ReturnType<RequestHandlers[C]>>;
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */
+function surfaceEvent(
+  runId: string,
+  surface: RunSurface,
+  output: Float32Array,
+  at: { step: number; epoch: number; final: boolean; targetStats: { mean: number; std: number } | null },
+): EventPayload<'training:surface'> {
+  const grid = surface.grid!;
+  const { values, confidence } = surfaceValues(surface.preprocessing.task, output, grid.matrix.rows, at.targetStats);
+  return {
+    runId,
+    step: at.step,
+    epoch: at.epoch,
+    final: at.final,
+    x: grid.x,
+    y: grid.y,
+    size: grid.size,
+    values,
+    confidence,
+    labels: surface.preprocessing.labels,
+    points: grid.points,
+    heldAt: grid.heldAt,
+    columns: surfaceColumns(surface.preprocessing),
+  };
+}
+
 /** The predictions table: each result row traced to its file line and raw input values. */
 function predictionRows(
   table: Table,

@@ -9,9 +9,11 @@ import type { TrainInput } from '../models/train/loop.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
 import type { Results } from '../models/train/results.js';
+import type { SurfaceInput } from '../models/train/surface-reporter.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 
-export type TrainRequest = { type: 'train'; runId: string; config: RunConfig } & Omit<TrainInput, 'config'>;
+/** surface: the decision-surface grid, encoded, scored while training (null: none). */
+export type TrainRequest = { type: 'train'; runId: string; config: RunConfig; surface?: SurfaceInput | null } & Omit<TrainInput, 'config'>;
 
 export type HostToWorker =
   | { type: 'init'; backend: BackendPreference }
@@ -20,6 +22,7 @@ export type HostToWorker =
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'update'; runId: string; changes: HyperparameterChanges }
+  | { type: 'surface-grid'; runId: string; grid: SurfaceInput | null }
   | { type: 'predict'; requestId: number; modelId: string; artifacts: ModelArtifactsData | null; x: Float32Array; rows: number; cols: number }
   | { type: 'forget'; modelId: string }
   | { type: 'lr-find'; requestId: number; request: Omit<TrainRequest, 'type' | 'runId'>; options: LrFinderOptions };
@@ -31,6 +34,7 @@ export type WorkerToHost =
   | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
   | { type: 'event'; runId: string; event: RunEvent }
   | { type: 'results'; runId: string; epoch: number; results: Results }
+  | { type: 'surface'; runId: string; step: number; epoch: number; output: Float32Array }
   | { type: 'checkpoint'; runId: string; epoch: number; artifacts: ModelArtifactsData }
   | {
       type: 'finished';

@@ -18,6 +18,7 @@ export const REQUEST_METHODS = {
   'training:pause': 'pauseTraining',
   'training:resume': 'resumeTraining',
   'training:update': 'updateTraining',
+  'training:surface': 'setSurfaceAxes',
   'run:list': 'listRuns',
   'run:get': 'getRun',
   'model:get': 'getModel',
@@ -35,6 +36,7 @@ export const EVENT_METHODS = {
   'scoring:progress': 'onScoringProgress',
   'dataset:progress': 'onDatasetProgress',
   'training:results': 'onTrainingResults',
+  'training:surface': 'onTrainingSurface',
 } as const;
 
 export type RequestChannelName = keyof typeof REQUEST_METHODS;

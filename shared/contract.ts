@@ -179,6 +179,31 @@ export const runResultsSchema = z.object({
 });
 export type RunResults = z.infer<typeof runResultsSchema>;
 
+const surfaceAxisSchema = z.object({ name: z.string(), min: z.number(), max: z.number() });
+export const surfaceSchema = z.object({
+  runId: z.string(),
+  step: z.number().int(),
+  epoch: z.number().int(),
+  /** The finished run's model (after best weights were restored), not a snapshot mid-training. */
+  final: z.boolean(),
+  x: surfaceAxisSchema,
+  y: surfaceAxisSchema,
+  /** Cells per side; cell (i, j) is values[j·size + i], x growing with i, y with j. */
+  size: z.number().int(),
+  /** binary: P(second label); multiclass: the predicted class id; regression: the prediction. */
+  values: z.array(z.number()),
+  /** multiclass: the probability of the predicted class per cell; otherwise null. */
+  confidence: z.array(z.number()).nullable(),
+  labels: z.array(z.string()).nullable(),
+  /** Training rows drawn on top: raw coordinates and the target (class id, or value). */
+  points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number() })),
+  /** What every other input is held at. */
+  heldAt: z.record(z.string(), z.string().nullable()),
+  /** The numeric input columns the axes can be chosen from. */
+  columns: z.array(z.string()),
+});
+export type Surface = z.infer<typeof surfaceSchema>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   datasetId: z.string(),
@@ -296,6 +321,8 @@ export const requests = {
         datasetId: id('datasetId'),
         config: runConfigInputSchema,
         testSource: datasetSourceSchema.optional(),
+        /** Decision-surface axes (numeric input columns); left out: the first two numeric inputs. */
+        surface: z.object({ x: z.string().min(1), y: z.string().min(1) }).optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),
@@ -366,6 +393,15 @@ export const requests = {
       })
       .strict(),
     output: z.object({ queued: z.boolean() }),
+  },
+  /**
+   * Draw the run's decision surface over two numeric input columns (the others held at their
+   * training median or most frequent value). While the run trains, the next training:surface
+   * events use the new axes; for a finished run one event follows with the final model.
+   */
+  'training:surface': {
+    input: z.object({ runId: id('runId'), x: z.string().min(1), y: z.string().min(1) }).strict(),
+    output: z.object({ ok: z.literal(true) }),
   },
   'run:list': {
     input: empty,
@@ -458,6 +494,10 @@ export const events = {
   /** Results view data, after each epoch. */
   'training:results': {
     payload: z.object({ runId: z.string(), results: runResultsSchema }),
+  },
+  /** The decision surface, a few times a second while training, and once for the final model. */
+  'training:surface': {
+    payload: surfaceSchema,
   },
   /** Reading a dataset file: about once per megabyte. */
   'dataset:progress': {

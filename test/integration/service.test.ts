@@ -384,6 +384,47 @@ describe('WorkbenchService', () => {
     expect(bad.message).toContain('batchSize 500 is larger than the 102 training rows');
   });
 
+  it('draws the decision surface while training and for the final model; its axes can change', async () => {
+    const moons = await api.openDataset({ source: { kind: 'bundled', name: 'moons' } });
+    const surfaces: EventPayload<'training:surface'>[] = [];
+    const off = api.onTrainingSurface((s) => surfaces.push(s));
+    const { runId } = await api.startTraining({ datasetId: moons.id, config: { target: moons.suggestedTarget!, epochs: 60, optimizer: { name: 'adam', lr: 0.02 } } });
+    await service.waitForRun(runId);
+    await expect.poll(() => surfaces.some((s) => s.final), { timeout: 10_000 }).toBe(true);
+    off();
+    const final = surfaces.find((s) => s.final)!;
+    expect(surfaces.filter((s) => !s.final).length).toBeGreaterThan(0);
+    expect(final.values).toHaveLength(final.size * final.size);
+    expect(final.columns).toEqual(['x1', 'x2']);
+    expect([final.x.name, final.y.name]).toEqual(['x1', 'x2']);
+    // The trained model's surface separates the training points it is drawn with.
+    const cellOf = (v: number, axis: { min: number; max: number }) => Math.min(final.size - 1, Math.floor(((v - axis.min) / (axis.max - axis.min)) * final.size));
+    const agree = final.points.filter((p) => (final.values[cellOf(p.y, final.y) * final.size + cellOf(p.x, final.x)] >= 0.5 ? 1 : 0) === p.label).length;
+    expect(agree / final.points.length).toBeGreaterThan(0.85);
+
+    // Other axes for a finished run: one final event for them; a non-numeric or unknown column is refused by name.
+    const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    const irisRun = await api.startTraining({ datasetId: iris.id, config: { target: 'species', epochs: 5 } });
+    await service.waitForRun(irisRun.runId);
+    const next = new Promise<EventPayload<'training:surface'>>((resolve) => {
+      const stop = api.onTrainingSurface((s) => {
+        if (s.runId === irisRun.runId && s.x.name === 'petal_length') {
+          stop();
+          resolve(s);
+        }
+      });
+    });
+    await api.setSurfaceAxes({ runId: irisRun.runId, x: 'petal_length', y: 'petal_width' });
+    const irisSurface = await next;
+    expect(irisSurface.final).toBe(true);
+    expect(irisSurface.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(new Set(irisSurface.values).size).toBeGreaterThan(1);
+    expect(irisSurface.confidence).toHaveLength(irisSurface.values.length);
+    expect(Object.keys(irisSurface.heldAt).sort()).toEqual(['sepal_length', 'sepal_width']);
+    const bad = await rejection(api.setSurfaceAxes({ runId: irisRun.runId, x: 'species', y: 'petal_width' }));
+    expect(bad.message).toContain('"species" is not one of');
+  });
+
   it('runs the LR finder through the service', async () => {
     const ds = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
     const r = await api.findLearningRate({ datasetId: ds.id, config: { target: 'species', batchSize: 16 }, steps: 60 });

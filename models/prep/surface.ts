@@ -1,0 +1,159 @@
+/**
+ * The decision surface (Playground's picture, on real data): a grid over two numeric input
+ * columns, every other input held at its training median (numbers) or most frequent value
+ * (anything else), encoded like any other rows so the model can score it; plus a sample of
+ * training rows to draw on top.
+ */
+import { TickworkError } from '../../shared/errors.js';
+import { numberView, tableFromRows, textView, type Table } from '../data/table.js';
+import { encodeFeatures, encodeTarget, type EncodedMatrix, type PreprocessingSpec } from './preprocessing.js';
+
+export interface SurfaceAxis {
+  name: string;
+  min: number;
+  max: number;
+}
+
+export interface SurfaceGrid {
+  x: SurfaceAxis;
+  y: SurfaceAxis;
+  /** Cells per side; cell (i, j) is row j·size + i, x growing with i and y with j. */
+  size: number;
+  matrix: EncodedMatrix;
+  /** Training rows to draw: raw x, y and the target (class id, or value). */
+  points: Array<{ x: number; y: number; label: number }>;
+  /** The value every other input is held at. */
+  heldAt: Record<string, string | null>;
+}
+
+export const SURFACE_SIZE = 40;
+const MAX_POINTS = 300;
+
+/** Input columns a surface can use as an axis: the numeric ones. */
+export function surfaceColumns(spec: PreprocessingSpec): string[] {
+  return spec.features.filter((f) => f.kind === 'numeric').map((f) => f.name);
+}
+
+/** The first two numeric inputs, or null when there are fewer than two. */
+export function defaultSurfaceAxes(spec: PreprocessingSpec): { x: string; y: string } | null {
+  const columns = surfaceColumns(spec);
+  return columns.length >= 2 ? { x: columns[0], y: columns[1] } : null;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function present(table: Table, name: string, rows: Int32Array): number[] {
+  const values = numberView(table.columns[table.columnNames.indexOf(name)]).values;
+  const out: number[] = [];
+  for (const r of rows) if (values[r] === values[r]) out.push(values[r]);
+  return out;
+}
+
+function mostFrequent(table: Table, name: string, rows: Int32Array): string | null {
+  const column = textView(table.columns[table.columnNames.indexOf(name)]);
+  const counts = new Int32Array(column.dictionary.length);
+  for (const r of rows) if (column.codes[r] >= 0) counts[column.codes[r]]++;
+  let best = -1;
+  for (let k = 0; k < counts.length; k++) if (counts[k] > 0 && (best < 0 || counts[k] > counts[best])) best = k;
+  return best >= 0 ? column.dictionary[best] : null;
+}
+
+export function buildSurfaceGrid(
+  spec: PreprocessingSpec,
+  table: Table,
+  trainRows: Int32Array,
+  axes: { x: string; y: string },
+  size = SURFACE_SIZE,
+): SurfaceGrid {
+  const usable = surfaceColumns(spec);
+  for (const name of [axes.x, axes.y]) {
+    if (!usable.includes(name)) {
+      throw new TickworkError(
+        'bad_data',
+        `The decision surface needs numeric input columns; "${name}" is not one of this run's. Choose from: ${usable.join(', ') || 'none (the run has no numeric inputs)'}.`,
+      );
+    }
+  }
+  if (axes.x === axes.y) throw new TickworkError('bad_data', `The decision surface needs two different columns; both axes are "${axes.x}".`);
+
+  const axis = (name: string): SurfaceAxis => {
+    const values = present(table, name, trainRows);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (values.length === 0) [min, max] = [0, 1];
+    if (max === min) {
+      min -= 0.5;
+      max += 0.5;
+    }
+    const pad = (max - min) * 0.05;
+    return { name, min: min - pad, max: max + pad };
+  };
+  const x = axis(axes.x);
+  const y = axis(axes.y);
+
+  const heldAt: Record<string, string | null> = {};
+  for (const f of spec.features) {
+    if (f.name === axes.x || f.name === axes.y) continue;
+    heldAt[f.name] = f.kind === 'numeric' ? String(median(present(table, f.name, trainRows))) : mostFrequent(table, f.name, trainRows);
+  }
+  const xAt = spec.inputs.indexOf(axes.x);
+  const yAt = spec.inputs.indexOf(axes.y);
+  const base = spec.inputs.map((name) => heldAt[name] ?? null);
+  const rows: (string | null)[][] = [];
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) {
+      const row = base.slice();
+      row[xAt] = String(x.min + ((i + 0.5) / size) * (x.max - x.min));
+      row[yAt] = String(y.min + ((j + 0.5) / size) * (y.max - y.min));
+      rows.push(row);
+    }
+  }
+  const grid = tableFromRows({ name: 'surface', source: 'surface', delimiter: ',' }, spec.inputs, rows);
+  const matrix = encodeFeatures(spec, grid);
+
+  // Evenly spread training rows with both coordinates present.
+  const xs = numberView(table.columns[table.columnNames.indexOf(axes.x)]).values;
+  const ys = numberView(table.columns[table.columnNames.indexOf(axes.y)]).values;
+  const complete = trainRows.filter((r) => xs[r] === xs[r] && ys[r] === ys[r]);
+  const step = Math.max(1, complete.length / MAX_POINTS);
+  const picked = Int32Array.from({ length: Math.min(MAX_POINTS, complete.length) }, (_, k) => complete[Math.floor(k * step)]);
+  const labels = encodeTarget(spec, table, picked);
+  const points = Array.from(picked, (r, k) => ({ x: xs[r], y: ys[r], label: labels[k] }));
+  return { x, y, size, matrix, points, heldAt };
+}
+
+/**
+ * The surface's cell values from the model's raw outputs: binary P(second label); multiclass
+ * the predicted class with its probability; regression the prediction, in target units (the
+ * model predicts the standardized target while it trains: pass `targetStats` then).
+ */
+export function surfaceValues(
+  task: PreprocessingSpec['task'],
+  output: Float32Array,
+  cells: number,
+  targetStats: { mean: number; std: number } | null,
+): { values: number[]; confidence: number[] | null } {
+  if (task === 'multiclass') {
+    const k = output.length / cells;
+    const values: number[] = new Array(cells);
+    const confidence: number[] = new Array(cells);
+    for (let c = 0; c < cells; c++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (output[c * k + j] > output[c * k + best]) best = j;
+      values[c] = best;
+      confidence[c] = output[c * k + best];
+    }
+    return { values, confidence };
+  }
+  const values = Array.from(output.subarray(0, cells), (v) => (targetStats ? v * targetStats.std + targetStats.mean : v));
+  return { values, confidence: null };
+}

@@ -1,0 +1,59 @@
+/**
+ * The decision-surface grid: its axes, what the other inputs are held at, and how raw model
+ * outputs become cell values.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceValues } from '../../models/prep/surface';
+import { fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
+import { profileTable } from '../../models/data/schema';
+import { tableFromRows } from '../../models/data/table';
+
+const table = tableFromRows({ name: 't', source: 't', delimiter: ',' }, ['a', 'b', 'c', 'city', 'y'], [
+  ['0', '10', '1', 'Oslo', 'no'],
+  ['1', '20', '2', 'Oslo', 'yes'],
+  ['2', '30', '100', 'Rome', 'no'],
+  ['3', '40', '3', 'Oslo', 'yes'],
+  ['4', '50', '4', 'Lima', 'no'],
+]);
+const rows = rowsWithTarget(table, 'y');
+const spec = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['a', 'b', 'c', 'city'], task: 'binary', trainRows: rows });
+
+describe('decision surface grid', () => {
+  it('spans each axis over the training values with 5% margins; others at the median or most frequent value', () => {
+    expect(defaultSurfaceAxes(spec)).toEqual({ x: 'a', y: 'b' });
+    const grid = buildSurfaceGrid(spec, table, rows, { x: 'a', y: 'b' }, 10);
+    expect(grid.x).toEqual({ name: 'a', min: -0.2, max: 4.2 });
+    expect(grid.y.min).toBeCloseTo(8);
+    expect(grid.y.max).toBeCloseTo(52);
+    expect(grid.heldAt).toEqual({ c: '3', city: 'Oslo' }); // median 3, not the mean 22
+    expect(grid.matrix.rows).toBe(100);
+    expect(grid.matrix.cols).toBe(spec.encoded.length);
+    expect(grid.points.map((p) => [p.x, p.y, p.label])).toEqual([
+      [0, 10, 0],
+      [1, 20, 1],
+      [2, 30, 0],
+      [3, 40, 1],
+      [4, 50, 0],
+    ]);
+    // Cell (i, j) = row j·size + i: x grows along a row of cells, y from one row to the next.
+    const aAt = spec.encoded.indexOf('a');
+    const bAt = spec.encoded.indexOf('b');
+    const at = (row: number, col: number) => grid.matrix.x[row * grid.matrix.cols + col];
+    expect(at(1, aAt)).toBeGreaterThan(at(0, aAt));
+    expect(at(1, bAt)).toBe(at(0, bAt));
+    expect(at(10, bAt)).toBeGreaterThan(at(0, bAt));
+  });
+
+  it('refuses an axis that is not a numeric input, naming the choices', () => {
+    expect(() => buildSurfaceGrid(spec, table, rows, { x: 'city', y: 'a' })).toThrow(/"city" is not one of this run's\. Choose from: a, b, c/);
+    expect(() => buildSurfaceGrid(spec, table, rows, { x: 'a', y: 'a' })).toThrow(/two different columns/);
+  });
+
+  it('cell values: binary probabilities, multiclass class and confidence, regression in target units', () => {
+    expect(surfaceValues('binary', Float32Array.from([0.25, 0.75]), 2, null).values).toEqual([0.25, 0.75]);
+    const multi = surfaceValues('multiclass', Float32Array.from([0.1, 0.7, 0.2, 0.5, 0.25, 0.25]), 2, null);
+    expect(multi.values).toEqual([1, 0]);
+    expect(multi.confidence![0]).toBeCloseTo(0.7);
+    expect(surfaceValues('regression', Float32Array.from([1, -1]), 2, { mean: 10, std: 2 }).values).toEqual([12, 8]);
+  });
+});
