@@ -180,3 +180,9 @@ export const HYPERPARAMETER_HELP: Record<string, string> = {
   clipThreshold: 'update clipping: largest RMS of an update',
   decayRate: 'second-moment decay: β2 = 1 − t^decayRate',
 };
+
+/** An optimizer's hyperparameters with their defaults, except its name and learning rate (for the app's form). */
+export function optimizerDefaults(name: OptimizerName): Record<string, number | boolean> {
+  const { name: _name, lr: _lr, ...rest } = optimizerConfigSchema.parse({ name }) as Record<string, unknown>;
+  return rest as Record<string, number | boolean>;
+}

@@ -202,6 +202,39 @@ test('the model panel edits layers one by one and shows the network with its par
   await page.screenshot({ path: 'test-results/screenshots/workbench-1280x800.png', fullPage: true });
 });
 
+test('the decision surface animates while training and follows the chosen axes', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await page.getByTestId('epochs-input').fill('150');
+  await page.getByTestId('lr-input').fill('0.003');
+  // Early stopping off, so the run lasts its 150 epochs (600 steps).
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  await expect(page.getByTestId('patience-input')).toBeDisabled();
+  await page.getByTestId('train-button').click();
+  const surface = page.getByTestId('surface');
+  await expect(surface).toBeVisible();
+  // Redrawn as the model learns: several different steps are seen before the final model's.
+  const steps = new Set<string>();
+  const status = page.getByTestId('status-text');
+  const deadline = Date.now() + 90_000;
+  while ((await status.getAttribute('data-status')) !== 'completed' && Date.now() < deadline) {
+    steps.add((await surface.getAttribute('data-step')) ?? '');
+    await page.waitForTimeout(50);
+  }
+  expect(steps.size, `surface steps seen: ${[...steps].join(', ')}`).toBeGreaterThanOrEqual(3);
+  await expect(surface).toHaveAttribute('data-final', 'true');
+  await expect(page.getByTestId('surface-x')).toHaveValue('sepal_length');
+
+  await page.getByTestId('surface-x').selectOption('petal_length');
+  await page.getByTestId('surface-y').selectOption('petal_width');
+  await expect(page.getByTestId('surface-held')).toContainText('sepal_length =');
+  await expect(page.getByTestId('surface-canvas')).toHaveAttribute('aria-label', /over petal_length and petal_width: setosa \d+%, versicolor \d+%, virginica \d+%/);
+  await surface.locator('summary').click();
+  await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
+  await surface.screenshot({ path: 'test-results/screenshots/decision-surface.png' });
+});
+
 test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');

@@ -3,8 +3,9 @@
  * Series are plain arrays behind $state.raw and replaced (not mutated), so Svelte does not
  * proxy chart data (chart.js writes into it).
  */
-import type { EventPayload, RunStatus, RunSummary, RunResults, RunEventPayload, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
-import type { OptimizerName, RunConfigInput, ModelSpecInput, ScheduleConfig } from '../../../shared/run-config.js';
+import type { Surface, EventPayload, RunStatus, RunSummary, RunResults, RunEventPayload, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
+import type { BackendPreference, OptimizerName, RunConfigInput, ModelSpecInput, ScheduleConfig } from '../../../shared/run-config.js';
+import { optimizerDefaults } from '../../../shared/optimizers.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export interface Point {
@@ -24,7 +25,16 @@ export class TrainingState {
   validationShare = $state(0.15);
   testShare = $state(0.15);
   optimizer = $state<OptimizerName>('adam');
+  /** The optimizer's other hyperparameters; reset to its defaults when the optimizer changes. */
+  hyperparameters = $state<Record<string, number | boolean>>(optimizerDefaults('adam'));
   lr = $state(0.01);
+  /** On: stop when validation loss stops improving for `patience` epochs, and keep the best weights. */
+  earlyStopping = $state(true);
+  patience = $state(10);
+  /** Clip the global gradient norm to this (null or 0: no clipping). */
+  clipNorm = $state<number | null>(null);
+  accumulationSteps = $state(1);
+  backendPreference = $state<BackendPreference>('auto');
   warmupSteps = $state(0);
   schedule = $state<ScheduleConfig['kind']>('constant');
   /** Empty (null) means auto: about 2,000 steps, 10–200 epochs, with early stopping. */
@@ -43,6 +53,10 @@ export class TrainingState {
   run = $state.raw<RunSummary | null>(null);
   results = $state.raw<RunResults | null>(null);
   events = $state.raw<RunEventPayload[]>([]);
+  /** The decision surface, as the model learns, then for the final model. */
+  surface = $state.raw<Surface | null>(null);
+  /** The axes the user chose; kept for the next runs when their data has these columns. */
+  surfaceAxes = $state.raw<{ x: string; y: string } | null>(null);
 
   // LR finder
   lrFinder = $state.raw<Awaited<ReturnType<TickworkApi['findLearningRate']>> | null>(null);
@@ -85,6 +99,16 @@ export class TrainingState {
     api.onTrainingResults(({ runId, results }) => {
       if (runId === this.runId) this.results = results;
     });
+    api.onTrainingSurface((surface) => {
+      if (surface.runId !== this.runId) return;
+      const wanted = this.surfaceAxes;
+      const first = this.surface === null;
+      this.surface = surface;
+      // A new run starts on the default axes: switch to the ones the user chose, if it has them.
+      if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== surface.y.name) && surface.columns.includes(wanted.x) && surface.columns.includes(wanted.y)) {
+        void this.setSurfaceAxes(wanted.x, wanted.y);
+      }
+    });
     api.onTrainingStatus((s) => {
       if (s.runId !== this.runId) return;
       this.status = s.status;
@@ -106,12 +130,34 @@ export class TrainingState {
       target,
       model: this.modelSpec(),
       split: { validation: this.validationShare, test: this.testShare, stratify: true },
-      optimizer: { name: this.optimizer, lr: this.lr },
+      optimizer: { ...this.cleanHyperparameters(), name: this.optimizer, lr: this.lr } as RunConfigInput['optimizer'],
       schedule: { kind: this.schedule, warmupSteps: this.warmupSteps },
       epochs: this.epochs || undefined,
       batchSize: this.batchSize || undefined,
       seed: this.seed,
+      // Left out (undefined): on with patience 10 when there is a validation split.
+      earlyStopping: this.earlyStopping ? (this.patience !== 10 && this.patience > 0 ? { patience: this.patience } : undefined) : null,
+      clipNorm: this.clipNorm && this.clipNorm > 0 ? this.clipNorm : null,
+      accumulationSteps: this.accumulationSteps > 1 ? this.accumulationSteps : 1,
+      backend: this.backendPreference,
     };
+  }
+
+  /** Pick another optimizer: its own hyperparameters at their defaults. */
+  chooseOptimizer(name: OptimizerName): void {
+    this.optimizer = name;
+    this.hyperparameters = optimizerDefaults(name);
+  }
+
+  /** The hyperparameters as numbers and booleans (a cleared number field falls back to its default). */
+  private cleanHyperparameters(): Record<string, number | boolean> {
+    const defaults = optimizerDefaults(this.optimizer);
+    const out: Record<string, number | boolean> = {};
+    for (const [key, value] of Object.entries(this.hyperparameters)) {
+      if (!(key in defaults)) continue;
+      out[key] = typeof value === 'number' && !Number.isFinite(value) ? defaults[key] : value;
+    }
+    return out;
   }
 
   async start(datasetId: string, target: string): Promise<void> {
@@ -127,6 +173,7 @@ export class TrainingState {
       this.run = null;
       this.results = null;
       this.events = [];
+      this.surface = null;
       this.status = 'preparing';
       this.message = 'preparing data';
       try {
@@ -178,6 +225,14 @@ export class TrainingState {
     if (!this.runId) return;
     const runId = this.runId;
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
+  }
+
+  /** Draw the surface over other columns (the service answers with a training:surface event). */
+  async setSurfaceAxes(x: string, y: string): Promise<void> {
+    this.surfaceAxes = { x, y };
+    const runId = this.runId;
+    if (!runId || x === y) return;
+    await this.errors.guard(() => this.api.setSurfaceAxes({ runId, x, y }));
   }
 
   /** Change the learning rate of the running run from its next step (recorded as a run event). */
