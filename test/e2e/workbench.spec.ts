@@ -55,6 +55,12 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect([...seen].filter((n) => n > 0).length, `chart point counts seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(2);
   expect(final).toBeGreaterThan(3);
   await expect(page.getByTestId('tick-counter')).toContainText('step');
+  // Every chart has its numbers as a table behind it.
+  const lossTable = page.getByTestId('loss-chart-table');
+  await lossTable.locator('summary').click();
+  await expect(lossTable.locator('tbody tr').first()).toContainText('train (batch)');
+  expect(await lossTable.locator('tbody tr').count()).toBeGreaterThan(3);
+  await lossTable.locator('summary').click();
   // Learning rate and gradient norm are drawn against the step too.
   expect(Number(await page.getByTestId('lr-live-chart').getAttribute('data-points'))).toBeGreaterThan(3);
   expect(Number(await page.getByTestId('gradnorm-chart').getAttribute('data-points'))).toBeGreaterThan(3);

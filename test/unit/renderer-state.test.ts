@@ -8,7 +8,7 @@ import { TrainingState } from '../../renderer/features/training/training.svelte'
 import { DataState } from '../../renderer/features/data/data.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
-import { modelSpecSchema } from '../../shared/run-config';
+import { modelSpecSchema, runConfigInputSchema } from '../../shared/run-config';
 import { summarizeNetwork } from '../../shared/network';
 import type { DatasetSummary, EpochRecord, RunPlan, RunSummary } from '../../shared/contract';
 import { fakeApi } from '../helpers/fake-api';
@@ -112,6 +112,29 @@ describe('TrainingState', () => {
       schedule: { kind: 'constant', warmupSteps: 50 },
       epochs: undefined,
     });
+  });
+
+  it('sends the optimizer\'s own hyperparameters, and the advanced settings, in a config the schema accepts', () => {
+    const training = new TrainingState(fakeApi().api, new ErrorBanner());
+    training.chooseOptimizer('rmsprop');
+    expect(training.hyperparameters).toMatchObject({ rho: 0.99, centered: false });
+    training.hyperparameters.rho = 0.9;
+    training.hyperparameters.centered = true;
+    training.hyperparameters.epsilon = NaN; // a cleared field: its default is sent
+    training.earlyStopping = false;
+    training.clipNorm = 1;
+    training.accumulationSteps = 4;
+    const config = runConfigInputSchema.parse(training.config('y'));
+    expect(config.optimizer).toEqual({ name: 'rmsprop', lr: 0.01, rho: 0.9, epsilon: 1e-8, momentum: 0, centered: true, weightDecay: 0 });
+    expect(config.earlyStopping).toBeNull();
+    expect(config.clipNorm).toBe(1);
+    expect(config.accumulationSteps).toBe(4);
+    training.chooseOptimizer('adamw');
+    expect(training.hyperparameters).toMatchObject({ weightDecay: 0.01 });
+    expect(runConfigInputSchema.parse(training.config('y')).optimizer).not.toHaveProperty('rho');
+    training.earlyStopping = true;
+    training.patience = 3;
+    expect(training.config('y').earlyStopping).toEqual({ patience: 3 });
   });
 
   it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
