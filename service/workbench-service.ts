@@ -49,7 +49,7 @@ import {
 import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
-import type { ResultRow } from '../models/train/results.js';
+import type { ResultRow, Results } from '../models/train/results.js';
 import { buildSurfaceGrid, defaultSurfaceAxes, surfaceColumns, surfaceValues, type SurfaceGrid } from '../models/prep/surface.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
@@ -120,6 +120,8 @@ const DEFAULT_BATCH_SIZE = 32;
 const SCORING_CHUNK = 20000;
 /** More classes than this is almost always an identifier or a free-text column chosen by mistake. */
 const MAX_CLASSES = 100;
+/** Results views (confusion matrix, curves, predictions) go out at most this often; epochs can be much faster. */
+const RESULTS_INTERVAL_MS = 1000;
 
 export class WorkbenchService implements RequestHandlers {
   private readonly datasets = new Map<string, DatasetEntry>();
@@ -497,6 +499,7 @@ export class WorkbenchService implements RequestHandlers {
     this.setStatus(run, 'preparing', `preparing data: ${counts}`);
 
     const finish = (status: RunSummary['status'], message: string) => {
+      flushResults();
       this.activeRuns.delete(runId);
       run.finishedAt = new Date().toISOString();
       this.setStatus(run, status, message);
@@ -513,6 +516,21 @@ export class WorkbenchService implements RequestHandlers {
       run.modelId = modelId;
     };
     let checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
+    let pendingResults: { epoch: number; latest: Results } | null = null;
+    let resultsTimer: ReturnType<typeof setTimeout> | null = null;
+    let lastResultsAt = 0;
+    const flushResults = () => {
+      if (resultsTimer) clearTimeout(resultsTimer);
+      resultsTimer = null;
+      if (!pendingResults) return;
+      const { epoch, latest } = pendingResults;
+      pendingResults = null;
+      lastResultsAt = Date.now();
+      const { rows, errors, ...results } = latest;
+      const predictions = prepared.resultRows ? predictionRows(entry.loaded.table, config, preprocessing, prepared.resultRows, rows, errors) : null;
+      run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results, predictions };
+      this.emit('training:results', { runId, results: run.results });
+    };
     /** A failed run keeps the model of its last good epoch, so the work is not lost. */
     const keepCheckpoint = (message: string): string => {
       if (!checkpoint) return message;
@@ -545,10 +563,12 @@ export class WorkbenchService implements RequestHandlers {
             if (event.kind === 'paused') this.setStatus(run, 'paused', `paused at step ${event.step}`);
             if (event.kind === 'resumed') this.setStatus(run, 'training', `training on ${backend.name}`);
           },
-          onResults: (epoch, { rows, errors, ...results }) => {
-            const predictions = prepared.resultRows ? predictionRows(entry.loaded.table, config, preprocessing, prepared.resultRows, rows, errors) : null;
-            run.results = { epoch, split: request.validation ? 'validation' : 'train', labels: preprocessing.labels, results, predictions };
-            this.emit('training:results', { runId, results: run.results });
+          onResults: (epoch, latest) => {
+            // At most one Results update a second (epochs can be much faster); the last one always follows.
+            pendingResults = { epoch, latest };
+            if (resultsTimer) return;
+            const wait = Math.max(0, lastResultsAt + RESULTS_INTERVAL_MS - Date.now());
+            resultsTimer = setTimeout(flushResults, wait);
           },
           onSurface: (step, epoch, output) => {
             const current = this.surfaces.get(runId);
@@ -809,6 +829,8 @@ function surfaceEvent(
 ): EventPayload<'training:surface'> {
   const grid = surface.grid!;
   const { values, confidence } = surfaceValues(surface.preprocessing.task, output, grid.matrix.rows, at.targetStats);
+  // Four significant digits are plenty for a picture, and cut the event to a fifth of its size.
+  const round = (v: number) => Number(v.toPrecision(4));
   return {
     runId,
     step: at.step,
@@ -817,10 +839,10 @@ function surfaceEvent(
     x: grid.x,
     y: grid.y,
     size: grid.size,
-    values,
-    confidence,
+    values: values.map(round),
+    confidence: confidence && confidence.map(round),
     labels: surface.preprocessing.labels,
-    points: grid.points,
+    points: grid.points.map((p) => ({ x: round(p.x), y: round(p.y), label: p.label })),
     heldAt: grid.heldAt,
     columns: surfaceColumns(surface.preprocessing),
   };
