@@ -12,7 +12,6 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
-    minify: false,
     target: 'es2022',
     chunkSizeWarningLimit: 1200,
   },
