@@ -9,7 +9,8 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [svelte()],
   build: {
-    minify: false,
+    // Readable function names when profiling (npm run bench:ui -- --profile); minified like the app otherwise.
+    minify: !process.argv.includes('--profile'),
     outDir: fileURLToPath(new URL('../../dist/bench-ui', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
