@@ -239,6 +239,65 @@ test('the decision surface animates while training and follows the chosen axes',
   await surface.locator('summary').click();
   await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
   await surface.screenshot({ path: 'test-results/screenshots/decision-surface.png' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: 'test-results/screenshots/workbench-1920x1080.png', fullPage: true });
+});
+
+test('keyboard only: every control is reachable with Tab, shows its focus, has a label, and a run can be started', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend')).toContainText('backend:');
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      return { testid: el.dataset.testid ?? null, tag: el.tagName.toLowerCase(), outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+    });
+  // Open iris with the keyboard alone.
+  let guard = 0;
+  while ((await focused())?.testid !== 'bundled-select' && guard++ < 30) await page.keyboard.press('Tab');
+  expect((await focused())?.testid).toBe('bundled-select');
+  await page.keyboard.press('Home');
+  while ((await page.getByTestId('bundled-select').inputValue()) !== 'iris' && guard++ < 60) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Tab');
+  expect((await focused())?.testid).toBe('open-bundled');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+
+  // Walk the whole page with Tab: every stop shows a visible focus ring.
+  const stops: Array<{ testid: string | null; tag: string; outline: boolean }> = [];
+  await page.locator('body').focus();
+  for (let i = 0; i < 160; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused();
+    if (!f) break;
+    stops.push(f);
+  }
+  const reached = new Set(stops.map((s) => s.testid));
+  for (const id of ['target-select', 'preset-select', 'layer-units', 'add-layer', 'optimizer-select', 'lr-input', 'warmup-input', 'epochs-input', 'train-button', 'race-button']) {
+    expect(reached.has(id), `Tab reaches ${id}`).toBe(true);
+  }
+  const unringed = stops.filter((s) => !s.outline).map((s) => s.testid ?? s.tag);
+  expect(unringed, 'focus is visible on every stop').toEqual([]);
+
+  // Every control has an accessible name (a label, aria-label or aria-labelledby).
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        const text = el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
+        return !(text || e.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+  expect(unlabelled).toEqual([]);
+
+  // Train from the keyboard: focus the epochs field, type, then Enter submits the form.
+  await page.getByTestId('epochs-input').focus();
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
 });
 
 test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
