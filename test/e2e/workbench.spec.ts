@@ -19,6 +19,20 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
+/**
+ * A full-page screenshot as a user scrolling through would see it: charts skip redraws while
+ * out of view, so each is scrolled into view (and drawn) first.
+ */
+async function fullPageShot(page: Page, name: string) {
+  for (const chart of await page.locator('.chart').all()) {
+    if (!(await chart.isVisible())) continue;
+    await chart.scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await chart.getAttribute('data-drawn')) === (await chart.getAttribute('data-points'))).toBe(true);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
 async function openBundled(page: Page, name: string) {
   await page.getByTestId('bundled-select').selectOption(name);
   await page.getByTestId('open-bundled').click();
@@ -73,7 +87,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const finalMetrics = page.getByTestId('final-metrics');
   await expect(finalMetrics).toContainText('validation');
   await expect(finalMetrics).toContainText('accuracy');
-  await page.screenshot({ path: 'test-results/screenshots/workbench-trained.png', fullPage: true });
+  await fullPageShot(page, 'workbench-trained');
 
   const downloadPromise = page.waitForEvent('download');
   await page.getByTestId('export-button').click();
@@ -115,7 +129,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await page.getByTestId('export-model-button').click();
   await quantizedDownload;
   await expect(page.getByTestId('export-report')).toContainText(/int8: weights [\d.]+ KB → [\d.]+ KB\. Test accuracy: [\d.]+ → [\d.]+/);
-  await page.screenshot({ path: 'test-results/screenshots/predict-export.png', fullPage: true });
+  await fullPageShot(page, 'predict-export');
 
   // Loading the exported zip back gives a model card and the same prediction.
   await page.getByTestId('model-file-input').setInputFiles(zipPath);
@@ -205,7 +219,7 @@ test('the model panel edits layers one by one and shows the network with its par
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(page.getByTestId('compare-network').first()).toHaveText('16 tanh (batch norm)');
-  await page.screenshot({ path: 'test-results/screenshots/workbench-1280x800.png', fullPage: true });
+  await fullPageShot(page, 'workbench-1280x800');
 });
 
 test('the decision surface animates while training and follows the chosen axes', async ({ page }) => {
@@ -240,7 +254,7 @@ test('the decision surface animates while training and follows the chosen axes',
   await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
   await surface.screenshot({ path: 'test-results/screenshots/decision-surface.png' });
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.screenshot({ path: 'test-results/screenshots/workbench-1920x1080.png', fullPage: true });
+  await fullPageShot(page, 'workbench-1920x1080');
 });
 
 test('keyboard only: every control is reachable with Tab, shows its focus, has a label, and a run can be started', async ({ page }) => {
@@ -319,7 +333,7 @@ test('the LR finder plots loss against learning rate and its suggestion can be u
   await page.getByTestId('schedule-select').selectOption('one_cycle');
   await expect(page.getByTestId('schedule-plan')).toContainText('steps planned');
   await expect.poll(async () => Number(await page.getByTestId('schedule-chart').getAttribute('data-points'))).toBeGreaterThan(100);
-  await page.screenshot({ path: 'test-results/screenshots/lr-finder.png', fullPage: true });
+  await fullPageShot(page, 'lr-finder');
 });
 
 test('a run that diverges says so in the banner, with the next step, and the banner stays', async ({ page }) => {
@@ -383,7 +397,7 @@ test('the data check lists problems by column and follows the chosen target', as
   await expect(findings.locator('li[data-code="leakage"]')).toContainText('refund');
   await expect(findings.locator('li[data-code="imbalance"]')).toContainText('Suggested class weights');
   await expect(page.getByTestId('flag-customer_id')).toHaveText('identifier');
-  await page.screenshot({ path: 'test-results/screenshots/data-check.png', fullPage: true });
+  await fullPageShot(page, 'data-check');
   // Another target, another check: no imbalance for "plan".
   await page.getByTestId('target-select').selectOption('plan');
   await expect(findings.locator('li[data-code="imbalance"]')).toHaveCount(0);
@@ -424,7 +438,7 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
   await expect(grid.locator('tr[data-row="2999"]')).toContainText('7999');
   await expect(grid.locator('tr[data-row="2999"] td.line')).toHaveText('3001');
-  await page.screenshot({ path: 'test-results/screenshots/data-roles.png', fullPage: true });
+  await fullPageShot(page, 'data-roles');
   // Train with the choices: the run uses them.
   await page.getByTestId('epochs-input').fill('3');
   await page.getByTestId('train-button').click();
