@@ -29,7 +29,7 @@ async function fullPageShot(page: Page, name: string) {
     await chart.scrollIntoViewIfNeeded();
     await expect.poll(async () => (await chart.getAttribute('data-drawn')) === (await chart.getAttribute('data-points'))).toBe(true);
   }
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
 
@@ -260,13 +260,14 @@ test('the decision surface animates while training and follows the chosen axes',
 test('keyboard only: every control is reachable with Tab, shows its focus, has a label, and a run can be started', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('backend')).toContainText('backend:');
+  // Page-side code as strings: this file is type-checked without the DOM library.
   const focused = () =>
-    page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
+    page.evaluate<{ testid: string | null; tag: string; outline: boolean } | null>(`(() => {
+      const el = document.activeElement;
       if (!el || el === document.body) return null;
       const style = getComputedStyle(el);
       return { testid: el.dataset.testid ?? null, tag: el.tagName.toLowerCase(), outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
-    });
+    })()`);
   // Open iris with the keyboard alone.
   let guard = 0;
   while ((await focused())?.testid !== 'bundled-select' && guard++ < 30) await page.keyboard.press('Tab');
@@ -295,16 +296,17 @@ test('keyboard only: every control is reachable with Tab, shows its focus, has a
   expect(unringed, 'focus is visible on every stop').toEqual([]);
 
   // Every control has an accessible name (a label, aria-label or aria-labelledby).
-  const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-      .filter((el) => (el as HTMLElement).offsetParent !== null)
+  const { checked, unlabelled } = await page.evaluate<{ checked: number; unlabelled: string[] }>(`(() => {
+    const shown = [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter((el) => el.offsetParent !== null);
+    const unlabelled = shown
       .filter((el) => {
-        const e = el as HTMLInputElement;
         const text = el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
-        return !(text || e.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
+        return !(text || el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
       })
-      .map((el) => el.outerHTML.slice(0, 120)),
-  );
+      .map((el) => el.outerHTML.slice(0, 120));
+    return { checked: shown.length, unlabelled };
+  })()`);
+  expect(checked).toBeGreaterThan(40);
   expect(unlabelled).toEqual([]);
 
   // Train from the keyboard: focus the epochs field, type, then Enter submits the form.
