@@ -387,8 +387,11 @@ describe('WorkbenchService', () => {
   it('draws the decision surface while training and for the final model; its axes can change', async () => {
     const moons = await api.openDataset({ source: { kind: 'bundled', name: 'moons' } });
     const surfaces: EventPayload<'training:surface'>[] = [];
-    const off = api.onTrainingSurface((s) => surfaces.push(s));
-    const { runId } = await api.startTraining({ datasetId: moons.id, config: { target: moons.suggestedTarget!, epochs: 60, optimizer: { name: 'adam', lr: 0.02 } } });
+    let runId = '';
+    const off = api.onTrainingSurface((s) => {
+      if (s.runId === runId) surfaces.push(s);
+    });
+    ({ runId } = await api.startTraining({ datasetId: moons.id, config: { target: moons.suggestedTarget!, epochs: 60, optimizer: { name: 'adam', lr: 0.02 } } }));
     await service.waitForRun(runId);
     await expect.poll(() => surfaces.some((s) => s.final), { timeout: 10_000 }).toBe(true);
     off();

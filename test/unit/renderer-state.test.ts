@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelState, MODEL_PRESETS } from '../../renderer/features/model/model.svelte';
-import { TrainingState } from '../../renderer/features/training/training.svelte';
+import { MAX_BATCH_POINTS, TrainingState } from '../../renderer/features/training/training.svelte';
 import { DataState } from '../../renderer/features/data/data.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
@@ -147,16 +147,17 @@ describe('TrainingState', () => {
 
     fake.emit('training:progress', progress('other-run', 1));
     expect(training.batchLoss).toHaveLength(0);
-    for (let step = 1; step <= 5001; step++) fake.emit('training:progress', progress('r1', step));
-    // 5,001 points pass the 5,000 cap: every other point is kept, oldest first.
-    expect(training.batchLoss.length).toBeLessThanOrEqual(5000);
+    const last = MAX_BATCH_POINTS + 1;
+    for (let step = 1; step <= last; step++) fake.emit('training:progress', progress('r1', step));
+    // One point past the cap: every other point is kept, oldest first.
+    expect(training.batchLoss.length).toBeLessThanOrEqual(MAX_BATCH_POINTS);
     expect(training.batchLoss[0].x).toBe(1);
     expect(training.batchLoss[1].x).toBe(3);
-    expect(training.progress?.step).toBe(5001);
+    expect(training.progress?.step).toBe(last);
 
-    const record = { epoch: 1, step: 5001, train: { loss: 0.5 }, validation: { loss: 0.6 } } as unknown as EpochRecord;
+    const record = { epoch: 1, step: last, train: { loss: 0.5 }, validation: { loss: 0.6 } } as unknown as EpochRecord;
     fake.emit('training:epoch', { runId: 'r1', record, epochs: 1 });
-    expect(training.validationLoss).toEqual([{ x: 5001, y: 0.6 }]);
+    expect(training.validationLoss).toEqual([{ x: last, y: 0.6 }]);
 
     fake.emit('training:status', { runId: 'r1', status: 'failed', message: run.message, backend: null, modelId: null });
     expect(errors.message).toBe(run.message);

@@ -14,7 +14,7 @@ export interface Point {
 }
 
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
-const MAX_BATCH_POINTS = 2000;
+export const MAX_BATCH_POINTS = 2000;
 
 function thin(points: Point[]): Point[] {
   return points.filter((_, i) => i % 2 === 0);
