@@ -78,6 +78,8 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   // Learning rate and gradient norm are drawn against the step too.
   expect(Number(await page.getByTestId('lr-live-chart').getAttribute('data-points'))).toBeGreaterThan(3);
   expect(Number(await page.getByTestId('gradnorm-chart').getAttribute('data-points'))).toBeGreaterThan(3);
+  // The main metric (accuracy here) per epoch, train and validation.
+  expect(Number(await page.getByTestId('metric-chart').getAttribute('data-points'))).toBeGreaterThan(3);
 
   // The confusion matrix covers the 24 validation rows, one row and column per species.
   const confusion = page.getByTestId('confusion-matrix');
