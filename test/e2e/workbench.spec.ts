@@ -15,7 +15,19 @@ test.beforeAll(async () => {
   server = await serve();
 });
 
+// Any uncaught error in the page (a Svelte render failure, say duplicate keys in a list) fails the test.
+const pageErrors = new WeakMap<Page, string[]>();
+test.beforeEach(({ page }) => {
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+test.afterEach(({ page }) => {
+  expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
+});
+
 test.afterAll(async () => {
+  if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
   await server?.stop();
 });
 
