@@ -573,7 +573,8 @@ export class WorkbenchService implements RequestHandlers {
           onSurface: (step, epoch, output) => {
             const current = this.surfaces.get(runId);
             // Outputs for an older grid (the axes just changed) no longer fit: skip them.
-            if (current?.grid && output.length / outputUnits(config.task, preprocessing.labels?.length ?? 1) === current.grid.matrix.rows) {
+            // A diverging model's NaN outputs make no picture (the run is about to fail with a message).
+            if (current?.grid && output.length / outputUnits(config.task, preprocessing.labels?.length ?? 1) === current.grid.matrix.rows && output.every(Number.isFinite)) {
               this.emit('training:surface', surfaceEvent(runId, current, output, { step, epoch, final: false, targetStats: preprocessing.targetStats }));
             }
           },

@@ -243,3 +243,15 @@ describe('CompareState', () => {
     expect(compare.hidden.has('r1')).toBe(true);
   });
 });
+
+describe('number formatting in tables and counters', () => {
+  it('a diverged run\'s NaN (null over JSON) reads "—" instead of breaking the render', async () => {
+    const { fixed, exponential } = await import('../../renderer/lib/format');
+    expect(fixed(0.12345, 3)).toBe('0.123');
+    expect(fixed(null, 4)).toBe('—');
+    expect(fixed(Number.NaN, 4)).toBe('—');
+    expect(fixed(undefined, 4)).toBe('—');
+    expect(exponential(2.5e-5, 1)).toBe('2.5e-5');
+    expect(exponential(Infinity, 1)).toBe('—');
+  });
+});
