@@ -123,11 +123,16 @@ describe('TrainingState', () => {
     training.hyperparameters.epsilon = NaN; // a cleared field: its default is sent
     training.earlyStopping = false;
     training.clipNorm = 1;
+    training.clipValue = 0; // 0: off
+    training.reduceOnPlateau = true;
+    training.plateauFactor = 0.2;
     training.accumulationSteps = 4;
     const config = runConfigInputSchema.parse(training.config('y'));
     expect(config.optimizer).toEqual({ name: 'rmsprop', lr: 0.01, rho: 0.9, epsilon: 1e-8, momentum: 0, centered: true, weightDecay: 0 });
     expect(config.earlyStopping).toBeNull();
     expect(config.clipNorm).toBe(1);
+    expect(config.clipValue).toBeNull();
+    expect(config.reduceOnPlateau).toMatchObject({ factor: 0.2, patience: 5 });
     expect(config.accumulationSteps).toBe(4);
     training.chooseOptimizer('adamw');
     expect(training.hyperparameters).toMatchObject({ weightDecay: 0.01 });

@@ -33,6 +33,12 @@ export class TrainingState {
   patience = $state(10);
   /** Clip the global gradient norm to this (null or 0: no clipping). */
   clipNorm = $state<number | null>(null);
+  /** Clip every gradient element to ±clipValue (null or 0: no clipping). */
+  clipValue = $state<number | null>(null);
+  /** On: multiply the learning rate by `plateauFactor` when validation loss stalls for `plateauPatience` epochs. */
+  reduceOnPlateau = $state(false);
+  plateauFactor = $state(0.5);
+  plateauPatience = $state(5);
   accumulationSteps = $state(1);
   backendPreference = $state<BackendPreference>('auto');
   warmupSteps = $state(0);
@@ -138,6 +144,8 @@ export class TrainingState {
       // Left out (undefined): on with patience 10 when there is a validation split.
       earlyStopping: this.earlyStopping ? (this.patience !== 10 && this.patience > 0 ? { patience: this.patience } : undefined) : null,
       clipNorm: this.clipNorm && this.clipNorm > 0 ? this.clipNorm : null,
+      clipValue: this.clipValue && this.clipValue > 0 ? this.clipValue : null,
+      reduceOnPlateau: this.reduceOnPlateau ? { factor: this.plateauFactor, patience: this.plateauPatience } : null,
       accumulationSteps: this.accumulationSteps > 1 ? this.accumulationSteps : 1,
       backend: this.backendPreference,
     };
