@@ -361,6 +361,8 @@ test('the LR finder plots loss against learning rate and its suggestion can be u
   // The schedule preview redraws from the shared schedule function.
   await page.getByTestId('warmup-input').fill('100');
   await page.getByTestId('schedule-select').selectOption('one_cycle');
+  await expect(page.getByTestId('schedule-note')).toContainText('warmup steps add a ramp');
+  await expect(page.getByTestId('sched-pctStart')).toHaveValue('0.3');
   await expect(page.getByTestId('schedule-plan')).toContainText('steps planned');
   await expect.poll(async () => Number(await page.getByTestId('schedule-chart').getAttribute('data-points'))).toBeGreaterThan(100);
   await shot(page, 'lr-finder');

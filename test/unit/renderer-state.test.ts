@@ -142,6 +142,19 @@ describe('TrainingState', () => {
     expect(training.config('y').earlyStopping).toEqual({ patience: 3 });
   });
 
+  it('sends the chosen schedule\'s own settings only', () => {
+    const training = new TrainingState(fakeApi().api, new ErrorBanner());
+    training.schedule = 'step';
+    training.scheduleParams.gamma = 0.1;
+    training.scheduleParams.stepSize = 50;
+    training.scheduleParams.finalLr = 0.5; // not a step-schedule setting: left out
+    expect(training.config('y').schedule).toEqual({ kind: 'step', warmupSteps: 0, gamma: 0.1, stepSize: 50 });
+    training.schedule = 'cosine';
+    training.scheduleParams.finalLr = 1e-4;
+    const parsed = runConfigInputSchema.parse(training.config('y'));
+    expect(parsed.schedule).toMatchObject({ kind: 'cosine', finalLr: 1e-4, gamma: 0.5 });
+  });
+
   it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
     const run: RunSummary = { runId: 'r1', status: 'failed', message: 'failed: loss became NaN at step 212 — try a lower learning rate', history: [] } as unknown as RunSummary;
     const fake = fakeApi({ startTraining: async () => ({ runId: 'r1' }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });

@@ -13,6 +13,28 @@ export interface Point {
   y: number;
 }
 
+type ScheduleParam = 'finalLr' | 'gamma' | 'stepSize' | 'pctStart' | 'divFactor' | 'finalDivFactor';
+/** The settings each schedule kind reads (shared/schedule.ts), with a plain explanation. */
+export const SCHEDULE_FIELDS: Record<ScheduleConfig['kind'], Array<{ key: ScheduleParam; label: string; help: string; step: string }>> = {
+  constant: [],
+  linear: [{ key: 'finalLr', label: 'Final LR', help: 'reached at the last step', step: 'any' }],
+  cosine: [{ key: 'finalLr', label: 'Final LR', help: 'reached at the last step', step: 'any' }],
+  step: [
+    { key: 'gamma', label: 'Gamma', help: 'multiplies the LR every step size', step: '0.05' },
+    { key: 'stepSize', label: 'Step size', help: 'optimizer steps between drops', step: '1' },
+  ],
+  exponential: [
+    { key: 'gamma', label: 'Gamma', help: 'the LR is multiplied by gamma per step size', step: '0.05' },
+    { key: 'stepSize', label: 'Step size', help: 'optimizer steps per factor of gamma', step: '1' },
+  ],
+  inverse_sqrt: [],
+  one_cycle: [
+    { key: 'pctStart', label: 'Rising share', help: 'share of the steps spent rising', step: '0.05' },
+    { key: 'divFactor', label: 'Start divisor', help: 'starts at LR / this', step: '1' },
+    { key: 'finalDivFactor', label: 'End divisor', help: 'ends at start LR / this', step: 'any' },
+  ],
+};
+
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
 export const MAX_BATCH_POINTS = 2000;
 
@@ -43,6 +65,8 @@ export class TrainingState {
   backendPreference = $state<BackendPreference>('auto');
   warmupSteps = $state(0);
   schedule = $state<ScheduleConfig['kind']>('constant');
+  /** The schedule's own settings; only those of the chosen kind are sent (SCHEDULE_FIELDS). */
+  scheduleParams = $state({ finalLr: 0, gamma: 0.5, stepSize: 1000, pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 });
   /** Empty (null) means auto: about 2,000 steps, 10–200 epochs, with early stopping. */
   epochs = $state<number | null>(null);
   /** Empty (null) means auto: 32, or the number of training rows if fewer. */
@@ -137,7 +161,7 @@ export class TrainingState {
       model: this.modelSpec(),
       split: { validation: this.validationShare, test: this.testShare, stratify: true },
       optimizer: { ...this.cleanHyperparameters(), name: this.optimizer, lr: this.lr } as RunConfigInput['optimizer'],
-      schedule: { kind: this.schedule, warmupSteps: this.warmupSteps },
+      schedule: this.scheduleConfig(),
       epochs: this.epochs || undefined,
       batchSize: this.batchSize || undefined,
       seed: this.seed,
@@ -149,6 +173,16 @@ export class TrainingState {
       accumulationSteps: this.accumulationSteps > 1 ? this.accumulationSteps : 1,
       backend: this.backendPreference,
     };
+  }
+
+  /** The schedule as the run config has it: the kind, warmup, and the kind's own settings. */
+  scheduleConfig(): RunConfigInput['schedule'] {
+    const own: Record<string, number> = {};
+    for (const { key } of SCHEDULE_FIELDS[this.schedule]) {
+      const v = this.scheduleParams[key];
+      if (Number.isFinite(v)) own[key] = v;
+    }
+    return { kind: this.schedule, warmupSteps: this.warmupSteps, ...own };
   }
 
   /** Pick another optimizer: its own hyperparameters at their defaults. */
