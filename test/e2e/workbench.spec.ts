@@ -281,6 +281,11 @@ test('the decision surface animates while training and follows the chosen axes',
   await surface.locator('summary').click();
   await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
   await shot(page, 'decision-surface', surface);
+  // The dark theme follows the system.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(() => page.evaluate<string>('getComputedStyle(document.body).backgroundColor')).toBe('rgb(21, 25, 30)');
+  await shot(page, 'workbench-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1920, height: 1080 });
   await shot(page, 'workbench-1920x1080');
 });
