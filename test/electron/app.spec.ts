@@ -1,6 +1,7 @@
 /**
  * Electron smoke test: the same flow as the browser-mode test, in the desktop app —
- * open a bundled dataset, train, watch the chart, export through the (stubbed) native dialog.
+ * open a bundled dataset, see the planned network, train, watch the chart and the decision
+ * surface, export through the (stubbed) native dialog.
  */
 import { test, expect, _electron as electron } from '@playwright/test';
 import { mkdtemp, readdir } from 'node:fs/promises';
@@ -36,10 +37,16 @@ test('desktop app: train on iris and export', async () => {
     await page.getByTestId('open-bundled').click();
     await expect(page.getByTestId('dataset-meta')).toContainText('150 rows');
     await expect(page).toHaveTitle(/iris — Tickwork/);
+    // The native window's title follows the dataset too.
+    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle() ?? '')).toContain('iris');
+    // The Model panel's plan comes over IPC: two 64-unit layers on 4 inputs, 3 classes.
+    await expect(page.getByTestId('param-count')).toHaveText('4,675');
     await page.getByTestId('epochs-input').fill('20');
     await page.getByTestId('train-button').click();
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(3);
     await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+    // The decision surface arrives over IPC events as well.
+    await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
     await page.screenshot({ path: 'test-results/screenshots/electron-trained.png' });
 
     const exportDir = join(await mkdtemp(join(tmpdir(), 'tickwork-export-')), 'iris-model');
