@@ -50,7 +50,7 @@ import { argmax, computeMetrics, rowProbabilities } from '../models/train/metric
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ResultRow, Results } from '../models/train/results.js';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceColumns, surfaceValues, type SurfaceGrid } from '../models/prep/surface.js';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
@@ -90,7 +90,8 @@ interface PreparedRun {
   request: Omit<TrainRequest, 'type' | 'runId'>;
   /** Table rows of the split the Results view is computed on, in order (null: not traceable). */
   resultRows: Int32Array | null;
-  trainRows: Int32Array;
+  /** What the decision surface needs from the training rows, to draw any two numeric inputs. */
+  surfaceBasis: SurfaceBasis;
   /** The decision-surface grid scored while training (null: none, e.g. fewer than two numeric inputs). */
   surface: SurfaceGrid | null;
 }
@@ -98,7 +99,7 @@ interface PreparedRun {
 /** What a run needs to draw its decision surface over any two of its numeric inputs. */
 interface RunSurface {
   table: Table;
-  trainRows: Int32Array;
+  basis: SurfaceBasis;
   preprocessing: PreprocessingSpec;
   grid: SurfaceGrid | null;
 }
@@ -406,8 +407,9 @@ export class WorkbenchService implements RequestHandlers {
     // The loop computes results on the validation rows, else on the training rows (subsampled past MAX_TRAIN_EVAL_ROWS).
     const resultRows = split.validation.length > 0 ? split.validation : split.train.length <= MAX_TRAIN_EVAL_ROWS ? split.train : null;
     const axes = input.surface ?? defaultSurfaceAxes(preprocessing);
-    const surface = axes ? buildSurfaceGrid(preprocessing, table, split.train, axes) : null;
-    return { entry, config, preprocessing, request, resultRows, trainRows: split.train, surface };
+    const basis = surfaceBasis(preprocessing, table, split.train);
+    const surface = axes ? buildSurfaceGrid(preprocessing, table, basis, axes) : null;
+    return { entry, config, preprocessing, request, resultRows, surfaceBasis: basis, surface };
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>): Promise<RunPlan> {
@@ -545,7 +547,7 @@ export class WorkbenchService implements RequestHandlers {
       run.versions = { ...run.versions, ...worker.versions };
       this.setStatus(run, 'training', `training on ${backend.name}`);
       const grid = prepared.surface;
-      this.surfaces.set(runId, { table: entry.loaded.table, trainRows: prepared.trainRows, preprocessing, grid });
+      this.surfaces.set(runId, { table: entry.loaded.table, basis: prepared.surfaceBasis, preprocessing, grid });
       await worker.train(
         { type: 'train', runId, ...request, surface: grid ? { x: grid.matrix.x, rows: grid.matrix.rows, cols: grid.matrix.cols } : null },
         {
@@ -658,7 +660,7 @@ export class WorkbenchService implements RequestHandlers {
     const run = this.run(runId);
     const surface = this.surfaces.get(runId);
     if (!surface) throw new TickworkError('bad_data', `Run ${runId} has no data to draw a decision surface from.`);
-    surface.grid = buildSurfaceGrid(surface.preprocessing, surface.table, surface.trainRows, { x, y });
+    surface.grid = buildSurfaceGrid(surface.preprocessing, surface.table, surface.basis, { x, y });
     const { matrix } = surface.grid;
     const sent = this.activeRuns.has(runId) && this.workerFor(runId).control(runId, { type: 'surface-grid', grid: { x: matrix.x, rows: matrix.rows, cols: matrix.cols } });
     if (!sent && run.modelId) await this.finalSurface(runId);

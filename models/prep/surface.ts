@@ -63,10 +63,54 @@ function mostFrequent(table: Table, name: string, rows: Int32Array): string | nu
   return best >= 0 ? column.dictionary[best] : null;
 }
 
+export interface SurfaceBasis {
+  /** Every input's training median (numbers) or most frequent value (anything else). */
+  typical: Record<string, string | null>;
+  /** Each numeric input's training range, before margins. */
+  ranges: Record<string, { min: number; max: number }>;
+  /** Up to MAX_SAMPLE evenly spread training rows, for the points drawn on top. */
+  sample: Int32Array;
+}
+
+const MAX_SAMPLE = 2000;
+/** Medians and most frequent values come from at most this many evenly spread training rows. */
+const MAX_TYPICAL_ROWS = 100_000;
+
+function spreadRows(rows: Int32Array, max: number): Int32Array {
+  if (rows.length <= max) return rows;
+  const step = rows.length / max;
+  return Int32Array.from({ length: max }, (_, k) => rows[Math.floor(k * step)]);
+}
+
+/**
+ * What a run keeps to draw its surface over any two numeric inputs later (a few kilobytes, not
+ * the training rows): typical values, ranges and a row sample.
+ */
+export function surfaceBasis(spec: PreprocessingSpec, table: Table, trainRows: Int32Array): SurfaceBasis {
+  const forTypical = spreadRows(trainRows, MAX_TYPICAL_ROWS);
+  const typical: SurfaceBasis['typical'] = {};
+  const ranges: SurfaceBasis['ranges'] = {};
+  for (const f of spec.features) {
+    if (f.kind !== 'numeric') {
+      typical[f.name] = mostFrequent(table, f.name, forTypical);
+      continue;
+    }
+    typical[f.name] = String(median(present(table, f.name, forTypical)));
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of present(table, f.name, trainRows)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    ranges[f.name] = min <= max ? { min, max } : { min: 0, max: 1 };
+  }
+  return { typical, ranges, sample: spreadRows(trainRows, MAX_SAMPLE) };
+}
+
 export function buildSurfaceGrid(
   spec: PreprocessingSpec,
   table: Table,
-  trainRows: Int32Array,
+  basis: SurfaceBasis,
   axes: { x: string; y: string },
   size = SURFACE_SIZE,
 ): SurfaceGrid {
@@ -82,14 +126,7 @@ export function buildSurfaceGrid(
   if (axes.x === axes.y) throw new TickworkError('bad_data', `The decision surface needs two different columns; both axes are "${axes.x}".`);
 
   const axis = (name: string): SurfaceAxis => {
-    const values = present(table, name, trainRows);
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of values) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (values.length === 0) [min, max] = [0, 1];
+    let { min, max } = basis.ranges[name];
     if (max === min) {
       min -= 0.5;
       max += 0.5;
@@ -101,10 +138,7 @@ export function buildSurfaceGrid(
   const y = axis(axes.y);
 
   const heldAt: Record<string, string | null> = {};
-  for (const f of spec.features) {
-    if (f.name === axes.x || f.name === axes.y) continue;
-    heldAt[f.name] = f.kind === 'numeric' ? String(median(present(table, f.name, trainRows))) : mostFrequent(table, f.name, trainRows);
-  }
+  for (const f of spec.features) if (f.name !== axes.x && f.name !== axes.y) heldAt[f.name] = basis.typical[f.name] ?? null;
   const xAt = spec.inputs.indexOf(axes.x);
   const yAt = spec.inputs.indexOf(axes.y);
   const base = spec.inputs.map((name) => heldAt[name] ?? null);
@@ -120,12 +154,10 @@ export function buildSurfaceGrid(
   const grid = tableFromRows({ name: 'surface', source: 'surface', delimiter: ',' }, spec.inputs, rows);
   const matrix = encodeFeatures(spec, grid);
 
-  // Evenly spread training rows with both coordinates present.
+  // Evenly spread sampled training rows with both coordinates present.
   const xs = numberView(table.columns[table.columnNames.indexOf(axes.x)]).values;
   const ys = numberView(table.columns[table.columnNames.indexOf(axes.y)]).values;
-  const complete = trainRows.filter((r) => xs[r] === xs[r] && ys[r] === ys[r]);
-  const step = Math.max(1, complete.length / MAX_POINTS);
-  const picked = Int32Array.from({ length: Math.min(MAX_POINTS, complete.length) }, (_, k) => complete[Math.floor(k * step)]);
+  const picked = spreadRows(basis.sample.filter((r) => xs[r] === xs[r] && ys[r] === ys[r]), MAX_POINTS);
   const labels = encodeTarget(spec, table, picked);
   const points = Array.from(picked, (r, k) => ({ x: xs[r], y: ys[r], label: labels[k] }));
   return { x, y, size, matrix, points, heldAt };

@@ -3,7 +3,7 @@
  * outputs become cell values.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceValues } from '../../models/prep/surface';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceValues } from '../../models/prep/surface';
 import { fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
 import { profileTable } from '../../models/data/schema';
 import { tableFromRows } from '../../models/data/table';
@@ -21,7 +21,7 @@ const spec = fitPreprocessing({ table, profiles: profileTable(table), target: 'y
 describe('decision surface grid', () => {
   it('spans each axis over the training values with 5% margins; others at the median or most frequent value', () => {
     expect(defaultSurfaceAxes(spec)).toEqual({ x: 'a', y: 'b' });
-    const grid = buildSurfaceGrid(spec, table, rows, { x: 'a', y: 'b' }, 10);
+    const grid = buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'a', y: 'b' }, 10);
     expect(grid.x).toEqual({ name: 'a', min: -0.2, max: 4.2 });
     expect(grid.y.min).toBeCloseTo(8);
     expect(grid.y.max).toBeCloseTo(52);
@@ -44,9 +44,22 @@ describe('decision surface grid', () => {
     expect(at(10, bAt)).toBeGreaterThan(at(0, bAt));
   });
 
+  it('keeps a few kilobytes per run, not the training rows: a 2,000-row sample, typical values, ranges', () => {
+    const n = 20_000;
+    const big = tableFromRows({ name: 'big', source: 'big', delimiter: ',' }, ['a', 'b', 'y'], Array.from({ length: n }, (_, i) => [String(i), String(i % 7), i % 2 ? 'yes' : 'no']));
+    const bigRows = rowsWithTarget(big, 'y');
+    const bigSpec = fitPreprocessing({ table: big, profiles: profileTable(big), target: 'y', features: ['a', 'b'], task: 'binary', trainRows: bigRows });
+    const basis = surfaceBasis(bigSpec, big, bigRows);
+    expect(basis.sample.length).toBe(2000);
+    expect(basis.ranges.a).toEqual({ min: 0, max: n - 1 });
+    expect(Number(basis.typical.a)).toBeCloseTo((n - 1) / 2, 0);
+    const grid = buildSurfaceGrid(bigSpec, big, basis, { x: 'a', y: 'b' }, 10);
+    expect(grid.points).toHaveLength(300);
+  });
+
   it('refuses an axis that is not a numeric input, naming the choices', () => {
-    expect(() => buildSurfaceGrid(spec, table, rows, { x: 'city', y: 'a' })).toThrow(/"city" is not one of this run's\. Choose from: a, b, c/);
-    expect(() => buildSurfaceGrid(spec, table, rows, { x: 'a', y: 'a' })).toThrow(/two different columns/);
+    expect(() => buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'city', y: 'a' })).toThrow(/"city" is not one of this run's\. Choose from: a, b, c/);
+    expect(() => buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'a', y: 'a' })).toThrow(/two different columns/);
   });
 
   it('cell values: binary probabilities, multiclass class and confidence, regression in target units', () => {
