@@ -492,6 +492,7 @@ export class WorkbenchService implements RequestHandlers {
       versions: { tickwork: this.options.version },
       modelId: null,
       raceId,
+      parameters: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, preprocessing.labels?.length ?? 1).trainable,
       startedAt: new Date().toISOString(),
       finishedAt: null,
     };

@@ -221,6 +221,8 @@ export const runSummarySchema = z.object({
   modelId: z.string().nullable(),
   /** The race this run belongs to, if any. */
   raceId: z.string().nullable(),
+  /** Trainable parameters of the run's network (inputs as encoded for this data). */
+  parameters: z.number().int(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
 });

@@ -21,7 +21,7 @@ const STEPS_PER_EPOCH = 1000;
 
 const history: EpochRecord[] = [];
 const run = (): RunSummary =>
-  ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, modelId: null, raceId: null, backend: null }) as unknown as RunSummary;
+  ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, modelId: null, raceId: null, parameters: 4353, backend: null }) as unknown as RunSummary;
 
 const fake = fakeApi({
   startTraining: async () => ({ runId: RUN }),

@@ -245,6 +245,7 @@ test('the model panel edits layers one by one and shows the network with its par
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   // The newest run is the last row of the comparison.
   await expect(page.getByTestId('compare-network').last()).toHaveText('16 tanh (batch norm)');
+  await expect(page.getByTestId('compare-params').last()).toHaveText(String(80 + 32 + 51));
   await shot(page, 'workbench-1280x800');
 });
 
@@ -539,9 +540,9 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' });
   await expect(rows).toHaveCount(5);
   await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed') && t.includes('8/8')).length, { timeout: 90_000 }).toBe(5);
-  // Columns: show, network, optimizer, …
+  // Columns: show, network, params, optimizer, …
   const names = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
-  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(2)).toHaveText(new RegExp(`^${name}\\s*race`));
+  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(3)).toHaveText(new RegExp(`^${name}\\s*race`));
   // Hiding a run removes its curve (8 epochs = 8 points).
   const chart = page.getByTestId('compare-chart');
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(40);

@@ -379,6 +379,10 @@ describe('WorkbenchService', () => {
     expect(plan.stepsPerEpoch).toBe(Math.ceil(plan.rows.train / 17));
     expect(plan.totalSteps).toBe(3 * plan.stepsPerEpoch);
 
+    // The run records the same parameter count.
+    const { runId } = await api.startTraining({ datasetId: iris.id, config: { target: 'species', model: { hidden: [{ units: 10, batchNorm: true, dropout: 0.2 }, 4] }, batchSize: 17, epochs: 3 } });
+    expect((await service.waitForRun(runId)).parameters).toBe(plan.network.trainable);
+
     // The plan fails with the message training would give.
     const bad = await rejection(api.planRun({ datasetId: iris.id, config: { target: 'species', batchSize: 500 } }));
     expect(bad.message).toContain('batchSize 500 is larger than the 102 training rows');
