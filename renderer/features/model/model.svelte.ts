@@ -5,20 +5,16 @@
  * after any change.
  */
 import type { RunPlan, TickworkApi } from '../../../shared/contract.js';
-import type { Activation, ModelSpecInput, RunConfigInput } from '../../../shared/run-config.js';
+import type { ModelSpecInput, RunConfigInput } from '../../../shared/run-config.js';
+import type { ResolvedLayer } from '../../../shared/network.js';
 
-export interface EditableLayer {
+/** A hidden layer as the editor holds it: every setting written out (a resolved layer), plus a list key. */
+export interface EditableLayer extends ResolvedLayer {
   /** Stable key for the editor's keyed list (not part of the spec). */
   key: number;
-  units: number;
-  activation: Activation;
-  dropout: number;
-  batchNorm: boolean;
-  l1: number;
-  l2: number;
 }
 
-type LayerSettings = Omit<EditableLayer, 'key'>;
+type LayerSettings = ResolvedLayer;
 
 const dense = (units: number, extra: Partial<LayerSettings> = {}): LayerSettings => ({
   units,
