@@ -123,8 +123,8 @@ function sortLabels(values: string[]): string[] {
   return allNumeric ? values.sort((a, b) => Number(a) - Number(b)) : values.sort();
 }
 
-/** Linear-interpolated quantile of sorted values (q in [0, 1]). */
-function quantile(sorted: Float64Array, q: number): number {
+/** Linear-interpolated quantile of sorted values (q in [0, 1]); 0 for none. */
+export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
   const at = q * (sorted.length - 1);
   const lo = Math.floor(at);

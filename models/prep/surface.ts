@@ -6,7 +6,7 @@
  */
 import { TickworkError } from '../../shared/errors.js';
 import { numberView, tableFromRows, textView, type Table } from '../data/table.js';
-import { encodeFeatures, encodeTarget, type EncodedMatrix, type PreprocessingSpec } from './preprocessing.js';
+import { encodeFeatures, encodeTarget, quantile, type EncodedMatrix, type PreprocessingSpec } from './preprocessing.js';
 
 export interface SurfaceAxis {
   name: string;
@@ -38,13 +38,6 @@ export function surfaceColumns(spec: PreprocessingSpec): string[] {
 export function defaultSurfaceAxes(spec: PreprocessingSpec): { x: string; y: string } | null {
   const columns = surfaceColumns(spec);
   return columns.length >= 2 ? { x: columns[0], y: columns[1] } : null;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function present(table: Table, name: string, rows: Int32Array): number[] {
@@ -95,7 +88,7 @@ export function surfaceBasis(spec: PreprocessingSpec, table: Table, trainRows: I
       typical[f.name] = mostFrequent(table, f.name, forTypical);
       continue;
     }
-    typical[f.name] = String(median(present(table, f.name, forTypical)));
+    typical[f.name] = String(quantile(Float64Array.from(present(table, f.name, forTypical)).sort(), 0.5));
     let min = Infinity;
     let max = -Infinity;
     for (const v of present(table, f.name, trainRows)) {
