@@ -459,8 +459,14 @@ export class WorkbenchService implements RequestHandlers {
    */
   async 'race:start'({ datasetId, config, optimizers, testSource }: RequestParsedInput<'race:start'>) {
     this.assertIdle();
-    const prepared: PreparedRun[] = [];
-    for (const optimizer of optimizers) prepared.push(await this.prepare({ datasetId, config: { ...config, optimizer }, testSource }));
+    // The runs differ only in their optimizer: the split, preprocessing, encoded parts and surface
+    // basis are computed once and shared (read-only; messages to the workers are copies).
+    const first = await this.prepare({ datasetId, config: { ...config, optimizer: optimizers[0] }, testSource });
+    const prepared: PreparedRun[] = optimizers.map((optimizer, i) => {
+      if (i === 0) return first;
+      const own = { ...first.config, optimizer };
+      return { ...first, config: own, request: { ...first.request, config: own } };
+    });
     this.assertIdle();
     const raceId = randomUUID();
     const size = Math.max(1, Math.min(optimizers.length, availableParallelism() - 1));
