@@ -200,6 +200,8 @@ export class WorkbenchService implements RequestHandlers {
     const suggestedTarget =
       (source.kind === 'bundled' ? findBundled(source.name)?.target : undefined) ?? table.columnNames[table.columnNames.length - 1];
     const targetProfile = profiles[columnIndex(table, suggestedTarget)];
+    // Which columns a run leaves out by default does not depend on the target (the target is never an input).
+    const leftOut = defaultIgnored(profiles, table.rowCount, '');
     const preview: (string | null)[][] = [];
     for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(table.columns.map((col) => cell(col, r)));
     const summary: DatasetSummary = {
@@ -209,7 +211,7 @@ export class WorkbenchService implements RequestHandlers {
       sha256: loaded.sha256,
       rows: table.rowCount,
       delimiter: table.delimiter,
-      columns: profiles.map(toSummary),
+      columns: profiles.map((p) => toSummary(p, leftOut.get(p.name) ?? null)),
       preview,
       sample: table.sample ? { totalRows: table.sample.totalRows, maxRows: options?.maxRows ?? DEFAULT_MAX_ROWS } : null,
       suggestedTarget,

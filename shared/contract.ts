@@ -55,6 +55,10 @@ export const columnSummarySchema = z.object({
   top: z.array(z.object({ value: z.string(), count: z.number().int() })),
   /** Numeric columns: equal-width bins from min to max (edges has one more entry than counts). */
   histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }).nullable(),
+  /** The task a run predicting this column has unless one is chosen (the service's rule, not a guess). */
+  asTarget: taskSchema,
+  /** Why a run leaves this column out of its inputs unless its role is set to "feature"; null: it is used. */
+  leftOut: z.enum(['constant', 'identifier', 'free text']).nullable(),
 });
 export type ColumnSummary = z.infer<typeof columnSummarySchema>;
 

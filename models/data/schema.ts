@@ -72,7 +72,7 @@ export interface InvalidCell {
   value: string;
 }
 
-export interface ColumnProfile extends ColumnSummary {
+export interface ColumnProfile extends Omit<ColumnSummary, 'asTarget' | 'leftOut'> {
   /** Non-numeric cells of a column typed numeric (empty otherwise); `row` is the table row. */
   invalid: InvalidCell[];
   invalidCount: number;
@@ -262,7 +262,8 @@ export function detectTask(profile: ColumnProfile): Task {
   return 'regression';
 }
 
-export function toSummary(profile: ColumnProfile): ColumnSummary {
+/** A column as the renderer and the CLI see it; `leftOut` is the data check's default for it (see defaultIgnored). */
+export function toSummary(profile: ColumnProfile, leftOut: ColumnSummary['leftOut'] = null): ColumnSummary {
   const { name, type, missing, distinct, min, max, mean, std, top, histogram } = profile;
-  return { name, type, missing, distinct, min, max, mean, std, top, histogram };
+  return { name, type, missing, distinct, min, max, mean, std, top, histogram, asTarget: detectTask(profile), leftOut };
 }

@@ -198,6 +198,18 @@ describe('WorkbenchService', () => {
     const path = join(dir, 'flats.csv');
     await writeFile(path, lines.join('\n') + '\n');
     const ds = await api.openDataset({ source: { kind: 'file', path } });
+    // The summary says what a run does by default, so the renderer need not work it out: id is left
+    // out (an identifier); price is predicted by regression, floor (4 whole numbers) as classes.
+    expect(Object.fromEntries(ds.columns.map((c) => [c.name, [c.asTarget, c.leftOut]]))).toEqual({
+      id: ['regression', 'identifier'],
+      city: ['multiclass', null],
+      floor: ['multiclass', null],
+      size: ['regression', null],
+      price: ['regression', null],
+    });
+    const defaults = await api.planRun({ datasetId: ds.id, config: { target: 'price' } });
+    expect(defaults.task).toBe('regression');
+    expect(defaults.features).toEqual(['city', 'floor', 'size']);
     const run = await trainToEnd(ds.id, {
       target: 'price',
       epochs: 5,

@@ -202,6 +202,9 @@ describe('DataState', () => {
       std: null,
       top: name === 'churned' ? [{ value: '0', count: 60 }, { value: '1', count: 40 }] : [],
       histogram: null,
+      // As the service says: the renderer shows these, it does not work them out.
+      asTarget: name === 'churned' ? 'binary' : name === 'age' ? 'regression' : 'multiclass',
+      leftOut: name === 'id' ? 'identifier' : name === 'notes' ? 'free text' : null,
     })),
     preview: [],
     sample: null,
@@ -217,6 +220,11 @@ describe('DataState', () => {
     expect(data.target).toBe('churned');
     expect(data.task).toBe('binary');
     expect(data.features).toEqual(['age', 'city']);
+    expect(data.leftOut).toEqual({ id: 'identifier', notes: 'free text' });
+    data.target = 'age';
+    expect(data.task).toBe('regression');
+    expect(data.features).toEqual(['city', 'churned']);
+    data.target = 'churned';
     data.setColumn('notes', { role: 'feature' });
     data.setColumn('age', { scale: 'minmax' });
     data.setColumn('age', { scale: undefined });

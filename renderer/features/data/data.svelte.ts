@@ -24,20 +24,13 @@ export class DataState {
   maxCategories = $state(50);
 
   readonly targetColumn = $derived(this.summary?.columns.find((c) => c.name === this.target) ?? null);
-  /** The task the service will detect for the chosen target (mirrors models/data/schema.ts). */
-  readonly task = $derived.by(() => {
-    const c = this.targetColumn;
-    if (!c) return null;
-    if (c.type !== 'numeric' && c.type !== 'integer') return c.distinct <= 2 ? 'binary' : 'multiclass';
-    const integer = c.top.every((t) => Number.isInteger(Number(t.value)));
-    return integer && c.distinct <= 10 ? (c.distinct <= 2 ? 'binary' : 'multiclass') : 'regression';
-  });
+  /** The task a run on the chosen target has unless one is chosen (the service says, per column). */
+  readonly task = $derived(this.targetColumn?.asTarget ?? null);
 
-  /** Why the data check leaves a column out by default (identifier, constant, free text). */
+  /** Why a run leaves a column out by default (identifier, constant, free text), from the service. */
   readonly leftOut = $derived.by(() => {
     const out: Record<string, string> = {};
-    for (const f of this.findings) if (f.column && (f.code === 'identifier' || f.code === 'constant')) out[f.column] = f.code;
-    for (const c of this.summary?.columns ?? []) if (c.type === 'text') out[c.name] ??= 'free text';
+    for (const c of this.summary?.columns ?? []) if (c.leftOut) out[c.name] = c.leftOut;
     return out;
   });
 
