@@ -91,3 +91,13 @@ export function kFoldIndices(rows: Int32Array, k: number, options: { seed: numbe
     return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
   });
 }
+
+/**
+ * Positions 0..length-1 thinned to at most `max`, evenly spaced and in order (all of them when
+ * there are few enough): which rows a table, a chart or a sample keeps from a long list.
+ */
+export function evenlySpaced(length: number, max: number): number[] {
+  if (length <= max) return Array.from({ length }, (_, i) => i);
+  const step = length / max;
+  return Array.from({ length: max }, (_, k) => Math.floor(k * step));
+}

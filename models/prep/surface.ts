@@ -5,6 +5,7 @@
  * training rows to draw on top.
  */
 import { TickworkError } from '../../shared/errors.js';
+import { evenlySpaced } from '../data/split.js';
 import { numberView, tableFromRows, textView, type Table } from '../data/table.js';
 import { encodeFeatures, encodeTarget, quantile, type EncodedMatrix, type PreprocessingSpec } from './preprocessing.js';
 
@@ -70,9 +71,7 @@ const MAX_SAMPLE = 2000;
 const MAX_TYPICAL_ROWS = 100_000;
 
 function spreadRows(rows: Int32Array, max: number): Int32Array {
-  if (rows.length <= max) return rows;
-  const step = rows.length / max;
-  return Int32Array.from({ length: max }, (_, k) => rows[Math.floor(k * step)]);
+  return rows.length <= max ? rows : Int32Array.from(evenlySpaced(rows.length, max), (k) => rows[k]);
 }
 
 /**

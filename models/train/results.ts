@@ -9,6 +9,7 @@
  *                    evenly spread other rows, each by its index in the split.
  */
 import type { Task } from '../../shared/run-config.js';
+import { evenlySpaced } from '../data/split.js';
 import { argmax } from './metrics.js';
 
 /** One row of the predictions table: class ids (classification) or values (regression). */
@@ -42,9 +43,7 @@ const MAX_ROWS_EACH = 300;
 
 /** Up to `max` of `indices`, evenly spread. */
 function spread(indices: number[], max: number): number[] {
-  if (indices.length <= max) return indices;
-  const step = indices.length / max;
-  return Array.from({ length: max }, (_, i) => indices[Math.floor(i * step)]);
+  return evenlySpaced(indices.length, max).map((k) => indices[k]);
 }
 
 /** ROC (x = false-positive rate, y = true-positive rate) and PR (x = recall, y = precision) over all thresholds, thinned. */
