@@ -536,6 +536,10 @@ test('regression results: predicted against actual and residuals', async ({ page
   const first = page.getByTestId('prediction-row').first();
   await expect(first).toHaveAttribute('data-error', 'true');
   await expect(page.getByTestId('predictions-table').locator('thead')).toContainText('rooms');
+  // The residual is actual − predicted, to the prediction's decimals.
+  const cells = await first.locator('td').allTextContents();
+  const [actual, predicted, shownResidual] = cells.slice(-3).map((c) => c.replace('✗', '').trim());
+  expect(shownResidual).toBe((Number(actual) - Number(predicted)).toFixed(predicted.split('.')[1]?.length ?? 0));
   await shot(page, 'results-regression', page.getByTestId('results'));
 });
 
