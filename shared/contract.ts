@@ -191,7 +191,8 @@ export const surfaceSchema = z.object({
   /** The finished run's model (after best weights were restored), not a snapshot mid-training. */
   final: z.boolean(),
   x: surfaceAxisSchema,
-  y: surfaceAxisSchema,
+  /** null: a response curve — the model's output along x alone (values has `size` entries). */
+  y: surfaceAxisSchema.nullable(),
   /** Cells per side; cell (i, j) is values[j·size + i], x growing with i, y with j. */
   size: z.number().int(),
   /** binary: P(second label); multiclass: the predicted class id; regression: the prediction. */
@@ -199,7 +200,7 @@ export const surfaceSchema = z.object({
   /** multiclass: the probability of the predicted class per cell; otherwise null. */
   confidence: z.array(z.number()).nullable(),
   labels: z.array(z.string()).nullable(),
-  /** Training rows drawn on top: raw coordinates and the target (class id, or value). */
+  /** Training rows drawn on top: raw coordinates and the target (class id, or value); on a curve y is the target. */
   points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number() })),
   /** What every other input is held at. */
   heldAt: z.record(z.string(), z.string().nullable()),
@@ -327,8 +328,8 @@ export const requests = {
         datasetId: id('datasetId'),
         config: runConfigInputSchema,
         testSource: datasetSourceSchema.optional(),
-        /** Decision-surface axes (numeric input columns); left out: the first two numeric inputs. */
-        surface: z.object({ x: z.string().min(1), y: z.string().min(1) }).optional(),
+        /** Decision-surface axes (numeric input columns; y null: a response curve along x); left out: the first two numeric inputs. */
+        surface: z.object({ x: z.string().min(1), y: z.string().min(1).nullable() }).optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),
@@ -401,12 +402,13 @@ export const requests = {
     output: z.object({ queued: z.boolean() }),
   },
   /**
-   * Draw the run's decision surface over two numeric input columns (the others held at their
-   * training median or most frequent value). While the run trains, the next training:surface
-   * events use the new axes; for a finished run one event follows with the final model.
+   * Draw the run's decision surface over two numeric input columns, or (y null) its response
+   * curve along one (the others held at their training median or most frequent value). While
+   * the run trains, the next training:surface events use the new axes; for a finished run one
+   * event follows with the final model.
    */
   'training:surface': {
-    input: z.object({ runId: id('runId'), x: z.string().min(1), y: z.string().min(1) }).strict(),
+    input: z.object({ runId: id('runId'), x: z.string().min(1), y: z.string().min(1).nullable() }).strict(),
     output: z.object({ ok: z.literal(true) }),
   },
   'run:list': {

@@ -2,7 +2,8 @@
  * The decision surface (Playground's picture, on real data): a grid over two numeric input
  * columns, every other input held at its training median (numbers) or most frequent value
  * (anything else), encoded like any other rows so the model can score it; plus a sample of
- * training rows to draw on top.
+ * training rows to draw on top. With a single numeric input (or when only an x axis is chosen)
+ * it is a response curve: the model's output along that input.
  */
 import { TickworkError } from '../../shared/errors.js';
 import { evenlySpaced } from '../data/split.js';
@@ -17,17 +18,20 @@ export interface SurfaceAxis {
 
 export interface SurfaceGrid {
   x: SurfaceAxis;
-  y: SurfaceAxis;
-  /** Cells per side; cell (i, j) is row j·size + i, x growing with i and y with j. */
+  /** null: a response curve along x alone. */
+  y: SurfaceAxis | null;
+  /** Cells per side; cell (i, j) is row j·size + i, x growing with i and y with j (a curve: size cells along x). */
   size: number;
   matrix: EncodedMatrix;
-  /** Training rows to draw: raw x, y and the target (class id, or value). */
+  /** Training rows to draw: raw x, y and the target (class id, or value); on a curve y is the target too. */
   points: Array<{ x: number; y: number; label: number }>;
   /** The value every other input is held at. */
   heldAt: Record<string, string | null>;
 }
 
 export const SURFACE_SIZE = 40;
+/** Points along a response curve. */
+export const CURVE_SIZE = 120;
 const MAX_POINTS = 300;
 
 /** Input columns a surface can use as an axis: the numeric ones. */
@@ -35,10 +39,17 @@ export function surfaceColumns(spec: PreprocessingSpec): string[] {
   return spec.features.filter((f) => f.kind === 'numeric').map((f) => f.name);
 }
 
-/** The first two numeric inputs, or null when there are fewer than two. */
-export function defaultSurfaceAxes(spec: PreprocessingSpec): { x: string; y: string } | null {
+export interface SurfaceAxes {
+  x: string;
+  /** null: a response curve along x. */
+  y: string | null;
+}
+
+/** The first two numeric inputs; the only one (a curve); null when there is none. */
+export function defaultSurfaceAxes(spec: PreprocessingSpec): SurfaceAxes | null {
   const columns = surfaceColumns(spec);
-  return columns.length >= 2 ? { x: columns[0], y: columns[1] } : null;
+  if (columns.length === 0) return null;
+  return { x: columns[0], y: columns[1] ?? null };
 }
 
 function present(table: Table, name: string, rows: Int32Array): number[] {
@@ -103,11 +114,11 @@ export function buildSurfaceGrid(
   spec: PreprocessingSpec,
   table: Table,
   basis: SurfaceBasis,
-  axes: { x: string; y: string },
-  size = SURFACE_SIZE,
+  axes: SurfaceAxes,
+  size = axes.y === null ? CURVE_SIZE : SURFACE_SIZE,
 ): SurfaceGrid {
   const usable = surfaceColumns(spec);
-  for (const name of [axes.x, axes.y]) {
+  for (const name of axes.y === null ? [axes.x] : [axes.x, axes.y]) {
     if (!usable.includes(name)) {
       throw new TickworkError(
         'bad_data',
@@ -127,19 +138,19 @@ export function buildSurfaceGrid(
     return { name, min: min - pad, max: max + pad };
   };
   const x = axis(axes.x);
-  const y = axis(axes.y);
+  const y = axes.y === null ? null : axis(axes.y);
 
   const heldAt: Record<string, string | null> = {};
   for (const f of spec.features) if (f.name !== axes.x && f.name !== axes.y) heldAt[f.name] = basis.typical[f.name] ?? null;
   const xAt = spec.inputs.indexOf(axes.x);
-  const yAt = spec.inputs.indexOf(axes.y);
+  const yAt = axes.y === null ? -1 : spec.inputs.indexOf(axes.y);
   const base = spec.inputs.map((name) => heldAt[name] ?? null);
   const rows: (string | null)[][] = [];
-  for (let j = 0; j < size; j++) {
+  for (let j = 0; j < (y ? size : 1); j++) {
     for (let i = 0; i < size; i++) {
       const row = base.slice();
       row[xAt] = String(x.min + ((i + 0.5) / size) * (x.max - x.min));
-      row[yAt] = String(y.min + ((j + 0.5) / size) * (y.max - y.min));
+      if (y) row[yAt] = String(y.min + ((j + 0.5) / size) * (y.max - y.min));
       rows.push(row);
     }
   }
@@ -148,10 +159,10 @@ export function buildSurfaceGrid(
 
   // Evenly spread sampled training rows with both coordinates present.
   const xs = numberView(table.columns[table.columnNames.indexOf(axes.x)]).values;
-  const ys = numberView(table.columns[table.columnNames.indexOf(axes.y)]).values;
-  const picked = spreadRows(basis.sample.filter((r) => xs[r] === xs[r] && ys[r] === ys[r]), MAX_POINTS);
+  const ys = axes.y === null ? null : numberView(table.columns[table.columnNames.indexOf(axes.y)]).values;
+  const picked = spreadRows(basis.sample.filter((r) => xs[r] === xs[r] && (!ys || ys[r] === ys[r])), MAX_POINTS);
   const labels = encodeTarget(spec, table, picked);
-  const points = Array.from(picked, (r, k) => ({ x: xs[r], y: ys[r], label: labels[k] }));
+  const points = Array.from(picked, (r, k) => ({ x: xs[r], y: ys ? ys[r] : labels[k], label: labels[k] }));
   return { x, y, size, matrix, points, heldAt };
 }
 

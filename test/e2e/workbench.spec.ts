@@ -287,7 +287,7 @@ test('the decision surface animates while training and follows the chosen axes',
   await page.getByTestId('surface-y').selectOption('petal_width');
   await expect(page.getByTestId('surface-held')).toContainText('sepal_length =');
   await expect(page.getByTestId('surface-canvas')).toHaveAttribute('aria-label', /over petal_length and petal_width: setosa \d+%, versicolor \d+%, virginica \d+%/);
-  await surface.locator('summary').click();
+  await page.getByTestId('surface-details').locator('summary').click();
   await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
   await shot(page, 'decision-surface', surface);
   // The dark theme follows the system.
@@ -541,6 +541,23 @@ test('regression results: predicted against actual and residuals', async ({ page
   const [actual, predicted, shownResidual] = cells.slice(-3).map((c) => c.replace('✗', '').trim());
   expect(shownResidual).toBe((Number(actual) - Number(predicted)).toFixed(predicted.split('.')[1]?.length ?? 0));
   await shot(page, 'results-regression', page.getByTestId('results'));
+
+  // The surface over size and rooms, then (y: none) the response curve along size, rooms held.
+  const surface = page.getByTestId('surface');
+  await expect(surface).toHaveAttribute('data-final', 'true');
+  await expect(page.getByTestId('surface-canvas')).toHaveAttribute('aria-label', /Decision surface over size and rooms: predictions from/);
+  await page.getByTestId('surface-y').selectOption('');
+  const curve = page.getByTestId('response-curve');
+  await expect(curve).toBeVisible();
+  await expect(surface.locator('h3')).toContainText('Response curve');
+  await expect(page.getByTestId('surface-held')).toContainText('rooms =');
+  // The prediction line (120 points) and the training rows drawn on it.
+  await expect.poll(async () => Number(await curve.getAttribute('data-points'))).toBeGreaterThan(120);
+  // Its numbers are the chart's own table (no second table for the same picture).
+  await expect(page.getByTestId('surface-details')).toHaveCount(0);
+  await page.getByTestId('response-curve-table').locator('summary').click();
+  await expect(page.getByTestId('response-curve-table').locator('tbody tr').first()).toContainText('training rows');
+  await shot(page, 'response-curve', surface);
 });
 
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {

@@ -415,10 +415,10 @@ describe('WorkbenchService', () => {
     expect(surfaces.filter((s) => !s.final).length).toBeGreaterThan(0);
     expect(final.values).toHaveLength(final.size * final.size);
     expect(final.columns).toEqual(['x1', 'x2']);
-    expect([final.x.name, final.y.name]).toEqual(['x1', 'x2']);
+    expect([final.x.name, final.y?.name]).toEqual(['x1', 'x2']);
     // The trained model's surface separates the training points it is drawn with.
     const cellOf = (v: number, axis: { min: number; max: number }) => Math.min(final.size - 1, Math.floor(((v - axis.min) / (axis.max - axis.min)) * final.size));
-    const agree = final.points.filter((p) => (final.values[cellOf(p.y, final.y) * final.size + cellOf(p.x, final.x)] >= 0.5 ? 1 : 0) === p.label).length;
+    const agree = final.points.filter((p) => (final.values[cellOf(p.y, final.y!) * final.size + cellOf(p.x, final.x)] >= 0.5 ? 1 : 0) === p.label).length;
     expect(agree / final.points.length).toBeGreaterThan(0.85);
 
     // Other axes for a finished run: one final event for them; a non-numeric or unknown column is refused by name.
@@ -442,6 +442,41 @@ describe('WorkbenchService', () => {
     expect(Object.keys(irisSurface.heldAt).sort()).toEqual(['sepal_length', 'sepal_width']);
     const bad = await rejection(api.setSurfaceAxes({ runId: irisRun.runId, x: 'species', y: 'petal_width' }));
     expect(bad.message).toContain('"species" is not one of');
+  });
+
+  it('draws a response curve for a run with one numeric input: the fitted curve follows the data', async () => {
+    // y = x² on [-2, 2], plus a category that does not matter.
+    const lines = ['x,kind,y'];
+    for (let i = 0; i < 400; i++) {
+      const x = -2 + (4 * i) / 399;
+      lines.push(`${x.toFixed(4)},${i % 2 ? 'a' : 'b'},${(x * x).toFixed(4)}`);
+    }
+    const path = join(dir, 'parabola.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    const ds = await api.openDataset({ source: { kind: 'file', path } });
+    const curves: EventPayload<'training:surface'>[] = [];
+    let runId = '';
+    const off = api.onTrainingSurface((s) => {
+      if (s.runId === runId) curves.push(s);
+    });
+    ({ runId } = await api.startTraining({
+      datasetId: ds.id,
+      config: { target: 'y', epochs: 150, earlyStopping: null, model: { hidden: [32, 32], activation: 'tanh' }, optimizer: { name: 'adam', lr: 0.01 } },
+    }));
+    await service.waitForRun(runId);
+    await expect.poll(() => curves.some((s) => s.final), { timeout: 10_000 }).toBe(true);
+    off();
+    const final = curves.find((s) => s.final)!;
+    expect(final.y).toBeNull();
+    expect(final.columns).toEqual(['x']);
+    expect(final.values).toHaveLength(final.size);
+    expect(final.heldAt).toEqual({ kind: expect.any(String) });
+    // Points carry their actual target (both rounded to 4 digits for the picture); the curve passes close to x² along the whole range.
+    expect(final.points.every((p) => Math.abs(p.y - p.x * p.x) < 0.01)).toBe(true);
+    const at = (i: number) => final.x.min + ((i + 0.5) / final.size) * (final.x.max - final.x.min);
+    const inRange = final.values.map((v, i) => [at(i), v]).filter(([x]) => Math.abs(x) <= 2);
+    const worst = Math.max(...inRange.map(([x, v]) => Math.abs(v - x * x)));
+    expect(worst).toBeLessThan(0.3);
   });
 
   it('runs the LR finder through the service', async () => {

@@ -23,8 +23,8 @@ describe('decision surface grid', () => {
     expect(defaultSurfaceAxes(spec)).toEqual({ x: 'a', y: 'b' });
     const grid = buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'a', y: 'b' }, 10);
     expect(grid.x).toEqual({ name: 'a', min: -0.2, max: 4.2 });
-    expect(grid.y.min).toBeCloseTo(8);
-    expect(grid.y.max).toBeCloseTo(52);
+    expect(grid.y!.min).toBeCloseTo(8);
+    expect(grid.y!.max).toBeCloseTo(52);
     expect(grid.heldAt).toEqual({ c: '3', city: 'Oslo' }); // median 3, not the mean 22
     expect(grid.matrix.rows).toBe(100);
     expect(grid.matrix.cols).toBe(spec.encoded.length);
@@ -55,6 +55,24 @@ describe('decision surface grid', () => {
     expect(Number(basis.typical.a)).toBeCloseTo((n - 1) / 2, 0);
     const grid = buildSurfaceGrid(bigSpec, big, basis, { x: 'a', y: 'b' }, 10);
     expect(grid.points).toHaveLength(300);
+  });
+
+  it('with one numeric input, or no y chosen, is a response curve along x: cells along x, points at their target', () => {
+    const one = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['a', 'city'], task: 'binary', trainRows: rows });
+    expect(defaultSurfaceAxes(one)).toEqual({ x: 'a', y: null });
+    const curve = buildSurfaceGrid(one, table, surfaceBasis(one, table, rows), { x: 'a', y: null }, 12);
+    expect(curve.y).toBeNull();
+    expect(curve.matrix.rows).toBe(12);
+    expect(curve.heldAt).toEqual({ city: 'Oslo' });
+    const aAt = one.encoded.indexOf('a');
+    const xs = Array.from({ length: 12 }, (_, i) => curve.matrix.x[i * curve.matrix.cols + aAt]);
+    expect(xs.every((v, i) => i === 0 || v > xs[i - 1])).toBe(true);
+    expect(curve.points.map((p) => [p.x, p.y])).toEqual([[0, 0], [1, 1], [2, 0], [3, 1], [4, 0]]);
+    // Also when there are two numeric inputs and only x is asked for; the default size is finer.
+    expect(buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'b', y: null }).matrix.rows).toBe(120);
+    // No numeric input: no surface at all.
+    const none = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['city'], task: 'binary', trainRows: rows });
+    expect(defaultSurfaceAxes(none)).toBeNull();
   });
 
   it('refuses an axis that is not a numeric input, naming the choices', () => {

@@ -86,7 +86,7 @@ export class TrainingState {
   /** The decision surface, as the model learns, then for the final model. */
   surface = $state.raw<Surface | null>(null);
   /** The axes the user chose; kept for the next runs when their data has these columns. */
-  surfaceAxes = $state.raw<{ x: string; y: string } | null>(null);
+  surfaceAxes = $state.raw<{ x: string; y: string | null } | null>(null);
 
   // LR finder
   lrFinder = $state.raw<Awaited<ReturnType<TickworkApi['findLearningRate']>> | null>(null);
@@ -135,7 +135,8 @@ export class TrainingState {
       const first = this.surface === null;
       this.surface = surface;
       // A new run starts on the default axes: switch to the ones the user chose, if it has them.
-      if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== surface.y.name) && surface.columns.includes(wanted.x) && surface.columns.includes(wanted.y)) {
+      const usable = (name: string | null) => name === null || surface.columns.includes(name);
+      if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== (surface.y?.name ?? null)) && usable(wanted.x) && usable(wanted.y)) {
         void this.setSurfaceAxes(wanted.x, wanted.y);
       }
     });
@@ -270,7 +271,8 @@ export class TrainingState {
   }
 
   /** Draw the surface over other columns (the service answers with a training:surface event). */
-  async setSurfaceAxes(x: string, y: string): Promise<void> {
+  /** Draw the surface over x and y, or (y null) the response curve along x. */
+  async setSurfaceAxes(x: string, y: string | null): Promise<void> {
     this.surfaceAxes = { x, y };
     const runId = this.runId;
     if (!runId || x === y) return;
