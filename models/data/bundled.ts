@@ -7,7 +7,7 @@ import type { BundledDataset } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import { readTableFile, type LoadedFile } from './read.js';
 import { cell, tableFromRows, type Table } from './table.js';
-import { generateToy, type ToyName } from './toy.js';
+import { generateToy, generateWave, type ToyName } from './toy.js';
 
 interface BundledEntry extends BundledDataset {
   load(datasetsDir: string): Promise<LoadedFile>;
@@ -54,6 +54,13 @@ const ENTRIES: BundledEntry[] = [
   toy('circles', 'Circles', '500 points on two concentric circles (seeded).'),
   toy('xor', 'XOR', '500 points labelled by the sign of x1·x2 (seeded).'),
   toy('spirals', 'Spirals', '500 points on two interleaved spirals (seeded); needs a deeper network.'),
+  {
+    name: 'wave',
+    title: 'Wave (regression)',
+    description: '500 points of y = sin(2x) + 0.3x + noise (seeded): one input, a curve to fit.',
+    target: 'y',
+    load: async () => fromTable(generateWave()),
+  },
 ];
 
 export function listBundled(): BundledDataset[] {

@@ -1,7 +1,7 @@
 /**
  * Seeded toy datasets in the spirit of TensorFlow Playground: two moons, circles, XOR and
- * spirals. Each is two numeric features (x1, x2) and a binary label; the same seed gives the
- * same points on every machine.
+ * spirals (two numeric features x1, x2 and a binary label), and a wave to fit by regression
+ * (one input x, a value y). The same seed gives the same points on every machine.
  */
 import { createRng, normal, type Rng } from '../random.js';
 import { tableFromRows, type Table } from './table.js';
@@ -71,4 +71,19 @@ export function generateToy(name: ToyName, options: { rows?: number; seed?: numb
     ['x1', 'x2', 'label'],
     points.map(([x, y, l]) => [fmt(x), fmt(y), String(l)]),
   );
+}
+
+/**
+ * A regression toy with one input: y = sin(2x) + 0.3·x + noise for x uniform on [-3, 3]. A
+ * straight line cannot follow it; a small tanh or ReLU network can, which the response curve shows.
+ */
+export function generateWave(options: { rows?: number; seed?: number } = {}): Table {
+  const rows = options.rows ?? 500;
+  const rng = createRng(options.seed ?? 7);
+  const out: string[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const x = -3 + 6 * rng();
+    out.push([x.toFixed(5), (Math.sin(2 * x) + 0.3 * x + 0.1 * normal(rng)).toFixed(5)]);
+  }
+  return tableFromRows({ name: 'wave', source: 'bundled:wave', delimiter: '' }, ['x', 'y'], out);
 }

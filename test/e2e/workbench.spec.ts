@@ -560,6 +560,24 @@ test('regression results: predicted against actual and residuals', async ({ page
   await shot(page, 'response-curve', surface);
 });
 
+test('the wave: a one-input regression draws its response curve as it learns', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'wave');
+  await expect(page.getByTestId('task')).toHaveText('regression');
+  await page.getByTestId('preset-select').selectOption('two layers 64-64');
+  await page.getByTestId('epochs-input').fill('60');
+  await page.getByTestId('lr-input').fill('0.01');
+  await page.getByTestId('train-button').click();
+  const curve = page.getByTestId('response-curve');
+  await expect(curve).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('surface').locator('h3')).toContainText('Response curve');
+  await expect(page.getByTestId('status-text')).toContainText(/completed|stopped early/, { timeout: 90_000 });
+  await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
+  // x is the only numeric input: y offers just "none".
+  await expect(page.getByTestId('surface-y').locator('option:not([disabled])')).toHaveCount(1);
+  await shot(page, 'response-curve-wave', page.getByTestId('live-panel'));
+});
+
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'moons');

@@ -29,7 +29,7 @@ describe('tickwork CLI', () => {
   it('lists bundled datasets', () => {
     const r = tickwork('datasets');
     expect(r.code).toBe(0);
-    for (const name of ['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals']) expect(r.stdout).toContain(name);
+    for (const name of ['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals', 'wave']) expect(r.stdout).toContain(name);
   });
 
   it('trains with --json, exports, and predict writes labels and probabilities that match the model', async () => {

@@ -40,7 +40,7 @@ describe('WorkbenchService', () => {
 
   it('lists and opens the bundled datasets', async () => {
     const names = (await api.listDatasets({})).map((d) => d.name);
-    expect(names).toEqual(['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals']);
+    expect(names).toEqual(['iris', 'four-points', 'moons', 'circles', 'xor', 'spirals', 'wave']);
     const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
     expect(iris.rows).toBe(150);
     expect(iris.suggestedTarget).toBe('species');
@@ -48,6 +48,10 @@ describe('WorkbenchService', () => {
     expect(iris.columns.map((c) => c.type)).toEqual(['numeric', 'numeric', 'numeric', 'numeric', 'categorical']);
     const four = await api.openDataset({ source: { kind: 'bundled', name: 'four-points' } });
     expect(four.rows).toBe(4);
+    // The regression toy: one input, a numeric target predicted by regression.
+    const wave = await api.openDataset({ source: { kind: 'bundled', name: 'wave' } });
+    expect([wave.rows, wave.suggestedTarget, wave.suggestedTask]).toEqual([500, 'y', 'regression']);
+    expect(wave.columns.map((c) => c.name)).toEqual(['x', 'y']);
   });
 
   it('trains iris end to end: events, metrics, predict, export, load back with the same numbers', async () => {
