@@ -27,6 +27,9 @@ import {
   type ColumnPrep,
   type RunConfigInput,
 } from '../shared/run-config.js';
+import { describeNetwork } from '../shared/network.js';
+
+type HiddenLayerInput = NonNullable<NonNullable<RunConfigInput['model']>['hidden']>[number];
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { listBundled } from '../models/data/bundled.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
@@ -57,7 +60,8 @@ Train options:
   --impute mean|median    missing numbers (categories get a "(missing)" input)
   --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")
   --task binary|multiclass|regression   (default: detected from the target)
-  --hidden 64,64          hidden layer sizes ("" for none)
+  --hidden 64,64          hidden layer sizes ("" for none); per layer, after colons: an activation,
+                          bn (batch norm), dropout=R, l1=R, l2=R — e.g. 128:bn:dropout=0.2,64:tanh,32
   --activation relu       ${ACTIVATIONS.join('|')}
   --optimizer adam        ${OPTIMIZER_NAMES.join('|')}
   --lr 0.001              learning rate
@@ -94,6 +98,26 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** One --hidden layer: "64", or "128:bn:dropout=0.2:tanh:l2=1e-4" (the service checks the ranges). */
+function hiddenLayer(text: string): HiddenLayerInput {
+  const [units, ...options] = text.trim().split(':');
+  const size = numberFlag('hidden', units, true)!;
+  if (options.length === 0) return size;
+  const layer: Exclude<HiddenLayerInput, number> = { units: size };
+  for (const option of options) {
+    const [key, value] = option.split('=');
+    if (value === undefined && (ACTIVATIONS as readonly string[]).includes(key)) layer.activation = key as (typeof ACTIVATIONS)[number];
+    else if (value === undefined && (key === 'bn' || key === 'batchnorm')) layer.batchNorm = true;
+    else if (value !== undefined && (key === 'dropout' || key === 'l1' || key === 'l2')) layer[key] = numberFlag(`hidden ${key}`, value, false);
+    else {
+      throw new UsageError(
+        `--hidden layer "${text}": "${option}" is not a layer option. After the units, use an activation (${ACTIVATIONS.join(', ')}), bn, dropout=R, l1=R or l2=R, separated by colons.`,
+      );
+    }
+  }
+  return layer;
+}
+
 /** A bundled name, or a path to a file. */
 function sourceOf(value: string, sheet?: string): DatasetSource {
   const looksLikePath = /[\\/.]/.test(value) || existsSync(value);
@@ -125,6 +149,8 @@ const FLAG_OF: Record<string, string> = {
 
 function cliMessage(err: TickworkError): string {
   let message = err.message;
+  // A per-layer setting: "config.model.hidden.0.dropout" → "--hidden layer 1 dropout".
+  message = message.replace(/config\.model\.hidden\.(\d+)\.(\w+)/g, (_, i: string, key: string) => `--hidden layer ${Number(i) + 1} ${key}`);
   for (const [path, flag] of Object.entries(FLAG_OF)) message = message.split(path).join(flag);
   return message.replace(/^training:(start|lr-find): invalid input — /, '');
 }
@@ -219,11 +245,7 @@ function configFromFlags(values: Flags): RunConfigInput {
   if (!get('target')) throw new UsageError('needs --target <column>');
   const hiddenFlag = get('hidden');
   const hidden =
-    hiddenFlag === undefined
-      ? undefined
-      : hiddenFlag.trim() === '' || hiddenFlag.trim() === '0'
-        ? []
-        : hiddenFlag.split(',').map((h) => numberFlag('hidden', h, true)!);
+    hiddenFlag === undefined ? undefined : hiddenFlag.trim() === '' || hiddenFlag.trim() === '0' ? [] : hiddenFlag.split(',').map(hiddenLayer);
   const optimizerName = oneOf('optimizer', get('optimizer'), OPTIMIZER_NAMES) ?? 'adam';
   const lr = numberFlag('lr', get('lr'), false);
   const weightDecay = numberFlag('weight-decay', get('weight-decay'), false);
@@ -279,6 +301,8 @@ async function cmdTrain(values: Flags): Promise<void> {
       if (s.status === 'preparing') progress.note(s.message);
     });
     const { runId } = await api.startTraining({ datasetId: dataset.id, config, testSource });
+    const started = await api.getRun({ runId });
+    progress.note(`network: ${describeNetwork(started.config.model)}; ${started.parameters.toLocaleString('en-US')} trainable parameters`);
     const stop = () => {
       progress.note('stopping… (Ctrl+C again to quit now)');
       void api.stopTraining({ runId });

@@ -177,6 +177,16 @@ describe('tickwork CLI', () => {
     expect(text.stdout).toContain('[duplicates]');
   });
 
+  it('takes per-layer settings in --hidden, reports the network, and writes them to the run config', async () => {
+    const out = join(dir, 'layers');
+    const r = tickwork('train', '--data', 'iris', '--target', 'species', '--hidden', '16:bn:dropout=0.1,8:tanh:l2=0.001', '--epochs', '2', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    // 4·16+16 + 2·16 (batch norm) + 16·8+8 + 8·3+3 = 275
+    expect(r.stderr).toContain('network: 16 relu (batch norm, dropout 0.1) → 8 tanh (L2 0.001); 275 trainable parameters');
+    const config = JSON.parse(await readFile(join(out, 'run-config.json'), 'utf8'));
+    expect(config.model.hidden).toEqual([{ units: 16, batchNorm: true, dropout: 0.1 }, { units: 8, activation: 'tanh', l2: 0.001 }]);
+  });
+
   it('exits with 2 and one clear line on bad input, never a stack trace', async () => {
     const header = join(dir, 'header.csv');
     await writeFile(header, 'a,b\n');
@@ -196,6 +206,8 @@ describe('tickwork CLI', () => {
       [['train', '--data', 'iris', '--target', 'species', '--scale', 'log', '--out', join(dir, 'x')], /--scale must be one of standard, minmax, robust, none, received "log"/],
       [['train', '--data', 'iris', '--target', 'species', '--ignore', 'petal_length,petal_width,sepal_length,sepal_width', '--out', join(dir, 'x')], /no usable feature columns/],
       [['inspect', '--data', 'datasets/iris.csv', '--max-rows', '10'], /maxRows must be at least 100/],
+      [['train', '--data', 'iris', '--target', 'species', '--hidden', '16:relu:wide', '--out', join(dir, 'x')], /--hidden layer "16:relu:wide": "wide" is not a layer option/],
+      [['train', '--data', 'iris', '--target', 'species', '--hidden', '16,8:dropout=1.5', '--out', join(dir, 'x')], /--hidden layer 2 dropout: dropout must be < 1/],
     ];
     for (const [args, message] of cases) {
       const r = tickwork(...args);
