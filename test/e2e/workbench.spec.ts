@@ -596,6 +596,21 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const before = Number(await chart.getAttribute('data-points'));
   await rows.first().getByRole('checkbox').uncheck();
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(before - 8);
+  // The best shown run (lowest validation loss) is marked; "Use" hands a run's model to Predict & export.
+  const best = page.locator('[data-testid="compare-row"][data-best="true"]');
+  await expect(best).toHaveCount(1);
+  await expect(best.getByTestId('compare-best')).toHaveText('best');
+  let at = 0;
+  while ((await rows.nth(at).getAttribute('data-best')) === 'true' || (await rows.nth(at).getByTestId('compare-use').count()) === 0) at++;
+  const other = rows.nth(at);
+  await other.getByTestId('compare-use').click();
+  await expect(other.getByTestId('compare-in-use')).toBeVisible();
+  await expect(page.getByTestId('notice')).toContainText('Predict & export now use the model of run');
+  await best.getByTestId('compare-use').click();
+  await expect(best.getByTestId('compare-in-use')).toBeVisible();
+  await expect(other.getByTestId('compare-use')).toBeVisible();
+  const source = (await page.getByTestId('notice').textContent())!.match(/run [\w-]+/)![0];
+  await expect(page.getByTestId('model-card')).toContainText(source);
   await shot(page, 'compare', page.getByTestId('compare-panel'));
 });
 

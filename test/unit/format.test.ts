@@ -10,7 +10,12 @@ describe('renderer number formats', () => {
     expect(compact('0.0001')).toBe('1e-4');
   });
 
-  it('a missing or diverged value reads as a dash, not NaN', () => {
+  it('fixed and exponential digits', () => {
+    expect(fixed(0.12345, 3)).toBe('0.123');
+    expect(exponential(2.5e-5, 1)).toBe('2.5e-5');
+  });
+
+  it('a missing or diverged value (a NaN loss arrives as null over JSON) reads as a dash', () => {
     for (const f of [compact, (v: number | null) => fixed(v, 2), (v: number | null) => exponential(v, 1)]) {
       expect([null, NaN, Infinity].map((v) => f(v as number | null))).toEqual(['—', '—', '—']);
     }

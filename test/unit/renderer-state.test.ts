@@ -268,16 +268,23 @@ describe('CompareState', () => {
     compare.toggle('r1');
     expect(compare.hidden.has('r1')).toBe(true);
   });
-});
 
-describe('number formatting in tables and counters', () => {
-  it('a diverged run\'s NaN (null over JSON) reads "—" instead of breaking the render', async () => {
-    const { fixed, exponential } = await import('../../renderer/lib/format');
-    expect(fixed(0.12345, 3)).toBe('0.123');
-    expect(fixed(null, 4)).toBe('—');
-    expect(fixed(Number.NaN, 4)).toBe('—');
-    expect(fixed(undefined, 4)).toBe('—');
-    expect(exponential(2.5e-5, 1)).toBe('2.5e-5');
-    expect(exponential(Infinity, 1)).toBe('—');
+  it('marks the best shown run on the latest run\'s data, by the chosen validation metric', async () => {
+    const run = (runId: string, datasetId: string, loss: number, accuracy: number, modelId: string | null = `m-${runId}`) =>
+      ({ runId, datasetId, modelId, status: 'completed', history: [], metrics: { train: { loss, accuracy }, validation: { loss, accuracy }, test: null } }) as unknown as RunSummary;
+    const runs = [
+      run('other-data', 'iris', 0.01, 0.99), // best numbers, but another dataset
+      run('sgd', 'moons', 0.5, 0.8),
+      run('adam', 'moons', 0.2, 0.9),
+      run('rms', 'moons', 0.3, 0.95),
+      run('failed', 'moons', 0.1, 0.99, null), // no model to use
+    ];
+    const compare = new CompareState(fakeApi({ listRuns: async () => runs }).api, new ErrorBanner());
+    await compare.refresh();
+    expect(compare.best).toBe('adam');
+    compare.metric = 'accuracy';
+    expect(compare.best).toBe('rms');
+    compare.toggle('rms');
+    expect(compare.best).toBe('adam');
   });
 });

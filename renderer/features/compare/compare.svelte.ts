@@ -14,6 +14,22 @@ export class CompareState {
   /** Run ids shown on the chart; new runs are shown by default. */
   hidden = $state.raw<Set<string>>(new Set());
   metric = $state<'loss' | 'accuracy' | 'r2'>('loss');
+  /**
+   * The best finished run by the chosen validation metric (lowest loss, highest accuracy or r²;
+   * final metrics, else the last epoch), among the shown runs on the same data as the latest run
+   * (other data's numbers do not compare). Null when none has a model and a value.
+   */
+  readonly best = $derived.by(() => {
+    const key = this.metric;
+    const dataset = this.runs.at(-1)?.datasetId;
+    let winner: { runId: string; value: number } | null = null;
+    for (const r of this.runs) {
+      const v = r.metrics?.validation?.[key] ?? r.history.at(-1)?.validation?.[key];
+      if (r.datasetId !== dataset || !r.modelId || this.hidden.has(r.runId) || typeof v !== 'number' || !Number.isFinite(v)) continue;
+      if (!winner || (key === 'loss' ? v < winner.value : v > winner.value)) winner = { runId: r.runId, value: v };
+    }
+    return winner?.runId ?? null;
+  });
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: RunSummary[] | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
