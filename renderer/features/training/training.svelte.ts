@@ -270,8 +270,7 @@ export class TrainingState {
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
   }
 
-  /** Draw the surface over other columns (the service answers with a training:surface event). */
-  /** Draw the surface over x and y, or (y null) the response curve along x. */
+  /** Draw the surface over x and y, or (y null) the response curve along x (the service answers with a training:surface event). */
   async setSurfaceAxes(x: string, y: string | null): Promise<void> {
     this.surfaceAxes = { x, y };
     const runId = this.runId;
