@@ -10,7 +10,7 @@ import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { modelSpecSchema, runConfigInputSchema } from '../../shared/run-config';
 import { summarizeNetwork } from '../../shared/network';
-import type { DatasetSummary, EpochRecord, RunPlan, RunSummary } from '../../shared/contract';
+import type { DatasetSummary, EpochRecord, RunPlan, RunSummary, Surface } from '../../shared/contract';
 import { fakeApi } from '../helpers/fake-api';
 
 const plan = (trainable: number): RunPlan => ({
@@ -153,6 +153,27 @@ describe('TrainingState', () => {
     training.scheduleParams.finalLr = 1e-4;
     const parsed = runConfigInputSchema.parse(training.config('y'));
     expect(parsed.schedule).toMatchObject({ kind: 'cosine', finalLr: 1e-4, gamma: 0.5 });
+  });
+
+  it('a new run\'s surface switches to the axes chosen before, a response curve included, when the run has them', async () => {
+    let n = 0;
+    const fake = fakeApi({ startTraining: async () => ({ runId: `r${++n}` }), getRun: async () => ({ runId: `r${n}`, status: 'training', message: 'training', history: [] }) as unknown as RunSummary });
+    const training = new TrainingState(fake.api, new ErrorBanner());
+    const surface = (runId: string, columns: string[]) =>
+      ({ runId, step: 1, epoch: 1, final: false, x: { name: columns[0], min: 0, max: 1 }, y: columns[1] ? { name: columns[1], min: 0, max: 1 } : null, size: 2, values: [0, 0, 0, 0], confidence: null, labels: ['a', 'b'], points: [], heldAt: {}, columns }) as Surface;
+    await training.start('ds', 'label');
+    fake.emit('training:surface', surface('r1', ['x1', 'x2']));
+    await training.setSurfaceAxes('x2', null);
+    expect(fake.calls.filter((c) => c.method === 'setSurfaceAxes').at(-1)?.input).toEqual({ runId: 'r1', x: 'x2', y: null });
+    // The next run starts on its default axes; the curve along x2 is asked for again.
+    await training.start('ds', 'label');
+    fake.emit('training:surface', surface('r2', ['x1', 'x2', 'x3']));
+    expect(fake.calls.filter((c) => c.method === 'setSurfaceAxes').at(-1)?.input).toEqual({ runId: 'r2', x: 'x2', y: null });
+    // A run without that column keeps its defaults.
+    const before = fake.calls.length;
+    await training.start('ds', 'label');
+    fake.emit('training:surface', surface('r3', ['a', 'b']));
+    expect(fake.calls.slice(before).some((c) => c.method === 'setSurfaceAxes')).toBe(false);
   });
 
   it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
