@@ -106,7 +106,6 @@ async function main(): Promise<void> {
           if (path && mainWindow) sendMenuAction(mainWindow, { type: 'open-dataset', path });
         },
         send: (action) => mainWindow && sendMenuAction(mainWindow, action),
-        window: () => mainWindow,
       }),
     );
   refreshMenu();

@@ -10,6 +10,35 @@ export interface Settings {
   recentFiles: string[];
 }
 
+/** A display's usable area (Electron's Rectangle). */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Where to open the window from the saved bounds: the saved size, no larger than the biggest
+ * display, and the saved position only if the window's top strip (where it is dragged from)
+ * would still be on a display — a monitor unplugged since must not leave it off-screen. Without
+ * a position Electron centres the window.
+ */
+export function placeWindow(saved: Settings['window'], displays: Area[]): { width: number; height: number; x?: number; y?: number } {
+  const widest = Math.max(0, ...displays.map((d) => d.width));
+  const tallest = Math.max(0, ...displays.map((d) => d.height));
+  const width = widest > 0 ? Math.min(saved.width, widest) : saved.width;
+  const height = tallest > 0 ? Math.min(saved.height, tallest) : saved.height;
+  if (saved.x === undefined || saved.y === undefined) return { width, height };
+  const { x, y } = saved;
+  // The top 40 px of the window, at least 100 px of it on one display.
+  const reachable = displays.some((d) => {
+    const overlap = Math.min(x + width, d.x + d.width) - Math.max(x, d.x);
+    return overlap >= Math.min(100, width) && y >= d.y && y + 40 <= d.y + d.height;
+  });
+  return reachable ? { width, height, x, y } : { width, height };
+}
+
 const DEFAULTS: Settings = { window: { width: 1440, height: 920, maximized: false }, recentFiles: [] };
 const MAX_RECENT = 10;
 

@@ -2,17 +2,14 @@
  * The one window factory: it owns the secure defaults (context isolation, sandbox, no Node in
  * the page, no new windows, no navigation away, no permissions) and remembers the window size.
  */
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, screen, shell } from 'electron';
 import { RENDERER_ORIGIN } from './ipc-adapter.js';
-import type { SettingsStore } from './settings.js';
+import { placeWindow, type SettingsStore } from './settings.js';
 
 export function createMainWindow(options: { preload: string; settings: SettingsStore }): BrowserWindow {
   const saved = options.settings.get().window;
   const win = new BrowserWindow({
-    width: saved.width,
-    height: saved.height,
-    x: saved.x,
-    y: saved.y,
+    ...placeWindow(saved, screen.getAllDisplays().map((d) => d.workArea)),
     minWidth: 900,
     minHeight: 600,
     title: 'Tickwork',

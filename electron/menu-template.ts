@@ -1,0 +1,38 @@
+/**
+ * The application menu as data: File → Open dataset…, Open Recent, Export model…, Quit. Only
+ * Electron's types are used here, so the menu is unit-tested without Electron (menu.ts builds it).
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import { basename } from 'node:path';
+import type { MenuAction } from '../shared/shell.js';
+
+export interface MenuOptions {
+  recentFiles: string[];
+  openDataset: () => void;
+  send: (action: MenuAction) => void;
+}
+
+export function menuTemplate(options: MenuOptions, isMac: boolean): MenuItemConstructorOptions[] {
+  const recent: MenuItemConstructorOptions[] =
+    options.recentFiles.length > 0
+      ? options.recentFiles.map((path) => ({ label: basename(path), sublabel: path, click: () => options.send({ type: 'open-dataset', path }) }))
+      : [{ label: 'No recent files', enabled: false }];
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: options.openDataset },
+        { label: 'Open Recent', submenu: recent },
+        { type: 'separator' },
+        { label: 'Export model…', accelerator: 'CmdOrCtrl+E', click: () => options.send({ type: 'export-model' }) },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ];
+  return template;
+}
