@@ -1,7 +1,9 @@
 /**
- * Electron smoke test: the same flow as the browser-mode test, in the desktop app —
- * open a bundled dataset, see the planned network, train, watch the chart and the decision
- * surface, export through the (stubbed) native dialog.
+ * Electron tests: the browser-mode flows in the desktop app — open a bundled dataset, see the
+ * planned network, train, watch the chart and the decision surface, export through the (stubbed)
+ * native dialog; race optimizers and use the best run's model; and what the app remembers
+ * across restarts (window size, recent files in File → Open Recent). They run where an Electron
+ * binary exists and report themselves skipped otherwise.
  */
 import { test, expect, _electron as electron } from '@playwright/test';
 import { mkdtemp, readdir } from 'node:fs/promises';
@@ -18,15 +20,21 @@ const SKIP_REASON =
   'no Electron binary here (node_modules/electron has no downloaded runtime, and it cannot be downloaded offline). ' +
   'Run `npx install-electron` where the network allows, then `npm run test:electron`.';
 
-test('desktop app: train on iris and export', async () => {
-  if (!binary) console.log(`Electron smoke test SKIPPED: ${SKIP_REASON}`);
-  test.skip(!binary, SKIP_REASON);
-  const userData = await mkdtemp(join(tmpdir(), 'tickwork-electron-'));
-  const app = await electron.launch({
+const launch = (userData: string) =>
+  electron.launch({
     executablePath: binary!,
     args: [ROOT, `--user-data-dir=${userData}`, '--no-sandbox'],
     cwd: ROOT,
   });
+
+test.beforeEach(() => {
+  if (!binary) console.log(`Electron test SKIPPED: ${SKIP_REASON}`);
+  test.skip(!binary, SKIP_REASON);
+});
+
+test('desktop app: train on iris and export', async () => {
+  const userData = await mkdtemp(join(tmpdir(), 'tickwork-electron-'));
+  const app = await launch(userData);
   try {
     const page = await app.firstWindow();
     await expect(page.getByTestId('statusbar')).toContainText('desktop');
@@ -58,5 +66,61 @@ test('desktop app: train on iris and export', async () => {
     expect(await readdir(exportDir)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));
   } finally {
     await app.close();
+  }
+});
+
+test('desktop app: race optimizers, use the best run, predict one row', async () => {
+  const app = await launch(await mkdtemp(join(tmpdir(), 'tickwork-electron-')));
+  try {
+    const page = await app.firstWindow();
+    await page.getByTestId('bundled-select').selectOption('moons');
+    await page.getByTestId('open-bundled').click();
+    await expect(page.getByTestId('dataset-meta')).toContainText('moons');
+    await page.getByTestId('epochs-input').fill('5');
+    await page.getByTestId('race-button').click();
+    const rows = page.getByTestId('compare-row');
+    await expect(rows).toHaveCount(5);
+    await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed')).length, { timeout: 120_000 }).toBe(5);
+    const best = page.locator('[data-testid="compare-row"][data-best="true"]');
+    await expect(best).toHaveCount(1);
+    if ((await best.getByTestId('compare-use').count()) > 0) await best.getByTestId('compare-use').click();
+    await expect(best.getByTestId('compare-in-use')).toBeVisible();
+    await page.getByTestId('whatif-x1').fill('0.5');
+    await page.getByTestId('whatif-x2').fill('0.25');
+    await page.getByTestId('predict-button').click();
+    await expect(page.getByTestId('prediction')).toContainText('Prediction:');
+    await page.screenshot({ path: 'test-results/screenshots/electron-race.png', fullPage: true });
+  } finally {
+    await app.close();
+  }
+});
+
+test('desktop app: remembers the window size and recent files across restarts', async () => {
+  const userData = await mkdtemp(join(tmpdir(), 'tickwork-electron-'));
+  const iris = join(ROOT, 'datasets', 'iris.csv');
+  const first = await launch(userData);
+  try {
+    const page = await first.firstWindow();
+    await first.evaluate(({ dialog }, path) => {
+      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
+    }, iris);
+    await page.getByTestId('open-file').click();
+    await expect(page.getByTestId('dataset-meta')).toContainText('150 rows');
+    await first.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0].setSize(1100, 720));
+  } finally {
+    await first.close();
+  }
+  const second = await launch(userData);
+  try {
+    await second.firstWindow();
+    expect(await second.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0].getSize())).toEqual([1100, 720]);
+    const recent = await second.evaluate(({ Menu }) => {
+      const file = Menu.getApplicationMenu()?.items.find((i) => i.label === 'File');
+      const openRecent = file?.submenu?.items.find((i) => i.label === 'Open Recent');
+      return openRecent?.submenu?.items.map((i) => i.label) ?? [];
+    });
+    expect(recent).toEqual(['iris.csv']);
+  } finally {
+    await second.close();
   }
 });
