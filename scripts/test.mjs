@@ -1,5 +1,5 @@
 // `npm test`: type-check, build, unit + integration (Vitest), end-to-end in Chromium
-// (Playwright, browser mode), and the Electron smoke test (skipped, with the reason, where no
+// (Playwright, browser mode), and the Electron tests (skipped, with the reason, where no
 // Electron binary exists). Ends with one summary line: "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -49,7 +49,7 @@ if (built) {
     PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
   });
   countPlaywright(`${root}test-results/playwright.json`);
-  step('Electron smoke test (Playwright _electron)', bin('playwright'), ['test', '-c', 'playwright.electron.config.ts', '--reporter=list,json'], {
+  step('Electron tests (Playwright _electron)', bin('playwright'), ['test', '-c', 'playwright.electron.config.ts', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright-electron.json',
   });
   countPlaywright(`${root}test-results/playwright-electron.json`);
