@@ -98,6 +98,12 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect(Math.max(...counts)).toBe(final);
   expect(final).toBeGreaterThan(3);
   await expect(page.getByTestId('tick-counter')).toContainText('step');
+  // The steps bar says where each step stands, and jumps to a panel.
+  await expect(page.getByTestId('step-1')).toContainText('150 rows');
+  await expect(page.getByTestId('step-4')).toContainText('completed');
+  await page.getByTestId('step-6').click();
+  await expect(page.locator('#predict-title')).toBeInViewport();
+  await expect(page.getByTestId('step-6')).toContainText('model ready');
   // Every chart has its numbers as a table behind it.
   const lossTable = page.getByTestId('loss-chart-table');
   await lossTable.locator('summary').click();

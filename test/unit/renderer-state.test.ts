@@ -307,5 +307,7 @@ describe('CompareState', () => {
     expect(compare.best).toBe('rms');
     compare.toggle('rms');
     expect(compare.best).toBe('adam');
+    compare.toggle('sgd');
+    expect(compare.best).toBeNull(); // one run left: nothing to compare
   });
 });

@@ -17,18 +17,21 @@ export class CompareState {
   /**
    * The best finished run by the chosen validation metric (lowest loss, highest accuracy or r²;
    * final metrics, else the last epoch), among the shown runs on the same data as the latest run
-   * (other data's numbers do not compare). Null when none has a model and a value.
+   * (other data's numbers do not compare). Null unless at least two have a model and a value.
    */
   readonly best = $derived.by(() => {
     const key = this.metric;
     const dataset = this.runs.at(-1)?.datasetId;
     let winner: { runId: string; value: number } | null = null;
+    let candidates = 0;
     for (const r of this.runs) {
       const v = r.metrics?.validation?.[key] ?? r.history.at(-1)?.validation?.[key];
       if (r.datasetId !== dataset || !r.modelId || this.hidden.has(r.runId) || typeof v !== 'number' || !Number.isFinite(v)) continue;
+      candidates++;
       if (!winner || (key === 'loss' ? v < winner.value : v > winner.value)) winner = { runId: r.runId, value: v };
     }
-    return winner?.runId ?? null;
+    // One run is not a comparison.
+    return candidates >= 2 ? winner!.runId : null;
   });
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: RunSummary[] | null = null;
