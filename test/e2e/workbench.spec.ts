@@ -49,7 +49,9 @@ async function shot(page: Page, name: string, part?: Locator) {
       .toBe(true);
   }
   const path = `test-results/screenshots/${name}.png`;
-  if (part) return void (await part.screenshot({ path }));
+  // A part taller than the window is captured in one piece: the sticky steps bar would be drawn
+  // across its middle, so it stays at the top of the page for that picture.
+  if (part) return void (await part.screenshot({ path, style: '.topbar { position: static !important; }' }));
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true });
 }
