@@ -36,7 +36,7 @@ const app = document.getElementById('app')!;
 app.className = 'layout';
 app.style.gridTemplateColumns = '1fr';
 mount(LivePanel, { target: app, props: { training, onExport: () => undefined } });
-mount(ComparePanel, { target: app, props: { compare, onUse: () => undefined } });
+mount(ComparePanel, { target: app, props: { compare, onUse: () => undefined, onShow: () => undefined } });
 
 let step = 0;
 const lossAt = (s: number) => 0.3 + 0.7 * Math.exp(-s / 20_000) + 0.05 * Math.sin(s / 37);

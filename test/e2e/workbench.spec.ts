@@ -620,6 +620,16 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const source = (await page.getByTestId('notice').textContent())!.match(/run [\w-]+/)![0];
   await expect(page.getByTestId('model-card')).toContainText(source);
   await shot(page, 'compare', page.getByTestId('compare-panel'));
+  // "Show" puts a race's run in the Live panel: its curves, final metrics, results and surface.
+  await best.getByTestId('compare-show').click();
+  await expect(best.getByTestId('compare-shown')).toBeVisible();
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', source.replace('run ', ''));
+  await expect(page.getByTestId('tick-counter')).toContainText('epoch 8/8');
+  await expect(page.getByTestId('final-metrics')).toContainText('validation');
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+  await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
+  expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(8);
+  await shot(page, 'live-race-run', page.getByTestId('live-panel'));
 });
 
 test('stays smooth while training: long tasks in the page are measured and stay short', async ({ page }) => {

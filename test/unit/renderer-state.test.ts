@@ -176,6 +176,30 @@ describe('TrainingState', () => {
     expect(fake.calls.slice(before).some((c) => c.method === 'setSurfaceAxes')).toBe(false);
   });
 
+  it('shows another run (a race\'s) on request: its epochs, results, events and latest surface, then its live events', async () => {
+    const record = (epoch: number) => ({ epoch, step: epoch * 10, train: { loss: 1 / epoch }, validation: { loss: 2 / epoch } }) as unknown as EpochRecord;
+    const raceRun = { runId: 'race-2', status: 'completed', message: 'completed 2 epoch(s)', history: [record(1), record(2)], events: [{ kind: 'early-stop', step: 20, message: 'stopped' }], results: { epoch: 2 }, modelId: 'm2' } as unknown as RunSummary;
+    const fake = fakeApi({ getRun: async ({ runId }) => (runId === 'race-2' ? raceRun : ({ runId, status: 'training', message: 'training', history: [], events: [] } as unknown as RunSummary)) });
+    const training = new TrainingState(fake.api, new ErrorBanner());
+    // Surfaces of runs not on show are kept, the latest per run.
+    const surface = (step: number) => ({ runId: 'race-2', step, epoch: 1, final: step > 1, x: { name: 'x1', min: 0, max: 1 }, y: null, size: 2, values: [0, 1], confidence: null, labels: null, points: [], heldAt: {}, columns: ['x1'] }) as Surface;
+    fake.emit('training:surface', surface(1));
+    fake.emit('training:surface', surface(2));
+    expect(training.surface).toBeNull();
+    await training.follow('race-2');
+    expect(training.runId).toBe('race-2');
+    expect(training.status).toBe('completed');
+    expect(training.modelId).toBe('m2');
+    expect(training.validationLoss).toEqual([{ x: 10, y: 2 }, { x: 20, y: 1 }]);
+    expect(training.events).toHaveLength(1);
+    expect(training.results).toEqual({ epoch: 2 });
+    expect(training.surface?.step).toBe(2);
+    expect(training.batchLoss).toEqual([]);
+    // From now on its events are the ones shown.
+    fake.emit('training:epoch', { runId: 'race-2', record: record(3), epochs: 3 });
+    expect(training.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+  });
+
   it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
     const run: RunSummary = { runId: 'r1', status: 'failed', message: 'failed: loss became NaN at step 212 — try a lower learning rate', history: [] } as unknown as RunSummary;
     const fake = fakeApi({ startTraining: async () => ({ runId: 'r1' }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });

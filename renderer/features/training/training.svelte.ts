@@ -37,6 +37,8 @@ export const SCHEDULE_FIELDS: Record<ScheduleConfig['kind'], Array<{ key: Schedu
 
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
 export const MAX_BATCH_POINTS = 2000;
+/** Runs whose latest decision surface is kept for follow() (about 20 KB each). */
+const MAX_KEPT_SURFACES = 24;
 
 function thin(points: Point[]): Point[] {
   return points.filter((_, i) => i % 2 === 0);
@@ -85,6 +87,8 @@ export class TrainingState {
   events = $state.raw<RunEventPayload[]>([]);
   /** The decision surface, as the model learns, then for the final model. */
   surface = $state.raw<Surface | null>(null);
+  /** The latest surface of each recent run (any run, races included), for follow(). */
+  private readonly lastSurfaces = new Map<string, Surface>();
   /** The axes the user chose; kept for the next runs when their data has these columns. */
   surfaceAxes = $state.raw<{ x: string; y: string | null } | null>(null);
 
@@ -130,6 +134,10 @@ export class TrainingState {
       if (runId === this.runId) this.results = results;
     });
     api.onTrainingSurface((surface) => {
+      // Every run's latest surface is kept (a few, small), so a race's run can be shown later.
+      this.lastSurfaces.delete(surface.runId);
+      this.lastSurfaces.set(surface.runId, surface);
+      if (this.lastSurfaces.size > MAX_KEPT_SURFACES) this.lastSurfaces.delete(this.lastSurfaces.keys().next().value!);
       if (surface.runId !== this.runId) return;
       const wanted = this.surfaceAxes;
       const first = this.surface === null;
@@ -203,20 +211,38 @@ export class TrainingState {
     return out;
   }
 
+  /** Forget the run on show: its series, history, results, events and surface. */
+  private clearRun(): void {
+    this.batchLoss = [];
+    this.lrSeries = [];
+    this.gradNormSeries = [];
+    this.trainLoss = [];
+    this.validationLoss = [];
+    this.history = [];
+    this.progress = null;
+    this.run = null;
+    this.results = null;
+    this.events = [];
+    this.surface = null;
+  }
+
+  /**
+   * Show another run in Live — one of a race, or an earlier one: its epochs, results, events and
+   * latest surface so far, then its live events (its step-by-step series start from here).
+   */
+  async follow(runId: string): Promise<void> {
+    if (runId === this.runId) return;
+    this.clearRun();
+    this.runId = runId;
+    this.surface = this.lastSurfaces.get(runId) ?? null;
+    await this.refreshRun();
+    if (this.runId === runId && this.run) this.events = this.run.events;
+  }
+
   async start(datasetId: string, target: string): Promise<void> {
     await this.errors.guard(async () => {
       const config = this.config(target);
-      this.batchLoss = [];
-      this.lrSeries = [];
-      this.gradNormSeries = [];
-      this.trainLoss = [];
-      this.validationLoss = [];
-      this.history = [];
-      this.progress = null;
-      this.run = null;
-      this.results = null;
-      this.events = [];
-      this.surface = null;
+      this.clearRun();
       this.status = 'preparing';
       this.message = 'preparing data';
       try {
