@@ -489,6 +489,7 @@ export class WorkbenchService implements RequestHandlers {
     const run: RunSummary = {
       runId,
       datasetId: entry.id,
+      datasetName: entry.loaded.table.name,
       status: 'preparing',
       message: 'preparing data',
       config,

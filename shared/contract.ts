@@ -212,6 +212,8 @@ export type Surface = z.infer<typeof surfaceSchema>;
 export const runSummarySchema = z.object({
   runId: z.string(),
   datasetId: z.string(),
+  /** The dataset's name (file name, or the bundled name), for lists of runs. */
+  datasetName: z.string(),
   status: runStatusSchema,
   message: z.string(),
   config: runConfigSchema,

@@ -595,9 +595,18 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' });
   await expect(rows).toHaveCount(5);
   await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed') && t.includes('8/8')).length, { timeout: 90_000 }).toBe(5);
-  // Columns: show, network, params, optimizer, …
+  // Columns: show, data, network, params, optimizer, …
   const names = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
-  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(3)).toHaveText(new RegExp(`^${name}\\s*race`));
+  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(4)).toHaveText(new RegExp(`^${name}\\s*race`));
+  await expect(rows.first().getByTestId('compare-data')).toHaveText('moons');
+  // Runs on other data (earlier tests on this server) are listed only on request.
+  const all = page.getByTestId('compare-row');
+  if ((await page.getByTestId('compare-only-latest').count()) > 0) {
+    expect((await all.getByTestId('compare-data').allTextContents()).every((d) => d === 'moons')).toBe(true);
+    await page.getByTestId('compare-only-latest').uncheck();
+    await expect.poll(async () => (await all.getByTestId('compare-data').allTextContents()).some((d) => d !== 'moons')).toBe(true);
+    await page.getByTestId('compare-only-latest').check();
+  }
   // Hiding a run removes its curve (8 epochs = 8 points).
   const chart = page.getByTestId('compare-chart');
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(40);

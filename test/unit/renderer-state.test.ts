@@ -334,4 +334,15 @@ describe('CompareState', () => {
     compare.toggle('sgd');
     expect(compare.best).toBeNull(); // one run left: nothing to compare
   });
+
+  it('lists the runs on the latest run\'s data unless asked for all', async () => {
+    const run = (runId: string, datasetId: string) => ({ runId, datasetId, datasetName: `${datasetId}.csv`, history: [], status: 'completed' }) as unknown as RunSummary;
+    const compare = new CompareState(fakeApi({ listRuns: async () => [run('a', 'iris'), run('b', 'moons'), run('c', 'moons')] }).api, new ErrorBanner());
+    await compare.refresh();
+    expect(compare.manyDatasets).toBe(true);
+    expect(compare.latestData).toEqual({ id: 'moons', name: 'moons.csv' });
+    expect(compare.listed.map((r) => r.runId)).toEqual(['b', 'c']);
+    compare.onlyLatestData = false;
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b', 'c']);
+  });
 });

@@ -14,6 +14,13 @@ export class CompareState {
   /** Run ids shown on the chart; new runs are shown by default. */
   hidden = $state.raw<Set<string>>(new Set());
   metric = $state<'loss' | 'accuracy' | 'r2'>('loss');
+  /** On: list only the runs on the latest run's data (curves of different data do not compare). */
+  onlyLatestData = $state(true);
+  /** The latest run's dataset (id and name), and whether the runs span more than one. */
+  readonly latestData = $derived(this.runs.length > 0 ? { id: this.runs.at(-1)!.datasetId, name: this.runs.at(-1)!.datasetName } : null);
+  readonly manyDatasets = $derived(new Set(this.runs.map((r) => r.datasetId)).size > 1);
+  /** The runs in the table and on the chart. */
+  readonly listed = $derived(this.onlyLatestData && this.latestData ? this.runs.filter((r) => r.datasetId === this.latestData!.id) : this.runs);
   /**
    * The best finished run by the chosen validation metric (lowest loss, highest accuracy or r²;
    * final metrics, else the last epoch), among the shown runs on the same data as the latest run
