@@ -641,6 +641,29 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   await shot(page, 'live-race-run', page.getByTestId('live-panel'));
 });
 
+test('a race can be stopped as a whole from Compare; each run keeps its model', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'xor');
+  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  await page.getByTestId('race-button').click();
+  const stop = page.getByTestId('stop-race');
+  await expect(stop).toContainText('5 running');
+  // Let every run get some epochs in, then stop them all.
+  const rows = page.getByTestId('compare-row').filter({ hasText: 'race' }).filter({ has: page.getByTestId('compare-data').getByText('xor', { exact: true }) });
+  await expect(rows).toHaveCount(5);
+  await expect.poll(async () => (await rows.allTextContents()).filter((t) => !/\b0\/5000/.test(t)).length, { timeout: 60_000 }).toBe(5);
+  await stop.click();
+  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('stopped')).length, { timeout: 30_000 }).toBe(5);
+  await expect(stop).toHaveCount(0);
+  await expect(rows.getByTestId('compare-use')).toHaveCount(5 - (await rows.getByTestId('compare-in-use').count()));
+  // The service is free again: a single run starts.
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+});
+
 test('stays smooth while training: long tasks in the page are measured and stay short', async ({ page }) => {
   await page.goto(server.url);
   await page.evaluate(() => {

@@ -335,6 +335,16 @@ describe('CompareState', () => {
     expect(compare.best).toBeNull(); // one run left: nothing to compare
   });
 
+  it('stops every running run of a race, and only those', async () => {
+    const run = (runId: string, raceId: string | null, status: string) => ({ runId, raceId, status, datasetId: 'd', history: [] }) as unknown as RunSummary;
+    const fake = fakeApi({ listRuns: async () => [run('solo', null, 'training'), run('r1', 'race', 'training'), run('r2', 'race', 'paused'), run('r3', 'race', 'completed')], stopTraining: async () => ({ ok: true }) as never });
+    const compare = new CompareState(fake.api, new ErrorBanner());
+    await compare.refresh();
+    expect(compare.racing.map((r) => r.runId)).toEqual(['r1', 'r2']);
+    await compare.stopRace();
+    expect(fake.calls.filter((c) => c.method === 'stopTraining').map((c) => c.input)).toEqual([{ runId: 'r1' }, { runId: 'r2' }]);
+  });
+
   it('lists the runs on the latest run\'s data unless asked for all', async () => {
     const run = (runId: string, datasetId: string) => ({ runId, datasetId, datasetName: `${datasetId}.csv`, history: [], status: 'completed' }) as unknown as RunSummary;
     const compare = new CompareState(fakeApi({ listRuns: async () => [run('a', 'iris'), run('b', 'moons'), run('c', 'moons')] }).api, new ErrorBanner());

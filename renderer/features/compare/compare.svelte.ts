@@ -94,6 +94,16 @@ export class CompareState {
     this.hidden = next;
   }
 
+  /** The runs of a race still under way (a race is stopped as a whole from here). */
+  readonly racing = $derived(this.runs.filter((r) => r.raceId !== null && (r.status === 'preparing' || r.status === 'training' || r.status === 'paused')));
+
+  /** Stop every run of the race under way; each keeps its model as it stands. */
+  async stopRace(): Promise<void> {
+    const runIds = this.racing.map((r) => r.runId);
+    await this.errors.guard(() => Promise.all(runIds.map((runId) => this.api.stopTraining({ runId }))));
+    this.refreshSoon();
+  }
+
   async startRace(datasetId: string, config: RunConfigInput): Promise<void> {
     await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never }));
     await this.refresh();
