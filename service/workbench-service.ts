@@ -443,9 +443,14 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   private assertIdle(): void {
-    if (this.activeRuns.size > 0) {
-      throw new TickworkError('busy', 'A run is already training. Stop it, or wait for it to finish, before starting another.');
-    }
+    if (this.activeRuns.size === 0) return;
+    const racing = [...this.activeRuns].filter((id) => this.runs.get(id)?.raceId).length;
+    throw new TickworkError(
+      'busy',
+      racing > 0
+        ? `A race is still training (${racing} run${racing === 1 ? '' : 's'}). Stop it (Compare → Stop race), or wait for it to finish, before starting another run.`
+        : 'A run is already training. Stop it, or wait for it to finish, before starting another.',
+    );
   }
 
   async 'training:start'(input: RequestParsedInput<'training:start'>) {

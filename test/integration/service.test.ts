@@ -277,6 +277,7 @@ describe('WorkbenchService', () => {
     const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000 } });
     const busy = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'label' } }));
     expect(busy.code).toBe('busy');
+    expect(busy.message).toMatch(/^A race is still training \(\d runs?\)\. Stop it \(Compare → Stop race\)/);
     await api.stopTraining({ runId });
     await service.waitForRun(runId);
   });
@@ -359,6 +360,7 @@ describe('WorkbenchService', () => {
     expect(runIds).toHaveLength(3);
     const busy = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'label' } }));
     expect(busy.code).toBe('busy');
+    expect(busy.message).toMatch(/^A race is still training \(\d runs?\)\. Stop it \(Compare → Stop race\)/);
     const runs = await Promise.all(runIds.map((id) => service.waitForRun(id)));
     off();
     expect(runs.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
