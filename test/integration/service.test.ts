@@ -277,7 +277,7 @@ describe('WorkbenchService', () => {
     const { runId } = await api.startTraining({ datasetId: ds.id, config: { target: 'label', epochs: 10000 } });
     const busy = await rejection(api.startTraining({ datasetId: ds.id, config: { target: 'label' } }));
     expect(busy.code).toBe('busy');
-    expect(busy.message).toMatch(/^A race is still training \(\d runs?\)\. Stop it \(Compare → Stop race\)/);
+    expect(busy.message).toBe('A run is already training. Stop it, or wait for it to finish, before starting another.');
     await api.stopTraining({ runId });
     await service.waitForRun(runId);
   });
