@@ -650,6 +650,7 @@ test('a race can be stopped as a whole from Compare; each run keeps its model', 
   await page.getByTestId('race-button').click();
   const stop = page.getByTestId('stop-race');
   await expect(stop).toContainText('5 running');
+  await expect(page.getByTestId('step-5')).toContainText('racing 5');
   // Let every run get some epochs in, then stop them all.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' }).filter({ has: page.getByTestId('compare-data').getByText('xor', { exact: true }) });
   await expect(rows).toHaveCount(5);
