@@ -50,7 +50,7 @@ import { argmax, computeMetrics, rowProbabilities } from '../models/train/metric
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ResultRow, Results } from '../models/train/results.js';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, typicalFromSpec, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
@@ -524,7 +524,17 @@ export class WorkbenchService implements RequestHandlers {
     const register = (artifacts: ModelArtifactsData, metrics: SplitMetrics | null, source: string) => {
       const modelId = randomUUID();
       this.models.set(modelId, {
-        info: { modelId, runId, task: config.task, target: config.target, inputs: preprocessing.inputs, labels: preprocessing.labels, metrics, source },
+        info: {
+          modelId,
+          runId,
+          task: config.task,
+          target: config.target,
+          inputs: preprocessing.inputs,
+          typical: Object.fromEntries(preprocessing.inputs.map((name) => [name, prepared.surfaceBasis.typical[name] ?? null])),
+          labels: preprocessing.labels,
+          metrics,
+          source,
+        },
         artifacts,
         preprocessing,
         runConfig: config,
@@ -737,6 +747,7 @@ export class WorkbenchService implements RequestHandlers {
       task: bundle.preprocessing.task,
       target: bundle.preprocessing.target,
       inputs: bundle.preprocessing.inputs,
+      typical: typicalFromSpec(bundle.preprocessing),
       labels: bundle.preprocessing.labels,
       metrics: bundle.metrics,
       source: resolve(dir),

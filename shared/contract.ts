@@ -241,6 +241,12 @@ export const modelInfoSchema = z.object({
   task: taskSchema,
   target: z.string(),
   inputs: z.array(z.string()),
+  /**
+   * A typical value per input, to start a what-if row from: the training median or most frequent
+   * value (a model loaded from an export: from its preprocessing — mean, most frequent or first
+   * category); null where there is none (dates).
+   */
+  typical: z.record(z.string(), z.string().nullable()),
   labels: z.array(z.string()).nullable(),
   metrics: splitMetricsSchema.nullable(),
   source: z.string(),

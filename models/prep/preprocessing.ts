@@ -48,6 +48,8 @@ export interface CategoricalFeature {
   impute: 'most_frequent' | 'constant';
   /** The category a missing cell becomes; null: no category (all zeros). */
   fill: string | null;
+  /** The most frequent training category (a typical value for a what-if row); absent in older exports. */
+  mostFrequent?: string | null;
   missingShare?: number;
 }
 
@@ -219,7 +221,8 @@ function fitCategorical(name: string, column: Column, trainRows: Int32Array, pre
     if (missing > 0 && !kept.includes(constant)) kept.push(constant);
     fill = kept.includes(constant) ? constant : null;
   }
-  return { name, kind: 'categorical', categories: kept, other, impute, fill, missingShare: missing / Math.max(1, trainRows.length) };
+  const mostFrequent = byCount.length > 0 ? dictionary[byCount[0]] : null;
+  return { name, kind: 'categorical', categories: kept, other, impute, fill, mostFrequent, missingShare: missing / Math.max(1, trainRows.length) };
 }
 
 /** The classes of a target column (every row, so a class seen only in validation still has an index), sorted. */

@@ -110,6 +110,22 @@ export function surfaceBasis(spec: PreprocessingSpec, table: Table, trainRows: I
   return { typical, ranges, sample: spreadRows(trainRows, MAX_SAMPLE) };
 }
 
+/**
+ * Typical input values from a preprocessing spec alone (a model loaded from an export has no
+ * training rows): numbers their training mean, categories the most frequent (older exports:
+ * the fill when it is the most frequent, else the first), booleans the more common value; dates none.
+ */
+export function typicalFromSpec(spec: PreprocessingSpec): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const f of spec.features) {
+    if (f.kind === 'numeric') out[f.name] = String(Number(f.mean.toPrecision(4)));
+    else if (f.kind === 'categorical') out[f.name] = f.mostFrequent ?? (f.impute === 'most_frequent' ? f.fill : null) ?? f.categories[0] ?? null;
+    else if (f.kind === 'boolean') out[f.name] = f.fill >= 0.5 ? 'true' : 'false';
+    else out[f.name] = null;
+  }
+  return out;
+}
+
 export function buildSurfaceGrid(
   spec: PreprocessingSpec,
   table: Table,

@@ -141,7 +141,13 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const runConfig = JSON.parse(strFromU8(files['run-config.json']));
   expect(runConfig.epochs).toBe(150);
 
-  // What-if: one flower in, the class and its probabilities out.
+  // What-if: typical values (training medians) to start from …
+  await page.getByTestId('whatif-typical').click();
+  const typical = await Promise.all(['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((c) => page.getByTestId(`whatif-${c}`).inputValue()));
+  expect(typical.every((v) => Number.isFinite(Number(v)) && v !== '')).toBe(true);
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction: versicolor'); // the median flower
+  // … then one flower in, the class and its probabilities out.
   await page.getByTestId('whatif-sepal_length').fill('6.7');
   await page.getByTestId('whatif-sepal_width').fill('3.0');
   await page.getByTestId('whatif-petal_length').fill('5.2');

@@ -97,6 +97,13 @@ describe('WorkbenchService', () => {
 
     const loaded = await api.loadModel({ dir: out });
     expect(loaded.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+    // Typical inputs for a what-if row: the run's training medians; a loaded export's training means.
+    const fromRun = (await api.getModel({ modelId: run.modelId! })).typical;
+    expect(Object.keys(fromRun)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+    expect(Number(fromRun.petal_length)).toBeGreaterThan(3);
+    expect(Number(fromRun.petal_length)).toBeLessThan(5);
+    expect(Object.keys(loaded.typical)).toEqual(Object.keys(fromRun));
+    expect(Math.abs(Number(loaded.typical.sepal_length) - 5.84)).toBeLessThan(0.2);
     const again = await api.predict({ modelId: loaded.modelId, rows });
     expect(again.predictions).toEqual(predicted.predictions);
 

@@ -3,10 +3,11 @@
  * outputs become cell values.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceValues } from '../../models/prep/surface';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceValues, typicalFromSpec } from '../../models/prep/surface';
 import { fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
 import { profileTable } from '../../models/data/schema';
 import { tableFromRows } from '../../models/data/table';
+import { preprocessingConfigSchema } from '../../shared/run-config';
 
 const table = tableFromRows({ name: 't', source: 't', delimiter: ',' }, ['a', 'b', 'c', 'city', 'y'], [
   ['0', '10', '1', 'Oslo', 'no'],
@@ -73,6 +74,25 @@ describe('decision surface grid', () => {
     // No numeric input: no surface at all.
     const none = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['city'], task: 'binary', trainRows: rows });
     expect(defaultSurfaceAxes(none)).toBeNull();
+  });
+
+  it('typical values from a spec alone (a loaded export): numbers their mean, the most frequent category when it is the fill, booleans the commoner value, dates none', () => {
+    const t = tableFromRows({ name: 't', source: 't', delimiter: ',' }, ['n', 'city', 'member', 'day', 'y'], [
+      ['1', 'Oslo', 'yes', '2024-01-01', 'a'],
+      ['2', 'Rome', 'yes', '2024-02-01', 'b'],
+      ['6', 'Rome', 'no', '2024-03-01', 'a'],
+      ['7', '', 'yes', '2024-04-01', 'b'],
+    ]);
+    const rowsT = rowsWithTarget(t, 'y');
+    const fit = (categoricalImpute: 'most_frequent' | 'constant') =>
+      fitPreprocessing({ table: t, profiles: profileTable(t), target: 'y', features: ['n', 'city', 'member', 'day'], task: 'binary', trainRows: rowsT, preprocessing: preprocessingConfigSchema.parse({ categoricalImpute }) });
+    expect(typicalFromSpec(fit('most_frequent'))).toEqual({ n: '4', city: 'Rome', member: 'true', day: null });
+    expect(typicalFromSpec(fit('constant')).city).toBe('Rome');
+    // An older export without the most frequent category: its fill if that is the most frequent, else the first.
+    const old = fit('constant');
+    const city = old.features.find((f) => f.name === 'city')!;
+    if (city.kind === 'categorical') delete city.mostFrequent;
+    expect(typicalFromSpec(old).city).toBe('Oslo');
   });
 
   it('refuses an axis that is not a numeric input, naming the choices', () => {

@@ -58,6 +58,14 @@ export class PredictState {
     if (info) this.use(info);
   }
 
+  /** Every what-if input set to its typical training value (median or most frequent), to change one from there. */
+  fillTypical(): void {
+    const model = this.model;
+    if (!model) return;
+    this.whatIf = Object.fromEntries(model.inputs.map((input) => [input, model.typical[input] ?? '']));
+    this.result = null;
+  }
+
   async predict(): Promise<void> {
     const model = this.model;
     if (!model) return;
