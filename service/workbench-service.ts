@@ -50,7 +50,7 @@ import { argmax, computeMetrics, rowProbabilities } from '../models/train/metric
 import type { DataPart } from '../models/train/loop.js';
 import { AUTO_EPOCHS, MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import type { ResultRow, Results } from '../models/train/results.js';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, typicalFromSpec, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
+import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, typicalFromSpec, rangesFromSpec, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
@@ -531,6 +531,7 @@ export class WorkbenchService implements RequestHandlers {
           target: config.target,
           inputs: preprocessing.inputs,
           typical: Object.fromEntries(preprocessing.inputs.map((name) => [name, prepared.surfaceBasis.typical[name] ?? null])),
+          ranges: rangesFromSpec(preprocessing),
           labels: preprocessing.labels,
           metrics,
           source,
@@ -748,6 +749,7 @@ export class WorkbenchService implements RequestHandlers {
       target: bundle.preprocessing.target,
       inputs: bundle.preprocessing.inputs,
       typical: typicalFromSpec(bundle.preprocessing),
+      ranges: rangesFromSpec(bundle.preprocessing),
       labels: bundle.preprocessing.labels,
       metrics: bundle.metrics,
       source: resolve(dir),

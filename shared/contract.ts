@@ -247,6 +247,8 @@ export const modelInfoSchema = z.object({
    * category); null where there is none (dates).
    */
   typical: z.record(z.string(), z.string().nullable()),
+  /** Numeric inputs' training range (to vary one input of a what-if row over it). */
+  ranges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
   labels: z.array(z.string()).nullable(),
   metrics: splitMetricsSchema.nullable(),
   source: z.string(),

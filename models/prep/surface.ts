@@ -126,6 +126,16 @@ export function typicalFromSpec(spec: PreprocessingSpec): Record<string, string 
   return out;
 }
 
+/** Each numeric input's training range, from the spec (older exports without min/max: mean ± 3 std). */
+export function rangesFromSpec(spec: PreprocessingSpec): Record<string, { min: number; max: number }> {
+  const out: Record<string, { min: number; max: number }> = {};
+  for (const f of spec.features) {
+    if (f.kind !== 'numeric') continue;
+    out[f.name] = f.min !== undefined && f.max !== undefined ? { min: f.min, max: f.max } : { min: f.mean - 3 * f.std, max: f.mean + 3 * f.std };
+  }
+  return out;
+}
+
 export function buildSurfaceGrid(
   spec: PreprocessingSpec,
   table: Table,

@@ -154,6 +154,16 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await page.getByTestId('whatif-petal_width').fill('2.3');
   await page.getByTestId('predict-button').click();
   await expect(page.getByTestId('prediction')).toContainText('Prediction: virginica');
+  // How the prediction changes as one input varies over its training range, the rest as entered:
+  // one probability line per class, 41 points each, the row's own value marked.
+  await page.getByTestId('vary-select').selectOption('petal_length');
+  const vary = page.getByTestId('vary-chart');
+  await expect(vary).toHaveAttribute('data-points', String(3 * 41));
+  await expect(vary).toHaveAttribute('data-marks', '1');
+  await page.getByTestId('vary-chart-table').locator('summary').click();
+  await expect(page.getByTestId('vary-chart-table').locator('tbody')).toContainText('P(setosa)');
+  await page.getByTestId('vary-chart-table').locator('summary').click();
+  await shot(page, 'what-if-vary', page.getByTestId('whatif-form'));
 
   // Batch scoring of a file with an extra column: the scored CSV downloads, the warning shows.
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));

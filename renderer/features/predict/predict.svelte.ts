@@ -8,6 +8,9 @@ import { downloadExport, scoreUpload, uploadFile, type Platform, type Quantizati
 
 export type Quantize = 'none' | 'float16' | 'int8';
 
+/** Points along a varied what-if input. */
+export const VARY_POINTS = 41;
+
 export class PredictState {
   model = $state.raw<ModelInfo | null>(null);
   whatIf = $state<Record<string, string>>({});
@@ -43,6 +46,8 @@ export class PredictState {
     this.result = null;
     this.scoring = null;
     this.exported = null;
+    this.variation = null;
+    this.varied = '';
   }
 
   async useModel(modelId: string): Promise<void> {
@@ -66,13 +71,42 @@ export class PredictState {
     this.result = null;
   }
 
+  /** The what-if row as the service reads it (an empty field is a missing value). */
+  private whatIfRow(model: ModelInfo): Record<string, string | null> {
+    const row: Record<string, string | null> = {};
+    for (const input of model.inputs) row[input] = this.whatIf[input]?.trim() ? this.whatIf[input].trim() : null;
+    return row;
+  }
+
   async predict(): Promise<void> {
     const model = this.model;
     if (!model) return;
-    const row: Record<string, string | null> = {};
-    for (const input of model.inputs) row[input] = this.whatIf[input]?.trim() ? this.whatIf[input].trim() : null;
-    const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: [row] }));
+    const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] }));
     if (out) this.result = out.predictions[0];
+    if (out && this.varied) await this.vary(this.varied);
+  }
+
+  /** The numeric input the what-if row is varied along (empty: none). */
+  varied = $state('');
+  /** The prediction as that input moves over its training range, the rest of the row as it is. */
+  variation = $state.raw<{ input: string; xs: number[]; predictions: Prediction[]; at: number | null } | null>(null);
+
+  /** Predict the what-if row with `input` at VARY_POINTS values over its training range (5% margins). */
+  async vary(input: string): Promise<void> {
+    const model = this.model;
+    this.varied = input;
+    const range = model?.ranges[input];
+    if (!model || !range) {
+      this.variation = null;
+      return;
+    }
+    const pad = (range.max - range.min) * 0.05 || 0.5;
+    const xs = Array.from({ length: VARY_POINTS }, (_, i) => range.min - pad + (i / (VARY_POINTS - 1)) * (range.max - range.min + 2 * pad));
+    const base = this.whatIfRow(model);
+    const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: xs.map((x) => ({ ...base, [input]: String(x) })) }));
+    if (!out || this.model !== model) return;
+    const at = Number(base[input]);
+    this.variation = { input, xs, predictions: out.predictions, at: base[input] !== null && Number.isFinite(at) ? at : null };
   }
 
   /** Batch scoring: desktop — pick the input, then where to save; browser — upload, the result downloads. */
