@@ -584,6 +584,30 @@ test('regression results: predicted against actual and residuals', async ({ page
   await shot(page, 'response-curve', surface);
 });
 
+test('the task can be chosen: ratings 1–5 are detected as classes and can be predicted as a number instead', async ({ page }) => {
+  await page.goto(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
+  const file = join(dir, 'ratings.csv');
+  const rows = ['price,delay,rating'];
+  for (let i = 0; i < 200; i++) rows.push(`${10 + (i % 40)},${i % 7},${1 + ((i * 7) % 5)}`);
+  await writeFile(file, rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('task')).toHaveText('multiclass');
+  await expect(page.getByTestId('task-select')).toHaveValue('');
+  await expect(page.getByTestId('model-output')).toContainText('over 5 classes');
+  await page.getByTestId('task-select').selectOption('regression');
+  await expect(page.getByTestId('task')).toHaveText('regression');
+  // The plan follows: one output unit, a number.
+  await expect(page.getByTestId('model-output')).not.toContainText('classes');
+  await page.getByTestId('epochs-input').fill('3');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(page.getByTestId('final-metrics')).toContainText('r2');
+  // Another target: back to automatic.
+  await page.getByTestId('target-select').selectOption('delay');
+  await expect(page.getByTestId('task-select')).toHaveValue('');
+});
+
 test('the wave: a one-input regression draws its response curve as it learns', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'wave');

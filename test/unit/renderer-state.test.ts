@@ -277,6 +277,12 @@ describe('DataState', () => {
     // Each choice re-runs the check with the features it implies.
     expect(fake.calls.filter((c) => c.method === 'checkDataset').at(-1)?.input).toMatchObject({ features: ['age', 'city', 'notes'] });
     expect(data.runInputs().preprocessing?.columns).toEqual({ notes: { role: 'feature' } });
+    // The task: detected unless chosen; a choice is sent, and a new target goes back to automatic.
+    expect(data.runInputs()).not.toHaveProperty('task');
+    data.taskChoice = 'multiclass';
+    expect([data.task, data.detectedTask, data.runInputs().task]).toEqual(['multiclass', 'binary', 'multiclass']);
+    data.setTarget('age');
+    expect([data.task, data.taskChoice]).toEqual(['regression', '']);
   });
 
   it('a file that fails to open leaves the open dataset as it was, with the reason in the banner', async () => {

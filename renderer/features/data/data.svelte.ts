@@ -4,7 +4,7 @@
  */
 import { usesColumn } from '../../../shared/columns.js';
 import type { BundledDataset, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
-import type { ColumnPrep, PreprocessingConfig, RunConfigInput } from '../../../shared/run-config.js';
+import type { ColumnPrep, PreprocessingConfig, RunConfigInput, Task } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export class DataState {
@@ -24,8 +24,12 @@ export class DataState {
   maxCategories = $state(50);
 
   readonly targetColumn = $derived(this.summary?.columns.find((c) => c.name === this.target) ?? null);
+  /** The task chosen for the target; '' (auto): the one the service detects for it. */
+  taskChoice = $state<Task | ''>('');
   /** The task a run on the chosen target has unless one is chosen (the service says, per column). */
-  readonly task = $derived(this.targetColumn?.asTarget ?? null);
+  readonly detectedTask = $derived(this.targetColumn?.asTarget ?? null);
+  /** The task runs will have: the choice, else the detected one. */
+  readonly task = $derived(this.targetColumn ? this.taskChoice || this.detectedTask : null);
 
   /** Why a run leaves a column out by default (identifier, constant, free text), from the service. */
   readonly leftOut = $derived.by(() => {
@@ -75,11 +79,19 @@ export class DataState {
     void this.check();
   }
 
+  /** Choose the target column (the task goes back to automatic) and re-check. */
+  setTarget(name: string): void {
+    this.target = name;
+    this.taskChoice = '';
+    void this.check();
+  }
+
   /** What the run config needs from the data panel. */
-  runInputs(): Pick<RunConfigInput, 'preprocessing'> {
+  runInputs(): Pick<RunConfigInput, 'preprocessing' | 'task'> {
     const columns: Record<string, ColumnPrep> = {};
     for (const [name, prep] of Object.entries(this.columns)) if (name !== this.target && Object.keys(prep).length > 0) columns[name] = prep;
     return {
+      ...(this.taskChoice ? { task: this.taskChoice } : {}),
       preprocessing: {
         numericImpute: this.numericImpute,
         scale: this.scale,
@@ -98,6 +110,7 @@ export class DataState {
       if (!summary) return false;
       this.summary = summary;
       this.columns = {};
+      this.taskChoice = '';
       this.target = summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name;
       this.findings = summary.findings;
       return true;

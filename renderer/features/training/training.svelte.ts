@@ -159,7 +159,7 @@ export class TrainingState {
   }
 
   /** The data panel's column choices, merged into every run config (set by the app). */
-  dataInputs: () => Pick<RunConfigInput, 'preprocessing'> = () => ({});
+  dataInputs: () => Pick<RunConfigInput, 'preprocessing' | 'task'> = () => ({});
   /** The Model panel's network (set by the app). */
   modelSpec: () => ModelSpecInput = () => ({});
 
