@@ -313,6 +313,8 @@ test('the decision surface animates while training and follows the chosen axes',
   await expect(page.getByTestId('surface-canvas')).toHaveAttribute('aria-label', /over petal_length and petal_width: setosa \d+%, versicolor \d+%, virginica \d+%/);
   await page.getByTestId('surface-details').locator('summary').click();
   await expect(page.getByTestId('surface-table').locator('tbody tr')).toHaveCount(8);
+  // Class names are shortened to fit, with the key under the table.
+  await expect(page.getByTestId('surface-table-key')).toHaveText('set = setosa, ver = versicolor, vir = virginica');
   await shot(page, 'decision-surface', surface);
   // The dark theme follows the system.
   await page.emulateMedia({ colorScheme: 'dark' });
