@@ -8,7 +8,8 @@ import { createWriteStream } from 'node:fs';
 
 const out = process.argv[2];
 const rows = Number(process.argv[3] ?? 1_000_000);
-if (!out) {
+// A flag such as --help is not a file name (it would get a 136 MB CSV named "--help").
+if (!out || out.startsWith('-')) {
   console.error('usage: node bench/make-large-csv.mjs <out.csv> [rows]');
   process.exit(2);
 }
