@@ -28,8 +28,6 @@ import {
   type RunConfigInput,
 } from '../shared/run-config.js';
 import { describeNetwork } from '../shared/network.js';
-
-type HiddenLayerInput = NonNullable<NonNullable<RunConfigInput['model']>['hidden']>[number];
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { listBundled } from '../models/data/bundled.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
@@ -37,6 +35,9 @@ import { createNodeService } from '../service/runtime.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
 import { startServer } from '../service/http-server.js';
 import { formatMetrics, ProgressLine } from './progress.js';
+
+/** One entry of --hidden: a size, or a layer with its own settings. */
+type HiddenLayerInput = NonNullable<NonNullable<RunConfigInput['model']>['hidden']>[number];
 
 const USAGE = `Tickwork — train neural networks on local tabular data.
 

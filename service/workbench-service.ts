@@ -851,7 +851,7 @@ export class WorkbenchService implements RequestHandlers {
 
 type RequestOutputOf<C extends keyof RequestHandlers> = Awaited<ReturnType<RequestHandlers[C]>>;
 
-/** Rows given as objects (what-if form, API) → a Table over the model's input columns. */
+/** A training:surface event from the model's raw outputs over the run's current grid (values rounded for the picture). */
 function surfaceEvent(
   runId: string,
   surface: RunSurface,
@@ -910,6 +910,7 @@ function predictionRows(
   };
 }
 
+/** Rows given as objects (what-if form, API) → a Table over the model's input columns. */
 function rowsToTable(rows: RawRow[], inputs: string[]): Table {
   const missing = inputs.filter((name) => rows.some((row) => !(name in row)));
   if (missing.length > 0) {
