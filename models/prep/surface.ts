@@ -92,20 +92,15 @@ function spreadRows(rows: Int32Array, max: number): Int32Array {
 export function surfaceBasis(spec: PreprocessingSpec, table: Table, trainRows: Int32Array): SurfaceBasis {
   const forTypical = spreadRows(trainRows, MAX_TYPICAL_ROWS);
   const typical: SurfaceBasis['typical'] = {};
-  const ranges: SurfaceBasis['ranges'] = {};
+  // The ranges are the training min and max the preprocessing already fitted (no second pass).
+  const ranges = rangesFromSpec(spec);
   for (const f of spec.features) {
     if (f.kind !== 'numeric') {
       typical[f.name] = mostFrequent(table, f.name, forTypical);
       continue;
     }
     typical[f.name] = String(quantile(Float64Array.from(present(table, f.name, forTypical)).sort(), 0.5));
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of present(table, f.name, trainRows)) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    ranges[f.name] = min <= max ? { min, max } : { min: 0, max: 1 };
+    if (f.missingShare === 1) ranges[f.name] = { min: 0, max: 1 }; // no training value at all
   }
   return { typical, ranges, sample: spreadRows(trainRows, MAX_SAMPLE) };
 }
