@@ -4,9 +4,7 @@
  */
 import type { Prediction } from '../../../shared/contract.js';
 import type { Series } from '../../components/series.js';
-
-// Okabe–Ito, as elsewhere: distinguishable with the common colour-vision deficiencies.
-const COLOURS = ['#E69F00', '#0072B2', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
+import { CLASS_COLOURS as COLOURS } from '../../lib/colours.js';
 
 export function variationSeries(xs: number[], predictions: Prediction[], labels: string[] | null): { series: Series[]; yLabel: string } {
   if (!labels) {
