@@ -119,6 +119,11 @@ export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 export const runStatusSchema = z.enum(['preparing', 'training', 'paused', 'completed', 'stopped', 'failed']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
+/** A run that has not ended yet (it can still be paused, resumed or stopped). */
+export function isActive(status: RunStatus | 'idle'): boolean {
+  return status === 'preparing' || status === 'training' || status === 'paused';
+}
+
 export const epochRecordSchema = z.object({
   epoch: z.number().int(),
   step: z.number().int(),

@@ -2,7 +2,7 @@
  * Compare: every run of this session (races included), their curves overlaid, and a table of
  * configs and final metrics. The list follows training events (debounced).
  */
-import type { RunSummary, TickworkApi } from '../../../shared/contract.js';
+import { isActive, type RunSummary, type TickworkApi } from '../../../shared/contract.js';
 import type { OptimizerName, RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
@@ -28,7 +28,7 @@ export class CompareState {
    */
   readonly best = $derived.by(() => {
     const key = this.metric;
-    const dataset = this.runs.at(-1)?.datasetId;
+    const dataset = this.latestData?.id;
     let winner: { runId: string; value: number } | null = null;
     let candidates = 0;
     for (const r of this.runs) {
@@ -95,7 +95,7 @@ export class CompareState {
   }
 
   /** The runs of a race still under way (a race is stopped as a whole from here). */
-  readonly racing = $derived(this.runs.filter((r) => r.raceId !== null && (r.status === 'preparing' || r.status === 'training' || r.status === 'paused')));
+  readonly racing = $derived(this.runs.filter((r) => r.raceId !== null && isActive(r.status)));
 
   /** Stop every run of the race under way; each keeps its model as it stands. */
   async stopRace(): Promise<void> {

@@ -3,7 +3,7 @@
  * Series are plain arrays behind $state.raw and replaced (not mutated), so Svelte does not
  * proxy chart data (chart.js writes into it).
  */
-import type { Surface, EventPayload, RunStatus, RunSummary, RunResults, RunEventPayload, TickworkApi, EpochRecord, BackendInfo } from '../../../shared/contract.js';
+import { isActive, type Surface, type EventPayload, type RunStatus, type RunSummary, type RunResults, type RunEventPayload, type TickworkApi, type EpochRecord, type BackendInfo } from '../../../shared/contract.js';
 import type { BackendPreference, OptimizerName, RunConfigInput, ModelSpecInput, ScheduleConfig } from '../../../shared/run-config.js';
 import { optimizerDefaults } from '../../../shared/optimizers.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
@@ -103,7 +103,7 @@ export class TrainingState {
   trainLoss = $state.raw<Point[]>([]);
   validationLoss = $state.raw<Point[]>([]);
 
-  readonly running = $derived(this.status === 'preparing' || this.status === 'training' || this.status === 'paused');
+  readonly running = $derived(isActive(this.status));
   readonly modelId = $derived(this.run?.modelId ?? null);
 
   constructor(
