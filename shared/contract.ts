@@ -62,9 +62,10 @@ export const columnSummarySchema = z.object({
 });
 export type ColumnSummary = z.infer<typeof columnSummarySchema>;
 
+export const findingCodeSchema = z.enum(['constant', 'identifier', 'high_cardinality', 'non_numeric', 'target_missing', 'single_class', 'imbalance', 'leakage', 'duplicates']);
 export const findingSchema = z.object({
   severity: z.enum(['error', 'warning']),
-  code: z.enum(['constant', 'identifier', 'high_cardinality', 'non_numeric', 'target_missing', 'single_class', 'imbalance', 'leakage', 'duplicates']),
+  code: findingCodeSchema,
   column: z.string().nullable(),
   message: z.string(),
 });
@@ -259,6 +260,16 @@ export const modelInfoSchema = z.object({
   source: z.string(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** What quantizing an export's weights cost: sizes, and the test metrics before and after. */
+export const quantizationReportSchema = z.object({
+  dtype: z.enum(['float16', 'int8']),
+  bytesBefore: z.number(),
+  bytesAfter: z.number(),
+  testBefore: metricsSchema.nullable(),
+  testAfter: metricsSchema.nullable(),
+});
+export type QuantizationReport = z.infer<typeof quantizationReportSchema>;
 
 export const rawValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const rawRowSchema = z.record(z.string(), rawValueSchema);
@@ -463,15 +474,7 @@ export const requests = {
     output: z.object({
       dir: z.string(),
       files: z.array(z.string()),
-      quantization: z
-        .object({
-          dtype: z.enum(['float16', 'int8']),
-          bytesBefore: z.number(),
-          bytesAfter: z.number(),
-          testBefore: metricsSchema.nullable(),
-          testAfter: metricsSchema.nullable(),
-        })
-        .nullable(),
+      quantization: quantizationReportSchema.nullable(),
     }),
   },
 } as const;

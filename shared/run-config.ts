@@ -150,6 +150,9 @@ export const preprocessingConfigSchema = z.object({
 });
 export type PreprocessingConfig = z.infer<typeof preprocessingConfigSchema>;
 
+/** The batch size when none is given (or the number of training rows, if fewer). */
+export const DEFAULT_BATCH_SIZE = 32;
+
 /** What the user (or the CLI) asks for; defaults are filled in by the schema. */
 export const runConfigInputSchema = z.object({
   target: z.string().min(1, { error: 'target column name is required' }),

@@ -3,7 +3,7 @@
  * pausing and hyperparameter changes are flags and queues on the controller, never exceptions.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { EpochRecord, Metrics } from '../../shared/contract.js';
+import type { EpochRecord, Metrics, RunEventPayload } from '../../shared/contract.js';
 import type { EarlyStoppingConfig, Monitor, ReduceOnPlateauConfig } from '../../shared/run-config.js';
 
 export interface StepInfo {
@@ -25,13 +25,8 @@ export interface StepInfo {
   elapsedMs: number;
 }
 
-/** Something that happened during a run, recorded with the run and marked on the charts. */
-export interface RunEvent {
-  step: number;
-  epoch: number;
-  kind: 'hyperparameters' | 'lr-reduced' | 'paused' | 'resumed' | 'early-stop';
-  message: string;
-}
+/** Something that happened during a run, recorded with the run and marked on the charts (the contract's shape). */
+export type RunEvent = RunEventPayload;
 
 export interface HyperparameterChanges {
   /** New base learning rate for the schedule, from the next step. */

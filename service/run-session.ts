@@ -1,0 +1,251 @@
+/**
+ * One training run, from the moment it is prepared to its end: its summary (status, history,
+ * events, results, metrics), the worker that trains it, control (pause, resume, stop, changes
+ * mid-run), its decision surface, its last checkpoint, and the model it hands to the registry.
+ *
+ * Lifecycle: preparing → training ⇄ paused → completed | stopped | failed. A failed run keeps
+ * the model of its last checkpoint, so the work is not lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { isActive, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
+import { TickworkError } from '../shared/errors.js';
+import { optimizerConfigSchema } from '../shared/optimizers.js';
+import { outputUnits, summarizeNetwork } from '../shared/network.js';
+import type { ModelArtifactsData } from '../models/io/model-files.js';
+import type { Results } from '../models/train/results.js';
+import type { EventBus } from './event-bus.js';
+import type { ModelRegistry } from './model-registry.js';
+import type { PreparedRun } from './run-planner.js';
+import { runResults } from './run-results.js';
+import { RunSurface } from './run-surface.js';
+import type { Finished, RunHandlers, TrainingWorkerHost } from './training-worker-host.js';
+import type { RunEmit } from './worker-protocol.js';
+
+/** Results views (confusion matrix, curves, predictions) go out at most this often; epochs can be much faster. */
+const RESULTS_INTERVAL_MS = 1000;
+
+export interface RunSessionDeps {
+  bus: EventBus;
+  models: ModelRegistry;
+  version: string;
+  /** Called once when the run has ended (any final status). */
+  onEnded(session: RunSession): void;
+}
+
+export class RunSession {
+  readonly runId = randomUUID();
+  readonly summary: RunSummary;
+  readonly surface: RunSurface;
+  #checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
+  #pendingResults: { epoch: number; latest: Results } | null = null;
+  #resultsTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastResultsAt = 0;
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    private readonly worker: TrainingWorkerHost,
+    raceId: string | null,
+    private readonly deps: RunSessionDeps,
+  ) {
+    const { entry, config, preprocessing } = prepared;
+    this.summary = {
+      runId: this.runId,
+      datasetId: entry.id,
+      datasetName: entry.loaded.table.name,
+      status: 'preparing',
+      message: 'preparing data',
+      config,
+      backend: null,
+      history: [],
+      events: [],
+      results: null,
+      metrics: null,
+      versions: { tickwork: deps.version },
+      modelId: null,
+      raceId,
+      parameters: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, preprocessing.labels?.length ?? 1).trainable,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.surface = new RunSurface(entry.loaded.table, prepared.surfaceBasis, preprocessing, prepared.surface);
+  }
+
+  get active(): boolean {
+    return isActive(this.summary.status);
+  }
+
+  /** Hand the run to its worker; resolves once the worker has it (not when it ends). */
+  async start(): Promise<void> {
+    const { request, entry, config } = this.prepared;
+    const left = entry.loaded.table.columnNames.filter((c) => c !== config.target && !config.features.includes(c));
+    const counts =
+      `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows` +
+      (left.length > 0 ? `; left out: ${left.join(', ')}` : '');
+    this.#setStatus('preparing', `preparing data: ${counts}`);
+    try {
+      const backend = await this.worker.ready();
+      this.summary.backend = backend;
+      this.summary.versions = { ...this.summary.versions, ...this.worker.versions };
+      this.#setStatus('training', `training on ${backend.name}`);
+      await this.worker.train({ type: 'train', runId: this.runId, ...request, surface: this.surface.input }, this.#handlers());
+    } catch (err) {
+      this.#finish('failed', `failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  #handlers(): RunHandlers {
+    return {
+      onEmit: (message) => this.#record(message),
+      onResults: (epoch, latest) => {
+        // At most one Results update a second (epochs can be much faster); the last one always follows.
+        this.#pendingResults = { epoch, latest };
+        if (this.#resultsTimer) return;
+        const wait = Math.max(0, this.#lastResultsAt + RESULTS_INTERVAL_MS - Date.now());
+        this.#resultsTimer = setTimeout(() => this.#flushResults(), wait);
+      },
+      onSurface: (step, epoch, output) => {
+        // Outputs for an older grid (the axes just changed) no longer fit, and NaN outputs make no picture: skip them.
+        const { config, preprocessing } = this.prepared;
+        if (!this.surface.fits(output, outputUnits(config.task, preprocessing.labels?.length ?? 1))) return;
+        this.deps.bus.emit('training:surface', this.surface.event(this.runId, output, { step, epoch, final: false, targetStats: preprocessing.targetStats }));
+      },
+      onCheckpoint: (epoch, artifacts) => {
+        this.#checkpoint = { epoch, artifacts };
+      },
+      onFinished: (result) => this.#finished(result),
+      onError: (message) => this.#finish('failed', this.#keepCheckpoint(`failed: ${message}`)),
+    };
+  }
+
+  /** A contract event from the worker: recorded with the run, then forwarded to the page as it is. */
+  #record(message: RunEmit): void {
+    const run = this.summary;
+    switch (message.channel) {
+      case 'training:progress':
+        run.message = `training epoch ${message.payload.epoch}/${message.payload.epochs}`;
+        break;
+      case 'training:epoch':
+        run.history.push(message.payload.record);
+        break;
+      case 'training:event': {
+        const { event } = message.payload;
+        run.events.push(event);
+        if (event.kind === 'paused') this.#setStatus('paused', `paused at step ${event.step}`);
+        if (event.kind === 'resumed') this.#setStatus('training', `training on ${run.backend?.name ?? 'the worker'}`);
+        break;
+      }
+    }
+    this.deps.bus.emit(message.channel, message.payload as never);
+  }
+
+  #finished(result: Finished): void {
+    const run = this.summary;
+    run.history = result.history;
+    run.events = result.events;
+    run.metrics = result.metrics;
+    run.backend = result.backend;
+    if (result.status === 'failed') return this.#finish('failed', this.#keepCheckpoint(`failed: ${result.message}`));
+    this.#register(result.artifacts, result.metrics, `run ${this.runId}`);
+    this.#finish(result.status, result.message);
+    void this.finalSurface().catch(() => undefined); // a missing picture is not worth failing the run
+  }
+
+  #register(artifacts: ModelArtifactsData, metrics: SplitMetrics | null, source: string): void {
+    const { config, preprocessing, request, surfaceBasis } = this.prepared;
+    this.summary.modelId = this.deps.models.registerRun({
+      runId: this.runId,
+      config,
+      preprocessing,
+      artifacts,
+      metrics,
+      typical: surfaceBasis.typical,
+      test: request.test,
+      source,
+    });
+  }
+
+  /** A failed run keeps the model of its last good epoch, so the work is not lost. */
+  #keepCheckpoint(message: string): string {
+    const checkpoint = this.#checkpoint;
+    if (!checkpoint) return message;
+    const record = this.summary.history.find((h) => h.epoch === checkpoint.epoch);
+    const metrics = record ? { train: record.train, validation: record.validation, test: null } : null;
+    this.#register(checkpoint.artifacts, metrics, `run ${this.runId}, checkpoint of epoch ${checkpoint.epoch}`);
+    return `${message} The model from epoch ${checkpoint.epoch} (the last checkpoint) is kept.`;
+  }
+
+  #flushResults(): void {
+    if (this.#resultsTimer) clearTimeout(this.#resultsTimer);
+    this.#resultsTimer = null;
+    const pending = this.#pendingResults;
+    if (!pending) return;
+    this.#pendingResults = null;
+    this.#lastResultsAt = Date.now();
+    const { entry, config, preprocessing, resultRows, request } = this.prepared;
+    const split = request.validation ? 'validation' : 'train';
+    this.summary.results = runResults(entry.loaded.table, config, preprocessing, resultRows, pending.epoch, split, pending.latest);
+    this.deps.bus.emit('training:results', { runId: this.runId, results: this.summary.results });
+  }
+
+  #finish(status: RunStatus, message: string): void {
+    if (!this.active) return; // ends once
+    this.#flushResults();
+    this.summary.finishedAt = new Date().toISOString();
+    this.#setStatus(status, message);
+    this.deps.onEnded(this);
+  }
+
+  #setStatus(status: RunStatus, message: string): void {
+    const run = this.summary;
+    run.status = status;
+    run.message = message;
+    this.deps.bus.emit('training:status', { runId: this.runId, status, message, backend: run.backend, modelId: run.modelId });
+  }
+
+  // ------------------------------------------------------------ control
+
+  #assertActive(): void {
+    if (!this.active) throw new TickworkError('bad_data', `Run ${this.runId} is not training (it is ${this.summary.status}).`);
+  }
+
+  stop(): boolean {
+    return this.worker.control(this.runId, { type: 'stop' });
+  }
+
+  pause(): boolean {
+    this.#assertActive();
+    return this.worker.control(this.runId, { type: 'pause' });
+  }
+
+  resume(): boolean {
+    this.#assertActive();
+    return this.worker.control(this.runId, { type: 'resume' });
+  }
+
+  /** Change the learning rate or other hyperparameters from the next step; checked against the optimizer's schema first. */
+  update(lr: number | undefined, optimizer: Record<string, number | boolean> | undefined): boolean {
+    this.#assertActive();
+    const current = this.summary.config.optimizer;
+    const merged = optimizerConfigSchema.safeParse({ ...current, ...optimizer, ...(lr !== undefined ? { lr } : {}), name: current.name });
+    if (!merged.success) throw new TickworkError('invalid_input', `training:update: ${merged.error.issues.map((i) => i.message).join('; ')}`);
+    if (optimizer && 'name' in optimizer) throw new TickworkError('invalid_input', 'training:update: the optimizer itself cannot change mid-run; start a new run.');
+    return this.worker.control(this.runId, { type: 'update', changes: { lr, optimizer } });
+  }
+
+  /** Draw the surface over other axes: the worker scores the new grid while training; a finished run's model draws it once. */
+  async setSurfaceAxes(axes: { x: string; y: string | null }): Promise<void> {
+    const grid = this.surface.setAxes(axes);
+    const sent = this.active && this.worker.control(this.runId, { type: 'surface-grid', grid });
+    if (!sent && this.summary.modelId) await this.finalSurface();
+  }
+
+  /** The surface of the finished run's model (best weights restored, outputs in target units). */
+  async finalSurface(): Promise<void> {
+    const grid = this.surface.input;
+    const modelId = this.summary.modelId;
+    if (!grid || !modelId) return;
+    const { output } = await this.deps.models.outputs(modelId, grid.x, grid.rows, grid.cols);
+    const last = this.summary.history.at(-1);
+    this.deps.bus.emit('training:surface', this.surface.event(this.runId, output, { step: last?.step ?? 0, epoch: last?.epoch ?? 0, final: true, targetStats: null }));
+  }
+}
