@@ -37,7 +37,7 @@ function fakeWorkers() {
   return { launch, started };
 }
 
-const artifacts = { modelJson: {} as never, weights: new ArrayBuffer(0) };
+const artifacts = { modelJson: {} as never, weights: new Uint8Array(0) };
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('worker pool', () => {
