@@ -1,4 +1,5 @@
 /** The text of `tickwork --help`. */
+import { DATA_FORMATS } from '../shared/formats.js';
 import { ACTIVATIONS, BACKEND_PREFERENCES, OPTIMIZER_NAMES, SCHEDULE_KINDS } from '../shared/run-config.js';
 
 export const USAGE = `Tickwork — train neural networks on local tabular data.
@@ -18,7 +19,7 @@ Train options:
   --sheet <name|number>   Excel: which sheet (default: the first)
   --max-rows N            keep a random sample of N rows of a larger CSV (default 2,000,000)
   --missing "NA,?,-"      cells read as missing (default: empty NA N/A NaN null None ? -)
-  Data files: CSV/TSV (delimiter sniffed, streamed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx
+  Data files: ${DATA_FORMATS.map((f) => `${f.label} (${f.extensions.join(' ')}${f.reading === 'streamed' ? ', streamed' : ''})`).join(', ')}
   --ignore col,col        leave these columns out     --categorical col,col   read these number columns as categories
   --impute mean|median    missing numbers (categories get a "(missing)" input)
   --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")

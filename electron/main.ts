@@ -3,6 +3,7 @@
  * renderer, and the WorkbenchService served over IPC. Thin: no ML here — training and
  * prediction run in a utility process.
  */
+import { DATA_FORMATS, dataFileExtensions } from '../shared/formats.js';
 import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
       title: 'Open dataset',
       properties: ['openFile'],
       filters: [
-        { name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'parquet', 'xlsx'] },
+        { name: 'Data files', extensions: dataFileExtensions().map((e) => e.slice(1)) },
+        ...DATA_FORMATS.map((f) => ({ name: f.label, extensions: f.extensions.map((e) => e.slice(1)) })),
         { name: 'All files', extensions: ['*'] },
       ],
     };

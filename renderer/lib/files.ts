@@ -1,2 +1,4 @@
-/** File types the readers accept (models/data/read.ts), for file pickers. */
-export const DATA_FILES = '.csv,.tsv,.txt,.json,.jsonl,.ndjson,.parquet,.xlsx,text/csv';
+/** File types the readers accept (shared/formats.ts), for file pickers. */
+import { acceptAttribute } from '../../shared/formats.js';
+
+export const DATA_FILES = acceptAttribute();
