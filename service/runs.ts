@@ -3,7 +3,7 @@
  * that one training (a single run or a race) goes at a time.
  */
 import { randomUUID } from 'node:crypto';
-import type { RunSummary } from '../shared/contract.js';
+import { isActive, type RunSummary } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
@@ -72,10 +72,10 @@ export class RunRegistry {
     return session.runId;
   }
 
-  /** Wait until a run leaves preparing/training (for the CLI and tests). */
+  /** Wait until a run has ended (for the CLI and tests); a paused run has not. */
   waitForRun(runId: string): Promise<RunSummary> {
     const session = this.get(runId);
-    const ended = () => session.summary.status !== 'preparing' && session.summary.status !== 'training';
+    const ended = () => !isActive(session.summary.status);
     if (ended()) return Promise.resolve(session.summary);
     return new Promise((resolveRun) => {
       const off = this.deps.bus.on('training:status', (s) => {

@@ -52,7 +52,7 @@ export class WorkbenchService implements RequestHandlers {
     return this.#bus.on(channel, listener);
   }
 
-  /** Wait until a run leaves preparing/training (for the CLI and tests). */
+  /** Wait until a run has ended (for the CLI and tests). */
   waitForRun(runId: string): Promise<RunSummary> {
     return this.#runs.waitForRun(runId);
   }
