@@ -15,6 +15,7 @@ import { cmdInspect } from './commands/inspect.js';
 import { cmdLrFind } from './commands/lr-find.js';
 import { cmdPredict } from './commands/predict.js';
 import { cmdRace } from './commands/race.js';
+import { cmdRuns } from './commands/runs.js';
 import { cmdServe } from './commands/serve.js';
 import { cmdTrain } from './commands/train.js';
 
@@ -25,11 +26,18 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command ? 0 : 2;
     }
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
       strict: true,
-      allowPositionals: false,
+      // Only `runs` takes words after the command (runs show ID).
+      allowPositionals: command === 'runs',
       options: {
+        workspace: { type: 'string' },
+        'no-workspace': { type: 'boolean' },
+        status: { type: 'string' },
+        dataset: { type: 'string' },
+        'new-token': { type: 'boolean' },
+        'print-url': { type: 'boolean' },
         data: { type: 'string' },
         target: { type: 'string' },
         test: { type: 'string' },
@@ -95,9 +103,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect':
         await cmdInspect(values);
         return 0;
+      case 'runs':
+        await cmdRuns(values, positionals);
+        return 0;
       case 'serve':
-        await cmdServe(values);
-        return -1; // keeps running
+        return (await cmdServe(values)) ? -1 : 0; // -1: keeps running
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -1,15 +1,27 @@
 /** The service behind every command, and opening a dataset with a progress line. */
 import { basename } from 'node:path';
 import type { DatasetSource, DatasetSummary, TickworkApi } from '../shared/contract.js';
-import type { BackendPreference } from '../shared/run-config.js';
+import { BACKEND_PREFERENCES } from '../shared/run-config.js';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { inMemoryApi } from '../service/in-memory-transport.js';
 import { createNodeService } from '../service/runtime.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
-import { numberFlag, type Flags } from './flags.js';
+import { workspaceDir } from '../service/workspace/location.js';
+import { Workspace } from '../service/workspace/workspace.js';
+import { numberFlag, oneOf, type Flags } from './flags.js';
 
-export async function withService<T>(backend: BackendPreference | undefined, fn: (api: TickworkApi, service: WorkbenchService) => Promise<T>): Promise<T> {
-  const service = createNodeService({ backend: backendPreferenceFromEnv(backend) });
+/** The workspace a command uses: --no-workspace keeps nothing; else --workspace DIR, $TICKWORK_WORKSPACE or the per-user data folder. */
+export function openWorkspace(values: Flags): Workspace {
+  if (values['no-workspace'] === true) return Workspace.inMemory();
+  return Workspace.open(workspaceDir({ flag: values.workspace as string | undefined }));
+}
+
+/** Run a command against a service on the command's workspace, then shut both down. */
+export async function withService<T>(values: Flags, fn: (api: TickworkApi, service: WorkbenchService) => Promise<T>): Promise<T> {
+  const backend = oneOf('backend', values.backend as string | undefined, BACKEND_PREFERENCES);
+  const workspace = openWorkspace(values);
+  if (workspace.info.note) process.stderr.write(`note: ${workspace.info.note}\n`);
+  const service = createNodeService({ backend: backendPreferenceFromEnv(backend), workspace });
   try {
     return await fn(inMemoryApi(service), service);
   } finally {
@@ -62,4 +74,24 @@ export async function openWithProgress(api: TickworkApi, source: DatasetSource, 
     process.removeListener('SIGINT', cancel);
     off();
   }
+}
+
+/**
+ * Ctrl-C and SIGTERM both ask to stop (a run then ends `stopped`, keeping its model); a second
+ * signal quits at once. Returns the function that removes the handlers.
+ */
+export function onStopSignals(stop: () => void): () => void {
+  const first = () => {
+    stop();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.off(signal, first);
+      process.once(signal, () => process.exit(130));
+    }
+  };
+  process.once('SIGINT', first);
+  process.once('SIGTERM', first);
+  return () => {
+    process.off('SIGINT', first);
+    process.off('SIGTERM', first);
+  };
 }

@@ -1,11 +1,12 @@
 /**
  * The datasets owner: opens files and bundled datasets (one at a time, with progress and
  * cancel), profiles them, runs the data check, and serves preview rows. Each open dataset is
- * held as a DatasetEntry until the service ends.
+ * held as a DatasetEntry; the workspace records every dataset opened (the same file keeps its
+ * id), says when a file changed since, and keeps the user's column choices for it.
  */
-import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DatasetSource, DatasetSummary, RequestParsedInput } from '../shared/contract.js';
+import type { DatasetSource, DatasetSummary, KnownDataset, RequestParsedInput } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
 import { DEFAULT_MAX_ROWS, readTableFile, type LoadedFile, type ReadOptions } from '../models/data/read.js';
@@ -13,6 +14,7 @@ import { detectTask, profileTable, toSummary, type ColumnProfile } from '../mode
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { cell, columnIndex, lineOf } from '../models/data/table.js';
 import type { EventBus } from './event-bus.js';
+import type { Workspace } from './workspace/workspace.js';
 
 export interface DatasetEntry {
   id: string;
@@ -31,6 +33,7 @@ export class DatasetStore {
   constructor(
     private readonly datasetsDir: string,
     private readonly bus: EventBus,
+    private readonly workspace: Workspace,
   ) {}
 
   listBundled() {
@@ -64,16 +67,22 @@ export class DatasetStore {
     } finally {
       this.#opening = null;
     }
-    const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS);
+    const info = source.kind === 'file' ? await stat(resolve(source.path)).catch(() => null) : null;
+    const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS, info);
     this.#entries.set(entry.id, entry);
     return entry.summary;
   }
 
-  /** Profile a loaded table and run the data check for the suggested target. */
-  #describe(loaded: LoadedFile, source: DatasetSource, maxRows: number): DatasetEntry {
+  /** Profile a loaded table, run the data check for the suggested target, and record it in the workspace. */
+  #describe(loaded: LoadedFile, source: DatasetSource, maxRows: number, file: { size: number; mtimeMs: number } | null): DatasetEntry {
     const { table } = loaded;
     const profiles = profileTable(table);
-    const id = randomUUID();
+    const stored: DatasetSource = source.kind === 'file' ? { ...source, path: resolve(source.path) } : source;
+    const columns = profiles.map((p) => ({ name: p.name, type: p.type }));
+    const { id, changed, choices } = this.workspace.openedDataset(
+      { source: stored, name: table.name, size: file?.size ?? null, mtimeMs: file?.mtimeMs ?? null, sha256: loaded.sha256, rows: table.rowCount },
+      columns,
+    );
     const suggestedTarget =
       (source.kind === 'bundled' ? findBundled(source.name)?.target : undefined) ?? table.columnNames[table.columnNames.length - 1];
     const targetProfile = profiles[columnIndex(table, suggestedTarget)];
@@ -94,8 +103,42 @@ export class DatasetStore {
       suggestedTarget,
       suggestedTask: targetProfile ? detectTask(targetProfile) : null,
       findings: runDoctor(table, profiles, { target: suggestedTarget }),
+      changed,
+      choices,
     };
     return { id, loaded, profiles, summary };
+  }
+
+  /** Datasets the workspace has opened, most recent first. */
+  recent(): KnownDataset[] {
+    return this.workspace.recentDatasets();
+  }
+
+  /** Open a known dataset again from where it was; a file that moved or was deleted is named with what to do. */
+  async reopen({ datasetId }: RequestParsedInput<'dataset:reopen'>): Promise<DatasetSummary> {
+    const known = this.workspace.dataset(datasetId);
+    if (!known) throw new TickworkError('not_found', `The workspace has no dataset with id ${datasetId}. Open the file again.`);
+    if (known.source.kind === 'file') {
+      const info = await stat(known.source.path).catch(() => null);
+      if (!info) {
+        throw new TickworkError(
+          'not_found',
+          `${known.name} is no longer at ${known.source.path} (moved or deleted since ${known.lastOpenedAt.slice(0, 10)}). Open it from where it is now; its runs stay in the workspace.`,
+        );
+      }
+    }
+    return this.open({ source: known.source });
+  }
+
+  /** Remember the column choices for a dataset. */
+  choose({ datasetId, choices }: RequestParsedInput<'dataset:choose'>): { ok: true } {
+    if (!this.#entries.has(datasetId) && !this.workspace.dataset(datasetId)) {
+      throw new TickworkError('not_found', `No dataset with id ${datasetId}. Open the dataset again.`);
+    }
+    this.workspace.saveChoices(datasetId, choices);
+    const entry = this.#entries.get(datasetId);
+    if (entry) entry.summary = { ...entry.summary, choices };
+    return { ok: true };
   }
 
   /** Cancel the dataset being read; false when none is. */

@@ -46,6 +46,15 @@ export type ServerFrame =
 
 const COOKIE = 'tickwork_token';
 
+/** What a request without the current token sees: how to get the current URL. */
+const FORBIDDEN_PAGE = `<!doctype html><meta charset="utf-8"><title>Tickwork: access token needed</title>
+<h1>This link does not carry Tickwork's current access token</h1>
+<p>Tickwork's browser mode opens only with the URL it prints, which carries the access token. The token is kept with the
+workspace, so a bookmarked URL keeps working — unless the token was renewed (<code>tickwork serve --new-token</code>)
+or the server runs on another workspace.</p>
+<p>On the machine that runs Tickwork, get the current URL with:</p>
+<pre>tickwork serve --print-url</pre>`;
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -196,7 +205,7 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!authorized(req, url)) {
-      return send(res, 403, 'Forbidden: open the URL printed by "tickwork serve"; it carries the access token.');
+      return send(res, 403, FORBIDDEN_PAGE, 'text/html; charset=utf-8');
     }
     const handle = async () => {
       if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);

@@ -1,7 +1,9 @@
 /**
  * The model registry: every model the service can predict with and export — the model a run
- * returned (or kept from its last checkpoint), and exported models loaded back. Predictions go to
- * the worker pool; a model is held here as plain artifacts (model.json + weights bytes).
+ * returned (or kept from its last checkpoint), and exported models loaded back. Each is written
+ * into the workspace as an export folder (`models/<id>/`) and recorded there, so it survives a
+ * restart; in memory it is held as plain artifacts (model.json + weights bytes), loaded from its
+ * folder on first use. Predictions go to the worker pool.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile, rename, rm } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { readExportFolder, writeExportFolder, writeExportZip } from '../models/i
 import { quantizeArtifacts } from '../models/io/quantize.js';
 import type { EventBus } from './event-bus.js';
 import type { WorkerPool } from './worker-pool.js';
+import type { StoredModel, Workspace } from './workspace/workspace.js';
 
 export interface ModelEntry {
   info: ModelInfo;
@@ -51,17 +54,24 @@ const SCORING_CHUNK = 20000;
 
 export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
+  /** Model folders being written; the service waits for them before it shuts down. */
+  readonly #saving = new Set<Promise<unknown>>();
 
   constructor(
     private readonly pool: WorkerPool,
     private readonly bus: EventBus,
+    private readonly workspace: Workspace,
   ) {}
 
-  /** Register a run's model; returns its id. */
-  registerRun(model: RunModel): string {
+  /**
+   * Register a run's model: usable at once; `saved` resolves when its export folder is written in
+   * the workspace — with null, or with a sentence saying why it could not be (the model then stays
+   * usable in this session, and a run's checkpoint stays in the workspace database).
+   */
+  registerRun(model: RunModel, kind: 'run' | 'checkpoint' = 'run'): { modelId: string; saved: Promise<string | null> } {
     const modelId = randomUUID();
     const { preprocessing } = model;
-    this.#models.set(modelId, {
+    const entry: ModelEntry = {
       info: {
         modelId,
         runId: model.runId,
@@ -78,17 +88,56 @@ export class ModelRegistry {
       preprocessing,
       runConfig: model.config,
       test: model.test,
-    });
-    return modelId;
+    };
+    this.#models.set(modelId, entry);
+    const saved = this.#save(entry, kind);
+    this.#saving.add(saved);
+    void saved.finally(() => this.#saving.delete(saved));
+    return { modelId, saved };
   }
 
-  get(modelId: string): ModelEntry {
-    const entry = this.#models.get(modelId);
-    if (!entry) throw new TickworkError('not_found', `No model with id ${modelId}. Train a run or load an exported model first.`);
+  /** Resolves when every model folder being written is written (or failed). */
+  async settled(): Promise<void> {
+    while (this.#saving.size > 0) await Promise.allSettled([...this.#saving]);
+  }
+
+  /** Write a model's export folder into the workspace and record it. */
+  async #save(entry: ModelEntry, kind: StoredModel['kind']): Promise<string | null> {
+    const dir = this.workspace.modelDir(entry.info.modelId);
+    try {
+      await writeExportFolder(dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics });
+      this.workspace.addModel({ id: entry.info.modelId, runId: entry.info.runId, kind, dir, info: entry.info });
+      return null;
+    } catch (err) {
+      return `The model could not be saved in the workspace (${(err as Error).message}); it can still be used and exported in this session.`;
+    }
+  }
+
+  /** A model by id: in memory, or loaded from its folder in the workspace. */
+  async get(modelId: string): Promise<ModelEntry> {
+    const known = this.#models.get(modelId);
+    if (known) return known;
+    const stored = this.workspace.model(modelId);
+    if (!stored) throw new TickworkError('not_found', `No model with id ${modelId}. Train a run or load an exported model first.`);
+    let bundle;
+    try {
+      bundle = await readExportFolder(stored.dir);
+    } catch (err) {
+      throw new TickworkError('not_found', `The files of model ${modelId} are missing or damaged in the workspace (${stored.dir}): ${(err as Error).message}`);
+    }
+    const entry: ModelEntry = { info: stored.info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null };
+    this.#models.set(modelId, entry);
     return entry;
   }
 
-  /** Load an export folder or zip. */
+  /** Forget a model: from memory, the workers and the workspace (its folder too). */
+  delete(modelId: string): void {
+    this.#models.delete(modelId);
+    this.pool.forget(modelId);
+    this.workspace.deleteModel(modelId);
+  }
+
+  /** Load an export folder or zip; it is copied into the workspace. */
   async load({ dir }: RequestParsedInput<'model:load'>): Promise<ModelInfo> {
     const bundle = await readExportFolder(resolve(dir));
     const modelId = randomUUID();
@@ -104,13 +153,15 @@ export class ModelRegistry {
       metrics: bundle.metrics,
       source: resolve(dir),
     };
-    this.#models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null });
+    const entry: ModelEntry = { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null };
+    this.#models.set(modelId, entry);
+    await this.#save(entry, 'loaded');
     return info;
   }
 
   /** The model's raw outputs for encoded rows (row-major), from an idle worker. */
-  outputs(modelId: string, x: Float32Array, rows: number, cols: number): Promise<{ output: Float32Array; units: number }> {
-    const entry = this.get(modelId);
+  async outputs(modelId: string, x: Float32Array, rows: number, cols: number): Promise<{ output: Float32Array; units: number }> {
+    const entry = await this.get(modelId);
     return this.pool.request((worker) => worker.predict(entry.info.modelId, entry.artifacts, x, rows, cols));
   }
 
@@ -119,7 +170,7 @@ export class ModelRegistry {
    * reports progress (`scoring:progress`) and the worker never holds all of it at once.
    */
   async predictTable(modelId: string, table: Table, progress?: { file: string }): Promise<Prediction[]> {
-    const { preprocessing: spec } = this.get(modelId);
+    const { preprocessing: spec } = await this.get(modelId);
     const predictions: Prediction[] = [];
     for (let start = 0; start < table.rowCount; start += SCORING_CHUNK) {
       const rows = Int32Array.from({ length: Math.min(SCORING_CHUNK, table.rowCount - start) }, (_, i) => start + i);
@@ -141,12 +192,12 @@ export class ModelRegistry {
   }
 
   async predict({ modelId, rows }: RequestParsedInput<'model:predict'>) {
-    const table = rowsToTable(rows, this.get(modelId).preprocessing.inputs);
+    const table = rowsToTable(rows, (await this.get(modelId)).preprocessing.inputs);
     return { predictions: await this.predictTable(modelId, table) };
   }
 
   async scoreFile({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
-    const entry = this.get(modelId);
+    const entry = await this.get(modelId);
     const { table } = await readTableFile(resolve(input));
     const warnings = scoringWarnings(entry.preprocessing, table);
     const predictions = await this.predictTable(modelId, table, { file: resolve(input) });
@@ -170,7 +221,7 @@ export class ModelRegistry {
   }
 
   async export({ modelId, dir, format, quantize }: RequestParsedInput<'model:export'>) {
-    const entry = this.get(modelId);
+    const entry = await this.get(modelId);
     let artifacts = entry.artifacts;
     let quantization: QuantizationReport | null = null;
     if (quantize !== 'none') {

@@ -1,13 +1,24 @@
 /**
- * The runs owner: every run session of this service, which of them are active, and the rule
- * that one training (a single run or a race) goes at a time.
+ * The runs owner: the run sessions of this process, the runs recorded in the workspace (this
+ * process's and others'), which are active, and the rule that one training (a single run or a
+ * race) goes at a time in a process.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type RunSummary } from '../shared/contract.js';
+import { isActive, type RequestParsedInput, type RunRow, type RunSummary, type Surface } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
 import type { WorkerPool } from './worker-pool.js';
+
+/** Whether a process with this pid runs on this machine. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
+  }
+}
 
 export class RunRegistry {
   readonly #sessions = new Map<string, RunSession>();
@@ -16,16 +27,86 @@ export class RunRegistry {
   constructor(
     private readonly pool: WorkerPool,
     private readonly deps: Omit<RunSessionDeps, 'onEnded'>,
-  ) {}
-
-  get(runId: string): RunSession {
-    const session = this.#sessions.get(runId);
-    if (!session) throw new TickworkError('not_found', `No run with id ${runId}.`);
-    return session;
+  ) {
+    // Runs a crashed or killed process left active are interrupted, with what they committed.
+    deps.store.markInterrupted(processAlive);
   }
 
-  list(): RunSummary[] {
-    return [...this.#sessions.values()].map((s) => s.summary);
+  /** A run of this process that is training (or was trained here), for control. */
+  session(runId: string): RunSession {
+    const session = this.#sessions.get(runId);
+    if (session) return session;
+    if (this.deps.store.exists(runId)) {
+      throw new TickworkError('bad_data', `Run ${this.deps.store.row(runId).name} is not training in this window (it is ${this.deps.store.row(runId).status}).`);
+    }
+    throw new TickworkError('not_found', `No run with id ${runId}.`);
+  }
+
+  /** A run id as given (the whole id, or 6+ characters of it) → the whole id. */
+  resolve(given: string): string {
+    return this.#sessions.has(given) ? given : this.deps.store.resolveId(given);
+  }
+
+  /** A run in full: this process's live summary, or what the workspace recorded. */
+  get(given: string): RunSummary {
+    const runId = this.resolve(given);
+    return this.#sessions.get(runId)?.summary ?? this.deps.store.get(runId);
+  }
+
+  /** The run table: every run of the workspace, newest first. */
+  list(): RunRow[] {
+    return this.deps.store.list();
+  }
+
+  /** The last decision surface drawn for a run (live, or kept with it when it ended). */
+  lastSurface(runId: string): Surface | null {
+    return (this.#sessions.get(runId)?.lastSurface ?? this.deps.store.surface(runId)) as Surface | null;
+  }
+
+  update({ runId: given, ...changes }: RequestParsedInput<'run:update'>): RunRow {
+    const runId = this.resolve(given);
+    this.deps.store.update(runId, changes);
+    const session = this.#sessions.get(runId);
+    if (session) Object.assign(session.summary, changes.name !== undefined ? { name: changes.name } : {}, changes.tags ? { tags: changes.tags } : {}, changes.notes !== undefined ? { notes: changes.notes } : {});
+    return this.deps.store.row(runId);
+  }
+
+  /** Delete a run that has ended, and its model (files included). */
+  delete(given: string): { deleted: true } {
+    const runId = this.resolve(given);
+    const session = this.#sessions.get(runId);
+    if (session?.active) throw new TickworkError('busy', `Run ${session.summary.name} is still training. Stop it first, then delete it.`);
+    const modelId = this.deps.store.delete(runId);
+    if (modelId) this.deps.models.delete(modelId);
+    this.#sessions.delete(runId);
+    return { deleted: true };
+  }
+
+  /** The model of a run: the one it returned, or one rebuilt from its last checkpoint (an interrupted or failed run). */
+  async modelOf(given: string): Promise<string> {
+    const runId = this.resolve(given);
+    const row = this.deps.store.row(runId);
+    if (row.modelId) return row.modelId;
+    if (isActive(row.status)) throw new TickworkError('busy', `Run ${row.name} is still training; its model is ready when it ends.`);
+    const checkpoint = this.deps.store.checkpoint(runId);
+    if (!checkpoint) throw new TickworkError('not_found', `Run ${row.name} has no model: it ended (${row.status}) before its first epoch was committed.`);
+    const record = this.deps.store.get(runId).history.find((h) => h.epoch === checkpoint.epoch);
+    const { modelId, saved } = this.deps.models.registerRun(
+      {
+        runId,
+        config: checkpoint.config,
+        preprocessing: checkpoint.preprocessing,
+        artifacts: checkpoint.artifacts,
+        metrics: record ? { train: record.train, validation: record.validation, test: null } : null,
+        typical: {},
+        test: null,
+        source: `${row.name}, checkpoint of epoch ${checkpoint.epoch}`,
+      },
+      'checkpoint',
+    );
+    await saved;
+    this.deps.store.setModel(runId, modelId);
+    return modelId;
   }
 
   get busy(): boolean {
@@ -74,7 +155,7 @@ export class RunRegistry {
 
   /** Wait until a run has ended (for the CLI and tests); a paused run has not. */
   waitForRun(runId: string): Promise<RunSummary> {
-    const session = this.get(runId);
+    const session = this.session(runId);
     const ended = () => !isActive(session.summary.status);
     if (ended()) return Promise.resolve(session.summary);
     return new Promise((resolveRun) => {

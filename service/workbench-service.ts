@@ -24,12 +24,15 @@ import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner
 import { RunRegistry } from './runs.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
+import type { Workspace } from './workspace/workspace.js';
 
 export interface WorkbenchOptions {
   version: string;
   /** Folder with the bundled dataset files (iris.csv). */
   datasetsDir: string;
   launchWorker: WorkerLauncher;
+  /** Where datasets, runs and models are kept (Workspace.inMemory() keeps nothing). */
+  workspace: Workspace;
   backend?: BackendPreference;
   workers?: WorkerPoolOptions;
 }
@@ -43,9 +46,9 @@ export class WorkbenchService implements RequestHandlers {
 
   constructor(private readonly options: WorkbenchOptions) {
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
-    this.#datasets = new DatasetStore(options.datasetsDir, this.#bus);
-    this.#models = new ModelRegistry(this.#pool, this.#bus);
-    this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, version: options.version });
+    this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace);
+    this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
+    this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
   }
 
   on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
@@ -59,12 +62,23 @@ export class WorkbenchService implements RequestHandlers {
 
   async dispose(): Promise<void> {
     await this.#pool.dispose();
+    await this.#models.settled();
+    this.options.workspace.close();
   }
 
-  // ------------------------------------------------------------ app
+  // ------------------------------------------------------------ app and workspace
 
   async 'app:info'(): Promise<RequestOutput<'app:info'>> {
-    return { version: this.options.version, backend: await this.#pool.ready() };
+    return { version: this.options.version, backend: await this.#pool.ready(), workspace: this.options.workspace.info };
+  }
+
+  async 'workspace:get-state'({ key }: RequestParsedInput<'workspace:get-state'>) {
+    return { state: this.options.workspace.state(key) ?? null };
+  }
+
+  async 'workspace:save-state'({ key, state }: RequestParsedInput<'workspace:save-state'>) {
+    this.options.workspace.saveState(key, state);
+    return { ok: true as const };
   }
 
   // ------------------------------------------------------------ datasets
@@ -91,6 +105,18 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'dataset:describe'({ datasetId }: RequestParsedInput<'dataset:describe'>) {
     return this.#datasets.get(datasetId).summary;
+  }
+
+  async 'dataset:recent'() {
+    return this.#datasets.recent();
+  }
+
+  async 'dataset:reopen'(input: RequestParsedInput<'dataset:reopen'>) {
+    return this.#datasets.reopen(input);
+  }
+
+  async 'dataset:choose'(input: RequestParsedInput<'dataset:choose'>) {
+    return this.#datasets.choose(input);
   }
 
   // ------------------------------------------------------------ training
@@ -131,27 +157,29 @@ export class WorkbenchService implements RequestHandlers {
   async 'training:lr-find'({ minLr, maxLr, steps, ...input }: RequestParsedInput<'training:lr-find'>) {
     if (this.#runs.busy) throw new TickworkError('busy', 'A run is training. The LR finder can run when it has finished.');
     const { request } = encodeRun(await this.#plan(input));
-    return this.#pool.request((worker) => worker.findLearningRate(request, { minLr, maxLr, steps }));
+    const sweep = await this.#pool.request((worker) => worker.findLearningRate(request, { minLr, maxLr, steps }));
+    this.options.workspace.addSweep(input.datasetId, { ...input.config, minLr, maxLr, steps }, sweep);
+    return sweep;
   }
 
   async 'training:stop'({ runId }: RequestParsedInput<'training:stop'>) {
-    return { stopped: this.#runs.get(runId).stop() };
+    return { stopped: this.#runs.session(runId).stop() };
   }
 
   async 'training:pause'({ runId }: RequestParsedInput<'training:pause'>) {
-    return { paused: this.#runs.get(runId).pause() };
+    return { paused: this.#runs.session(runId).pause() };
   }
 
   async 'training:resume'({ runId }: RequestParsedInput<'training:resume'>) {
-    return { resumed: this.#runs.get(runId).resume() };
+    return { resumed: this.#runs.session(runId).resume() };
   }
 
   async 'training:update'({ runId, lr, optimizer }: RequestParsedInput<'training:update'>) {
-    return { queued: this.#runs.get(runId).update(lr, optimizer) };
+    return { queued: this.#runs.session(runId).update(lr, optimizer) };
   }
 
   async 'training:surface'({ runId, x, y }: RequestParsedInput<'training:surface'>): Promise<{ ok: true }> {
-    await this.#runs.get(runId).setSurfaceAxes({ x, y });
+    await this.#runs.session(runId).setSurfaceAxes({ x, y });
     return { ok: true };
   }
 
@@ -160,16 +188,26 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async 'run:get'({ runId }: RequestParsedInput<'run:get'>) {
-    return this.#runs.get(runId).summary;
+    return this.#runs.get(runId);
+  }
+
+  async 'run:update'(input: RequestParsedInput<'run:update'>) {
+    return this.#runs.update(input);
+  }
+
+  async 'run:delete'({ runId }: RequestParsedInput<'run:delete'>) {
+    return this.#runs.delete(runId);
   }
 
   // ------------------------------------------------------------ models
 
   async 'model:get'({ modelId }: RequestParsedInput<'model:get'>) {
-    return this.#models.get(modelId).info;
+    return (await this.#models.get(modelId)).info;
   }
 
+  /** An export folder or zip — or `run:ID`, the model of a run in the workspace (its last checkpoint when it was interrupted). */
   async 'model:load'(input: RequestParsedInput<'model:load'>) {
+    if (input.dir.startsWith('run:')) return (await this.#models.get(await this.#runs.modelOf(input.dir.slice(4)))).info;
     return this.#models.load(input);
   }
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { formatMetrics } from '../progress.js';
 import { TickworkError } from '../../shared/errors.js';
-import { BACKEND_PREFERENCES } from '../../shared/run-config.js';
 import { oneOf, UsageError, type Flags } from '../flags.js';
 import { withService } from '../session.js';
 
@@ -15,7 +14,7 @@ export async function cmdExport(values: Flags): Promise<void> {
   const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip'] as const)!;
   const quantize = oneOf('quantize', get('quantize') ?? 'none', ['none', 'float16', 'int8'] as const)!;
   const out = resolvePath(get('out')!);
-  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
+  await withService(values, async (api) => {
     const model = await api.loadModel({ dir: get('model')! });
     let written: string[];
     let result;

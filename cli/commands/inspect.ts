@@ -6,7 +6,7 @@ import { openWithProgress, withService } from '../session.js';
 export async function cmdInspect(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('data')) throw new UsageError('inspect needs --data <path|bundled-name>');
-  await withService(undefined, async (api) => {
+  await withService(values, async (api) => {
     const summary = await openWithProgress(api, sourceOf(get('data')!, get('sheet')), values);
     const target = get('target') ?? summary.suggestedTarget;
     if (get('target') && !summary.columns.some((c) => c.name === target)) {

@@ -1,6 +1,5 @@
 /** `tickwork lr-find`: the learning-rate range test. */
-import { BACKEND_PREFERENCES } from '../../shared/run-config.js';
-import { numberFlag, oneOf, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
+import { numberFlag, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
 import { openWithProgress, withService } from '../session.js';
 
 export async function cmdLrFind(values: Flags): Promise<void> {
@@ -8,7 +7,7 @@ export async function cmdLrFind(values: Flags): Promise<void> {
   if (!get('data')) throw new UsageError('lr-find needs --data <path|bundled-name>');
   const config = configFromFlags(values);
   const source = sourceOf(get('data')!);
-  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
+  await withService(values, async (api) => {
     const dataset = await openWithProgress(api, source, values);
     process.stderr.write('sweeping the learning rate…\n');
     const result = await api.findLearningRate({

@@ -1,6 +1,5 @@
 /** `tickwork predict`: score a file with an exported model. */
-import { BACKEND_PREFERENCES } from '../../shared/run-config.js';
-import { oneOf, UsageError } from '../flags.js';
+import { UsageError } from '../flags.js';
 import { withService } from '../session.js';
 
 export async function cmdPredict(values: Record<string, string | boolean | undefined>): Promise<void> {
@@ -8,7 +7,7 @@ export async function cmdPredict(values: Record<string, string | boolean | undef
   if (!get('model')) throw new UsageError('predict needs --model <export folder>');
   if (!get('data')) throw new UsageError('predict needs --data <csv>');
   if (!get('out')) throw new UsageError('predict needs --out <csv>');
-  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
+  await withService(values, async (api) => {
     const model = await api.loadModel({ dir: get('model')! });
     if (process.stderr.isTTY) {
       api.onScoringProgress((p) => process.stderr.write(`\r\x1b[2Kscoring ${p.done.toLocaleString()} / ${p.total.toLocaleString()} rows`));

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { RunSummary } from '../../shared/contract.js';
 import { OPTIMIZER_NAMES, type RunConfigInput } from '../../shared/run-config.js';
 import { formatMetrics } from '../progress.js';
-import { BACKEND_PREFERENCES } from '../../shared/run-config.js';
 import { numberFlag, oneOf, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
-import { openWithProgress, withService } from '../session.js';
+import { onStopSignals, openWithProgress, withService } from '../session.js';
 
 /** Per-epoch curves of a run as CSV: epoch, step, train_<metric>…, validation_<metric>… */
 export function curvesCsv(run: RunSummary): string {
@@ -25,7 +24,7 @@ export async function cmdRace(values: Flags): Promise<void> {
   const base = configFromFlags(values);
   const lr = numberFlag('lr', get('lr'), false);
   const out = get('out')!;
-  await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api, service) => {
+  await withService(values, async (api, service) => {
     const dataset = await openWithProgress(api, sourceOf(get('data')!), values);
     const { runIds } = await api.startRace({
       datasetId: dataset.id,
@@ -34,10 +33,9 @@ export async function cmdRace(values: Flags): Promise<void> {
     });
     const label = new Map(runIds.map((id, i) => [id, optimizers[i]]));
     api.onTrainingEpoch((e) => process.stderr.write(`${label.get(e.runId)!.padEnd(9)} epoch ${e.record.epoch}/${e.epochs}  validation: ${formatMetrics(e.record.validation)}\n`));
-    const stop = () => runIds.forEach((runId) => void api.stopTraining({ runId }));
-    process.once('SIGINT', stop);
+    const off = onStopSignals(() => runIds.forEach((runId) => void api.stopTraining({ runId })));
     const runs = await Promise.all(runIds.map((id) => service.waitForRun(id)));
-    process.off('SIGINT', stop);
+    off();
     const results = [];
     for (const [i, run] of runs.entries()) {
       const dir = join(out, `${i + 1}-${optimizers[i]}`);
@@ -46,18 +44,18 @@ export async function cmdRace(values: Flags): Promise<void> {
       else await mkdir(dir, { recursive: true });
       const curves = join(dir, 'curves.csv');
       await writeFile(curves, curvesCsv(run));
-      results.push({ optimizer: optimizers[i], lr: run.config.optimizer.lr, status: run.status, message: run.message, metrics: run.metrics, out: exported, curves });
+      results.push({ runId: run.runId, name: run.name, optimizer: optimizers[i], lr: run.config.optimizer.lr, status: run.status, message: run.message, metrics: run.metrics, out: exported, curves });
     }
     const scored = results.filter((r) => r.metrics?.validation?.loss !== undefined);
     const best = scored.sort((a, b) => a.metrics!.validation!.loss - b.metrics!.validation!.loss)[0]?.optimizer ?? null;
-    const summary = { task: runs[0].config.task, backend: runs[0].backend?.name ?? 'unknown', best, runs: results };
+    const summary = { task: runs[0].config.task, backend: runs[0].backend?.name ?? 'unknown', best, runIds, runs: results };
     await writeFile(join(out, 'race.json'), JSON.stringify(summary, null, 2) + '\n');
     if (values.json === true) {
       console.log(JSON.stringify(summary));
       return;
     }
     for (const r of results) {
-      console.log(`${r.optimizer.padEnd(10)} lr ${String(r.lr).padEnd(8)} ${r.status.padEnd(9)} validation: ${formatMetrics(r.metrics?.validation ?? null)}  test: ${formatMetrics(r.metrics?.test ?? null)}`);
+      console.log(`${r.optimizer.padEnd(10)} lr ${String(r.lr).padEnd(8)} ${r.status.padEnd(9)} run ${r.runId.slice(0, 8)}  validation: ${formatMetrics(r.metrics?.validation ?? null)}  test: ${formatMetrics(r.metrics?.test ?? null)}`);
     }
     console.log(`best by validation loss: ${best ?? '—'}; exports and curves in ${out}`);
   });

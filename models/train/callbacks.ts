@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, Metrics, RunEventPayload } from '../../shared/contract.js';
 import type { EarlyStoppingConfig, Monitor, ReduceOnPlateauConfig } from '../../shared/run-config.js';
+import { monitorDirection, monitorValue } from '../../shared/monitor.js';
 
 export interface StepInfo {
   /** Optimizer steps done so far (1 after the first update). One step is one tick. */
@@ -158,19 +159,8 @@ export class NanGuard implements TrainingCallback {
 
 // ---------------------------------------------------------------- monitored metrics
 
-const HIGHER_IS_BETTER = new Set(['accuracy', 'auc', 'f1', 'precision', 'recall', 'r2']);
-
-export function monitorValue(record: EpochRecord, monitor: Monitor): number | null {
-  const [part, key] = monitor.split('.') as ['train' | 'validation', string];
-  const metrics: Metrics | null = part === 'train' ? record.train : (record.validation ?? null);
-  const value = metrics?.[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function direction(monitor: Monitor, mode: 'auto' | 'min' | 'max'): 'min' | 'max' {
-  if (mode !== 'auto') return mode;
-  return HIGHER_IS_BETTER.has(monitor.split('.')[1]) ? 'max' : 'min';
-}
+export { monitorValue };
+const direction = monitorDirection;
 
 function describe(monitor: Monitor): string {
   const [part, key] = monitor.split('.');
