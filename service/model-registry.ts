@@ -17,7 +17,8 @@ import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
 import { scoringWarnings } from '../models/prep/drift.js';
-import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
+import { computeMetrics, rowProbabilities } from '../models/train/metrics.js';
+import { decide } from '../models/prep/decision.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
@@ -70,7 +71,8 @@ export class ModelRegistry {
    */
   registerRun(model: RunModel, kind: 'run' | 'checkpoint' = 'run'): { modelId: string; saved: Promise<string | null> } {
     const modelId = randomUUID();
-    const { preprocessing } = model;
+    // A binary model carries the decision threshold chosen for its run.
+    const preprocessing = model.config.task === 'binary' ? { ...model.preprocessing, threshold: model.config.threshold ?? 0.5 } : model.preprocessing;
     const entry: ModelEntry = {
       info: {
         modelId,
@@ -184,7 +186,7 @@ export class ModelRegistry {
         const probs = rowProbabilities(spec.task, output, r, units);
         const probabilities: Record<string, number> = {};
         spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
-        predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
+        predictions.push({ prediction: spec.labels[decide(spec, probs)], probabilities });
       }
       if (progress) this.bus.emit('scoring:progress', { modelId, file: progress.file, done: predictions.length, total: table.rowCount });
     }

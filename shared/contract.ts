@@ -194,7 +194,12 @@ export const resultsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
 ]);
 export const runResultsSchema = z.object({
+  /** The epoch the results are of: during training the latest; at the end, the epoch of the model the run returned. */
   epoch: z.number().int(),
+  /** True: the model the run returned (after early stopping restored its best epoch); false: a snapshot during training. */
+  final: z.boolean(),
+  /** final: the weights are those of an earlier epoch, restored by early stopping. */
+  restored: z.boolean(),
   /** Which split the results are on. */
   split: z.enum(['validation', 'train']),
   labels: z.array(z.string()).nullable(),
