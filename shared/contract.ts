@@ -88,6 +88,8 @@ export const datasetChoicesSchema = z
   .object({
     target: z.string().max(1000).nullable(),
     task: taskSchema.nullable(),
+    /** Binary: the positive class chosen (null: the less frequent one). */
+    positiveClass: z.string().max(1000).nullable().optional(),
     preprocessing: preprocessingChoiceSchema.optional(),
   })
   .strict();
