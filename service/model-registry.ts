@@ -18,7 +18,7 @@ import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preproces
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
 import { scoringWarnings } from '../models/prep/drift.js';
 import { computeMetrics, rowProbabilities } from '../models/train/metrics.js';
-import { decide } from '../models/prep/decision.js';
+import { decide, thresholdOf } from '../models/prep/decision.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
@@ -83,6 +83,7 @@ export class ModelRegistry {
         typical: Object.fromEntries(preprocessing.inputs.map((name) => [name, model.typical[name] ?? null])),
         ranges: rangesFromSpec(preprocessing),
         labels: preprocessing.labels,
+        ...decisionOf(preprocessing),
         metrics: model.metrics,
         source: model.source,
       },
@@ -132,6 +133,20 @@ export class ModelRegistry {
     return entry;
   }
 
+  /** A binary model's decision threshold: kept in memory and in its workspace folder's preprocessing.json and model card. */
+  async setThreshold(modelId: string, threshold: number): Promise<void> {
+    const entry = await this.get(modelId);
+    if (entry.preprocessing.task !== 'binary') throw new TickworkError('bad_data', 'A decision threshold is for binary models; this one is ' + entry.preprocessing.task + '.');
+    entry.preprocessing = { ...entry.preprocessing, threshold };
+    entry.info = { ...entry.info, ...decisionOf(entry.preprocessing) };
+    if (entry.runConfig) entry.runConfig = { ...entry.runConfig, threshold };
+    const stored = this.workspace.model(modelId);
+    if (stored) {
+      await writeExportFolder(stored.dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics });
+      this.workspace.addModel({ ...stored, info: entry.info });
+    }
+  }
+
   /** Forget a model: from memory, the workers and the workspace (its folder too). */
   delete(modelId: string): void {
     this.#models.delete(modelId);
@@ -152,6 +167,7 @@ export class ModelRegistry {
       typical: typicalFromSpec(bundle.preprocessing),
       ranges: rangesFromSpec(bundle.preprocessing),
       labels: bundle.preprocessing.labels,
+      ...decisionOf(bundle.preprocessing),
       metrics: bundle.metrics,
       source: resolve(dir),
     };
@@ -251,6 +267,11 @@ export class ModelRegistry {
       this.pool.forget(tempId);
     }
   }
+}
+
+/** A binary model's positive class and decision threshold (null for other tasks). */
+function decisionOf(spec: PreprocessingSpec): Pick<ModelInfo, 'positiveClass' | 'threshold'> {
+  return spec.task === 'binary' && spec.labels ? { positiveClass: spec.labels[1], threshold: thresholdOf(spec) } : { positiveClass: null, threshold: null };
 }
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */

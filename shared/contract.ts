@@ -363,6 +363,9 @@ export const modelInfoSchema = z.object({
   /** Numeric inputs' training range (to vary one input of a what-if row over it). */
   ranges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
   labels: z.array(z.string()).nullable(),
+  /** Binary: the positive class (labels[1]) and the decision threshold on its probability. */
+  positiveClass: z.string().nullable(),
+  threshold: z.number().nullable(),
   metrics: splitMetricsSchema.nullable(),
   source: z.string(),
 });
@@ -559,6 +562,16 @@ export const requests = {
       })
       .strict(),
     output: runRowSchema,
+  },
+  /** Binary: save the decision threshold with the run and its model (what-if, scoring, predict and the export use it). */
+  'run:set-threshold': {
+    input: z
+      .object({
+        runId: id('runId'),
+        threshold: z.number({ error: 'threshold must be a number' }).gt(0, { error: 'threshold must be between 0 and 1 (exclusive)' }).lt(1, { error: 'threshold must be between 0 and 1 (exclusive)' }),
+      })
+      .strict(),
+    output: z.object({ threshold: z.number(), modelId: z.string().nullable() }),
   },
   /** Delete a run that has ended, with its model files. */
   'run:delete': {
