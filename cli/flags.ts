@@ -79,6 +79,9 @@ export function sourceOf(value: string, sheet?: string): DatasetSource {
 /** Schema paths → CLI flags, so a validation error names what the user typed. */
 export const FLAG_OF: Record<string, string> = {
   'config.threshold': '--threshold',
+  // Top-level request fields: only the path before the colon (the message names the field too).
+  'repeats:': '--repeats:',
+  'cv:': '--cv:',
   'config.positiveClass': '--positive',
   'config.optimizer.lr': '--lr',
   'config.optimizer.weightDecay': '--weight-decay',

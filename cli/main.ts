@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         workspace: { type: 'string' },
         positive: { type: 'string' },
+        repeats: { type: 'string' },
+        cv: { type: 'string' },
         threshold: { type: 'string' },
         'no-workspace': { type: 'boolean' },
         status: { type: 'string' },

@@ -31,6 +31,8 @@ Train options:
   --task binary|multiclass|regression   (default: detected from the target)
   --positive LABEL        binary: the positive class (default: the less frequent one)
   --threshold 0.5         binary: P(positive) at or above which the positive class is predicted
+  --repeats N             train N runs differing only in their seed (mean ± sd of their metrics)
+  --cv K                  K-fold cross-validation of the training part, then a final model on all of it
   --hidden 64,64          hidden layer sizes ("" for none); per layer, after colons: an activation,
                           bn (batch norm), dropout=R, l1=R, l2=R — e.g. 128:bn:dropout=0.2,64:tanh,32
   --activation relu       ${ACTIVATIONS.join('|')}

@@ -7,7 +7,7 @@
  * the model of its last checkpoint, so the work is not lost.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type EpochRecord, type EventPayload, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
+import { isActive, type EpochRecord, type EventPayload, type RunGroup, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
 import { bestEpoch } from '../shared/monitor.js';
 import { TickworkError } from '../shared/errors.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
@@ -57,7 +57,7 @@ export class RunSession {
   constructor(
     private readonly prepared: PreparedRun,
     private readonly worker: TrainingWorkerHost,
-    raceId: string | null,
+    group: RunGroup | null,
     private readonly deps: RunSessionDeps,
   ) {
     const { entry, config, preprocessing } = prepared;
@@ -80,7 +80,8 @@ export class RunSession {
       metrics: null,
       versions: { tickwork: deps.version },
       modelId: null,
-      raceId,
+      raceId: group?.kind === 'race' ? group.id : null,
+      group,
       parameters: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, preprocessing.labels?.length ?? 1).trainable,
       startedAt: new Date().toISOString(),
       finishedAt: null,

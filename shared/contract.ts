@@ -261,6 +261,9 @@ export const surfaceSchema = z.object({
 });
 export type Surface = z.infer<typeof surfaceSchema>;
 
+export const runGroupSchema = z.object({ id: z.string(), kind: z.enum(['race', 'repeats', 'cv']) });
+export type RunGroup = z.infer<typeof runGroupSchema>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   /** The run's number in its workspace (#1, #2, …). */
@@ -288,6 +291,8 @@ export const runSummarySchema = z.object({
   modelId: z.string().nullable(),
   /** The race this run belongs to, if any. */
   raceId: z.string().nullable(),
+  /** The group it was started with: a race, seed repeats, or cross-validation (its folds and final model). */
+  group: runGroupSchema.nullable(),
   /** Trainable parameters of the run's network (inputs as encoded for this data). */
   parameters: z.number().int(),
   startedAt: z.string(),
@@ -309,6 +314,9 @@ export const runRowSchema = z.object({
   datasetId: z.string().nullable(),
   datasetName: z.string(),
   raceId: z.string().nullable(),
+  group: runGroupSchema.nullable(),
+  /** Cross-validation: the fold this run validated on (null: the final model); null outside cross-validation. */
+  fold: z.object({ k: z.number().int(), index: z.number().int().nullable() }).nullable(),
   task: taskSchema,
   target: z.string(),
   optimizer: z.string(),
@@ -394,6 +402,7 @@ export type Prediction = z.infer<typeof predictionSchema>;
 // ---------------------------------------------------------------- request channels
 
 const empty = z.object({}).strict();
+const repeatsSchema = hyper('repeats', { int: true, gte: 2, lte: 20 });
 const id = (what: string) => z.string().min(1, { error: `${what} is required` });
 
 
@@ -457,9 +466,14 @@ export const requests = {
         testSource: datasetSourceSchema.optional(),
         /** Decision-surface axes (numeric input columns; y null: a response curve along x); left out: the first two numeric inputs. */
         surface: z.object({ x: z.string().min(1), y: z.string().min(1).nullable() }).optional(),
+        /** Train this many runs that differ only in their seed (seed, seed + 1, …). */
+        repeats: repeatsSchema.optional(),
+        /** Cross-validate: k folds of the training part, then a final model on all of it, tested on the test rows. */
+        cv: hyper('cv', { int: true, gte: 2, lte: 20 }).optional(),
       })
-      .strict(),
-    output: z.object({ runId: z.string() }),
+      .strict()
+      .refine((v) => !(v.repeats && v.cv), { error: 'choose seed repeats or cross-validation, not both', path: ['cv'] }),
+    output: z.object({ runId: z.string(), runIds: z.array(z.string()), groupId: z.string().nullable() }),
   },
   /**
    * What a run with this config would be, without training it: the resolved task and features,
@@ -501,6 +515,8 @@ export const requests = {
         config: runConfigInputSchema,
         optimizers: z.array(optimizerConfigSchema).min(2, { error: 'a race needs at least 2 optimizers' }).max(12),
         testSource: datasetSourceSchema.optional(),
+        /** Each optimizer with this many seeds. */
+        repeats: repeatsSchema.optional(),
       })
       .strict(),
     output: z.object({ raceId: z.string(), runIds: z.array(z.string()) }),

@@ -79,6 +79,16 @@ export const splitConfigSchema = z
     validation: z.number().gte(0).lt(1).default(0.15),
     test: z.number().gte(0).lt(1).default(0.15),
     stratify: z.boolean().default(true),
+    /**
+     * Cross-validation: the training part (all but the test rows) cut into k stratified folds;
+     * index: this run validates on that fold and trains on the others; null: the final model,
+     * trained on the whole training part (no validation), evaluated on the test rows.
+     */
+    fold: z
+      .object({ k: hyper('cv folds', { int: true, gte: 2, lte: 50 }), index: z.number().int().min(0).nullable() })
+      .refine((f) => f.index === null || f.index < f.k, { error: 'fold index must be below k' })
+      .nullable()
+      .default(null),
   })
   .refine((s) => s.validation + s.test < 1, { error: 'validation + test must leave rows for training (< 1)' });
 export type SplitConfig = z.infer<typeof splitConfigSchema>;
