@@ -35,6 +35,7 @@ import { createNodeService } from '../service/runtime.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
 import { startServer } from '../service/http-server.js';
 import { formatMetrics, ProgressLine } from './progress.js';
+import { serveModelCommand } from './commands/serve-model.js';
 
 /** One entry of --hidden: a size, or a layer with its own settings. */
 type HiddenLayerInput = NonNullable<NonNullable<RunConfigInput['model']>['hidden']>[number];
@@ -50,6 +51,7 @@ Usage:
   tickwork predict --model <dir|zip> --data <csv> --out <csv>
   tickwork export --model <dir|zip> --format tfjs|onnx|zip --out <path> [--quantize float16|int8]
   tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
+  tickwork serve-model --model <dir|zip> [--port 8780] [--workers N] [--help]   HTTP scoring service
 
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data
@@ -548,6 +550,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command ? 0 : 2;
     }
+    if (command === 'serve-model') return await serveModelCommand(rest); // its own flags; -1 keeps running
     const { values } = parseArgs({
       args: rest,
       strict: true,
