@@ -42,13 +42,20 @@ export function checkToken(token: string, where: string): void {
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /**
- * Checks an Authorization header against the token. Both sides are hashed first so that the
- * comparison takes the same time whatever the length or content of what was sent.
+ * A checker of Authorization headers against the token. Both sides are hashed (the token once)
+ * so that the comparison takes the same time whatever the length or content of what was sent.
  */
-export function authorized(header: string | undefined, expected: string): boolean {
-  if (typeof header !== 'string') return false;
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  const sent = match ? match[1] : '';
-  const equal = timingSafeEqual(digest(sent), digest(expected));
-  return equal && match !== null;
+export function tokenChecker(token: string): (header: string | undefined) => boolean {
+  const expected = digest(token);
+  return (header) => {
+    if (typeof header !== 'string') return false;
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    const equal = timingSafeEqual(digest(match ? match[1] : ''), expected);
+    return equal && match !== null;
+  };
+}
+
+/** One-off form of tokenChecker. */
+export function authorized(header: string | undefined, token: string): boolean {
+  return tokenChecker(token)(header);
 }

@@ -83,3 +83,14 @@ function countFeature(feature: FeatureSpec, table: Table): InputCounts {
 export function driftCounts(spec: PreprocessingSpec, table: Table): DriftCounts {
   return { rows: table.rowCount, inputs: spec.features.map((f) => countFeature(f, table)) };
 }
+
+/** Add `more` into `into` (same model): the counts of both sets of rows. */
+export function addCounts(into: DriftCounts, more: DriftCounts): void {
+  into.rows += more.rows;
+  more.inputs.forEach((m, i) => {
+    const t = into.inputs[i];
+    t.missing += m.missing;
+    if (t.unseen !== null && m.unseen !== null) t.unseen += m.unseen;
+    if (t.bins && m.bins) for (let b = 0; b < t.bins.length; b++) t.bins[b] += m.bins[b];
+  });
+}

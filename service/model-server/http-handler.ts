@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { authorized } from './auth.js';
+import { tokenChecker } from './auth.js';
 import { HttpError } from './http-error.js';
 import type { ModelSummary } from './model-card.js';
 import type { Limits, RequestObservation, Route } from './protocol.js';
@@ -80,7 +80,8 @@ function methodNotAllowed(allowed: string): HttpError {
 }
 
 export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { models, token, limits } = options;
+  const { models, limits } = options;
+  const authorized = tokenChecker(options.token);
   const list = { models: [...models.values()].map((m) => m.summary) };
 
   type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
@@ -94,7 +95,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       if (options.isDraining()) return send(503, { status: 'draining' });
       return send(200, { status: 'ready' });
     }
-    if (!authorized(req.headers.authorization, token)) {
+    if (!authorized(req.headers.authorization)) {
       throw new HttpError(401, 'unauthorized', 'This service needs the token printed when it started: send the header "Authorization: Bearer <token>".');
     }
     switch (outcome.route) {

@@ -7,7 +7,7 @@ import type { PreprocessingSpec } from '../../models/prep/preprocessing.js';
 import { Alerts, type AlertNotice, type AlertRules } from './alerts.js';
 import { DEFAULT_DRIFT_WINDOW, DriftWindow, type InputDrift } from './drift-window.js';
 import { ServiceMetrics, type WindowReadings } from './metrics.js';
-import type { RequestObservation } from './protocol.js';
+import type { DriftCounts, RequestObservation } from './protocol.js';
 import { RequestWindow } from './request-window.js';
 
 export interface ModelStats {
@@ -90,19 +90,22 @@ export class Monitor {
     watched.rows += o.rows;
     watched.rowsWithWarnings += o.rowsWithWarnings;
     watched.recent.add(failed, o.seconds * 1000);
-    if (o.drift) watched.drift.add(o.drift, o.rowsWithWarnings);
-    this.#check(o.model, watched);
+    if (this.#alerts.threshold('error_rate') !== null) this.#alerts.check('error_rate', o.model, null, watched.recent.errorRate());
+    if (this.#alerts.threshold('latency') !== null) this.#alerts.check('latency', o.model, null, watched.recent.p95Ms());
+    if (o.drift) this.drift(o.model, o.drift, o.rowsWithWarnings);
+  }
+
+  /** Rows' drift counts (one request's, or several added up by a worker) into the model's window. */
+  drift(model: string, counts: DriftCounts, rowsWithWarnings: number): void {
+    const watched = this.#models.get(model);
+    if (!watched) return;
+    watched.drift.add(counts, rowsWithWarnings);
+    if (this.#alerts.threshold('psi') !== null) for (const d of watched.drift.inputs()) this.#alerts.check('psi', model, d.input, d.psi);
   }
 
   /** One forward pass of a worker (its size shows how well requests are batched). */
   forward(model: string, rows: number): void {
     if (this.#models.has(model)) this.#metrics.passRows.observe({ model }, rows);
-  }
-
-  #check(model: string, w: Watched): void {
-    for (const d of w.drift.inputs()) this.#alerts.check('psi', model, d.input, d.psi);
-    this.#alerts.check('error_rate', model, null, w.recent.errorRate());
-    this.#alerts.check('latency', model, null, w.recent.p95Ms());
   }
 
   #readings(): WindowReadings[] {

@@ -4,8 +4,8 @@
  * answer HTTP; each worker reports what it did as counts, never as request bodies or row values.
  *
  *   supervisor → worker   start (config), metrics (text for a GET /metrics), drain
- *   worker → supervisor   listening | start-failed, observe (one per request), forward (one per
- *                         forward pass), metrics? (a GET /metrics arrived), log, drained
+ *   worker → supervisor   listening | start-failed, reports (the requests answered and forward
+ *                         passes run since the last one, every 25 ms and before a /metrics), metrics? (a GET /metrics arrived), log, drained
  */
 import type { ErrorCode } from '../../shared/errors.js';
 import type { BackendPreference } from '../../shared/run-config.js';
@@ -72,9 +72,25 @@ export interface RequestObservation {
   /** Rows scored (0 when the request failed). */
   rows: number;
   rowsWithWarnings: number;
+  /** The rows' drift counts (inside the worker; reports carry them added up per model, as DriftReport). */
   drift: DriftCounts | null;
   /** Why it failed, as a code (e.g. missing_columns); never the message, which may quote values. */
   error?: string;
+}
+
+/** The drift counts of a model's rows scored since the last report, added up (drift travels once per report, not per request). */
+export interface DriftReport {
+  model: string;
+  counts: DriftCounts;
+  rowsWithWarnings: number;
+}
+
+/** One forward pass of a worker: how many requests and rows it merged. */
+export interface ForwardPass {
+  model: string;
+  rows: number;
+  requests: number;
+  seconds: number;
 }
 
 export type SupervisorToWorker =
@@ -85,8 +101,7 @@ export type SupervisorToWorker =
 export type WorkerToSupervisor =
   | { type: 'listening'; port: number; backend: string }
   | { type: 'start-failed'; code: ErrorCode; message: string }
-  | { type: 'observe'; observation: RequestObservation }
-  | { type: 'forward'; model: string; rows: number; requests: number; seconds: number }
+  | { type: 'reports'; observations: RequestObservation[]; passes: ForwardPass[]; drift: DriftReport[] }
   | { type: 'metrics?'; id: number }
   | { type: 'log'; line: string }
   | { type: 'drained' };

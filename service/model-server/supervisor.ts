@@ -213,11 +213,10 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
           case 'start-failed':
             failure = new TickworkError(message.code, message.message);
             return;
-          case 'observe':
-            monitor.observe(message.observation);
-            return;
-          case 'forward':
-            monitor.forward(message.model, message.rows);
+          case 'reports':
+            for (const o of message.observations) monitor.observe(o);
+            for (const p of message.passes) monitor.forward(p.model, p.rows);
+            for (const d of message.drift) monitor.drift(d.model, d.counts, d.rowsWithWarnings);
             return;
           case 'metrics?':
             void monitor.metrics().then(({ contentType, text }) => {
