@@ -152,6 +152,16 @@ describe('tickwork serve-model', () => {
     expect((await fetch(`${server.url}/v1/models/nope`, { headers: auth() })).status).toBe(404);
   });
 
+  it('the export\'s model card shows the command and a request that the service accepts', async () => {
+    const readme = await readFile(join(dir, 'churn', 'README.md'), 'utf8');
+    expect(readme).toContain('npx tickwork serve-model --model model=.');
+    expect(readme).toContain('http://127.0.0.1:8780/v1/models/model/predict');
+    const example = /-d '(.*)' \\$/m.exec(readme)![1];
+    const res = await predict('churn', example);
+    expect(res.status).toBe(200);
+    expect((await json(res)).predictions).toHaveLength(1);
+  });
+
   it('answers exactly what tickwork predict writes, for a CSV body and for JSON rows sent concurrently', async () => {
     for (const [model, exportDir, data] of [['iris', join(dir, 'iris'), join(ROOT, 'datasets/iris.csv')], ['churn', join(dir, 'churn.zip'), join(dir, 'churn.csv')]] as const) {
       const scored = join(dir, `${model}-scored.csv`);
