@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -281,6 +281,22 @@ describe('tickwork serve-model', () => {
     // The log names codes, never the values sent.
     expect(server.output()).toContain('400 missing_columns');
     expect(server.output()).not.toContain('long');
+  });
+
+  it('answers malformed HTTP with a 400 or 431 and a closed connection, and keeps serving', async () => {
+    const { port } = new URL(server.url);
+    const raw = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+        socket.on('data', (c) => (got += c));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(got));
+      });
+    expect(await raw('GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await raw('POST /v1/models/iris/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    await stillAnswers();
   });
 
   it('serves /metrics as Prometheus text whose counters move', async () => {
