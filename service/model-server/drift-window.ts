@@ -3,9 +3,9 @@
  * population stability index against the training bins (models/prep/psi.ts), the share of
  * missing cells, and (categorical) the share of categories the model does not know.
  *
- * The window keeps whole chunks of rows — a request, or the requests a worker reported together
- * (each report covers 25 ms) — the newest whose rows add up to at least `maxRows` (a single
- * larger chunk is the whole window). PSI is reported once the window holds
+ * The window keeps whole chunks of rows — a request of 50 rows or more, or smaller requests a
+ * worker added up to about 50 rows — the newest whose rows add up to at least `maxRows` (a
+ * single larger chunk is the whole window). PSI is reported once the window holds
  * `minRows` non-missing values of an input; fewer give a noisy PSI (its expected value on
  * undrifted data is about (bins − 1) / n, ≈ 0.045 for 10 bins and 200 rows).
  */

@@ -86,9 +86,8 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
 
   type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
-  async function answer(req: IncomingMessage, send: Reply, outcome: Outcome, name: string | null): Promise<void> {
+  async function answer(req: IncomingMessage, send: Reply, outcome: Outcome, path: string, name: string | null): Promise<void> {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (outcome.route === 'health') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET');
       if (path === '/healthz') return send(200, { status: 'ok' });
@@ -170,7 +169,7 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       send(res, status, body, headers);
     };
     res.once('close', () => observeAs(499));
-    answer(req, reply, outcome, name).catch((err: unknown) => {
+    answer(req, reply, outcome, path, name).catch((err: unknown) => {
       const failure = err instanceof HttpError ? err : new HttpError(500, 'internal', 'The server failed to answer this request; it has been logged (as a code, without your data). Try again.');
       // A bug: logged by its kind and where it happened, not its message (which may quote data).
       error = err instanceof HttpError ? failure.code : `internal ${errorSite(err)}`;

@@ -78,7 +78,7 @@ export interface RequestObservation {
   error?: string;
 }
 
-/** The drift counts of a model's rows scored since the last report, added up (drift travels once per report, not per request). */
+/** Drift counts of a model's rows scored since the last report: small requests added up into chunks of ≥ 50 rows, larger ones alone. */
 export interface DriftReport {
   model: string;
   counts: DriftCounts;

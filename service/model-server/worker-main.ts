@@ -24,23 +24,25 @@ if (!process.send) {
   process.exit(2);
 }
 
-const post = (message: WorkerToSupervisor) => {
-  if (process.connected) process.send!(message);
+const post = (message: WorkerToSupervisor, then?: () => void) => {
+  if (process.connected) process.send!(message, undefined, {}, () => then?.());
+  else then?.();
 };
 
 // Reports are gathered and sent every REPORT_MS (and before a /metrics answer): one IPC message
 // per request cost a seventh of a worker's time under load, one per event-loop turn still a
 // tenth (measured with --cpu-prof on this machine).
 const REPORT_MS = 25;
-// Drift counts are added up per model in between (a request's own counts are ~0.3 kB).
-const outbox: { observations: RequestObservation[]; passes: ForwardPass[]; drift: Map<string, DriftReport> } = { observations: [], passes: [], drift: new Map() };
+// Drift counts of small requests are added up into chunks of at least DRIFT_CHUNK_ROWS rows (a
+// request's own counts are ~0.3 kB); a larger request stays a chunk of its own, so the drift
+// window still drops old rows request by request.
+const DRIFT_CHUNK_ROWS = 50;
+const outbox: { observations: RequestObservation[]; passes: ForwardPass[]; drift: DriftReport[] } = { observations: [], passes: [], drift: [] };
 let flushScheduled = false;
 function flushReports(): void {
   flushScheduled = false;
   if (outbox.observations.length === 0 && outbox.passes.length === 0) return;
-  const drift = [...outbox.drift.values()];
-  outbox.drift.clear();
-  post({ type: 'reports', observations: outbox.observations.splice(0), passes: outbox.passes.splice(0), drift });
+  post({ type: 'reports', observations: outbox.observations.splice(0), passes: outbox.passes.splice(0), drift: outbox.drift.splice(0) });
 }
 function report(kind: 'observations', item: RequestObservation): void;
 function report(kind: 'passes', item: ForwardPass): void;
@@ -48,11 +50,12 @@ function report(kind: 'observations' | 'passes', item: RequestObservation | Forw
   if (kind === 'observations') {
     const o = item as RequestObservation;
     if (o.drift) {
-      const sum = outbox.drift.get(o.model);
-      if (sum) {
-        addCounts(sum.counts, o.drift);
-        sum.rowsWithWarnings += o.rowsWithWarnings;
-      } else outbox.drift.set(o.model, { model: o.model, counts: o.drift, rowsWithWarnings: o.rowsWithWarnings });
+      let open: DriftReport | undefined;
+      for (let i = outbox.drift.length - 1; i >= 0 && !open; i--) if (outbox.drift[i].model === o.model) open = outbox.drift[i];
+      if (open && open.counts.rows < DRIFT_CHUNK_ROWS && o.drift.rows < DRIFT_CHUNK_ROWS) {
+        addCounts(open.counts, o.drift);
+        open.rowsWithWarnings += o.rowsWithWarnings;
+      } else outbox.drift.push({ model: o.model, counts: o.drift, rowsWithWarnings: o.rowsWithWarnings });
     }
     outbox.observations.push({ ...o, drift: null });
   } else outbox.passes.push(item as ForwardPass);
@@ -146,8 +149,8 @@ async function start(config: WorkerConfig): Promise<void> {
     // Keep-alive connections with nothing in flight close now; busy ones close after their answer.
     srv.close(() => {
       flushReports();
-      post({ type: 'drained' });
-      setImmediate(() => process.exit(0));
+      // Exit once the last reports are written to the supervisor.
+      post({ type: 'drained' }, () => process.exit(0));
     });
     srv.closeIdleConnections();
     const idle = setInterval(() => srv.closeIdleConnections(), 50);
