@@ -16,6 +16,7 @@ import { driftCounts } from '../../service/model-server/drift-counts';
 import { DriftWindow } from '../../service/model-server/drift-window';
 import { HttpError } from '../../service/model-server/http-error';
 import { defaultModelName, resolveModelSources } from '../../service/model-server/model-source';
+import { isLoopback } from '../../service/model-server/supervisor';
 import { Monitor } from '../../service/model-server/monitor';
 import { parseRows } from '../../service/model-server/request-body';
 import { RequestWindow } from '../../service/model-server/request-window';
@@ -271,5 +272,12 @@ describe('model names', () => {
     await expect(resolveModelSources(['bad name=/a'])).rejects.toThrow(/letters, digits/);
     await expect(resolveModelSources(['run:abc'])).rejects.toThrow(/not available yet/);
     await expect(resolveModelSources([])).rejects.toThrow(/needs --model/);
+  });
+});
+
+describe('hosts', () => {
+  it('counts only loopback addresses as this machine only (others get the warning)', () => {
+    expect(['127.0.0.1', 'localhost', '::1', '127.1.2.3'].map(isLoopback)).toEqual([true, true, true, true]);
+    expect(['0.0.0.0', '::', '192.168.1.5', 'example.org'].map(isLoopback)).toEqual([false, false, false, false]);
   });
 });
