@@ -9,7 +9,7 @@ import { mount } from 'svelte';
 import '../../renderer/styles.css';
 import LivePanel from '../../renderer/features/live/LivePanel.svelte';
 import ComparePanel from '../../renderer/features/compare/ComparePanel.svelte';
-import { TrainingState } from '../../renderer/features/training/training.svelte';
+import { LiveRun } from '../../renderer/features/live/live-run.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { fakeApi } from '../../test/helpers/fake-api';
@@ -29,13 +29,13 @@ const fake = fakeApi({
   listRuns: async () => [run()],
 });
 const errors = new ErrorBanner();
-const training = new TrainingState(fake.api, errors);
+const live = new LiveRun(fake.api, errors);
 const compare = new CompareState(fake.api, errors);
 
 const app = document.getElementById('app')!;
 app.className = 'layout';
 app.style.gridTemplateColumns = '1fr';
-mount(LivePanel, { target: app, props: { training, onExport: () => undefined } });
+mount(LivePanel, { target: app, props: { live, onExport: () => undefined } });
 mount(ComparePanel, { target: app, props: { compare, onUse: () => undefined, onShow: () => undefined } });
 
 let step = 0;
@@ -81,7 +81,7 @@ function surface(): void {
 
 /** Start the run and fill the charts with PRELOAD_STEPS steps (not measured). */
 async function preload(): Promise<void> {
-  await training.start('bench-data', 'y');
+  await live.start('bench-data', { target: 'y' });
   await compare.refresh();
   for (let i = 0; i < PRELOAD_STEPS; i++) {
     progress();

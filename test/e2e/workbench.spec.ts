@@ -56,6 +56,13 @@ async function shot(page: Page, name: string, part?: Locator) {
   await page.screenshot({ path, fullPage: true });
 }
 
+/** Pick a file the way a user does: click the button, answer the browser's file chooser. */
+async function pickFile(page: Page, button: string, path: string) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId(button).click();
+  await (await chooser).setFiles(path);
+}
+
 async function openBundled(page: Page, name: string) {
   await page.getByTestId('bundled-select').selectOption(name);
   await page.getByTestId('open-bundled').click();
@@ -170,7 +177,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const rowsFile = join(dir, 'flowers.csv');
   await writeFile(rowsFile, 'sepal_length,sepal_width,petal_length,petal_width,note\n5.1,3.5,1.4,0.2,a\n6.7,3.0,5.2,2.3,b\n');
   const scoredDownload = page.waitForEvent('download');
-  await page.getByTestId('score-file-input').setInputFiles(rowsFile);
+  await pickFile(page, 'score-button', rowsFile);
   const scoredPath = join(dir, 'scored.csv');
   await (await scoredDownload).saveAs(scoredPath);
   const scored = (await readFile(scoredPath, 'utf8')).trim().split('\n');
@@ -187,7 +194,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await shot(page, 'predict-export');
 
   // Loading the exported zip back gives a model card and the same prediction.
-  await page.getByTestId('model-file-input').setInputFiles(zipPath);
+  await pickFile(page, 'load-model-button', zipPath);
   await expect(page.getByTestId('model-card')).toContainText('model.zip');
   await page.getByTestId('whatif-sepal_length').fill('6.7');
   await page.getByTestId('predict-button').click();
@@ -413,7 +420,7 @@ test('a run that diverges says so in the banner, with the next step, and the ban
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
   const path = join(dir, 'diverge.csv');
   await writeFile(path, 'x,y\n' + Array.from({ length: 200 }, (_, i) => `${(i / 10).toFixed(1)},${i * 1000}`).join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(path);
+  await pickFile(page, 'open-file', path);
   await expect(page.getByTestId('task')).toHaveText('regression');
   await page.getByTestId('optimizer-select').selectOption('sgd');
   await page.getByTestId('lr-input').fill('1000');
@@ -433,7 +440,7 @@ test('a bad file shows a clear error banner, not a crash', async ({ page }) => {
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
   const headerOnly = join(dir, 'header-only.csv');
   await writeFile(headerOnly, 'a,b,c\n');
-  await page.getByTestId('file-input').setInputFiles(headerOnly);
+  await pickFile(page, 'open-file', headerOnly);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toContainText('header row but no data rows');
   await page.screenshot({ path: 'test-results/screenshots/error-banner.png' });
@@ -450,7 +457,7 @@ test('an uploaded CSV opens, with semicolons', async ({ page }) => {
   const rows = ['x;y;kind'];
   for (let i = 0; i < 40; i++) rows.push(`${i};${(i * 7) % 11};${i % 2 === 0 ? 'even' : 'odd'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('dataset-meta')).toContainText('40 rows × 3 columns');
   await expect(page.getByTestId('dataset-meta')).toContainText('delimiter ";"');
   await expect(page.getByTestId('target-select')).toHaveValue('kind');
@@ -463,7 +470,7 @@ test('the data check lists problems by column and follows the chosen target', as
   const rows = ['customer_id,plan,age,refund,churn'];
   for (let i = 0; i < 120; i++) rows.push(`${9000 + i},${['basic', 'pro'][i % 2]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   const findings = page.getByTestId('findings');
   await expect(findings.locator('li[data-code="identifier"]')).toContainText('customer_id');
   await expect(findings.locator('li[data-code="leakage"]')).toContainText('refund');
@@ -482,7 +489,7 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   const rows = ['account_id,plan,age,refund,churn'];
   for (let i = 0; i < 3000; i++) rows.push(`${5000 + i},${['basic', 'pro', 'team'][i % 3]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('dataset-meta')).toContainText('3,000 rows');
   // Identifiers are left out by default, and the table says so.
   await expect(page.getByTestId('role-account_id')).toHaveValue('ignore');
@@ -548,7 +555,7 @@ test('regression results: predicted against actual and residuals', async ({ page
   const rows = ['size,rooms,price'];
   for (let i = 0; i < 300; i++) rows.push(`${40 + (i % 80)},${1 + (i % 5)},${(1000 + 25 * (40 + (i % 80)) + 300 * (1 + (i % 5))).toFixed(1)}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('regression');
   await page.getByTestId('epochs-input').fill('5');
   await page.getByTestId('train-button').click();
@@ -593,7 +600,7 @@ test('the task can be chosen: ratings 1–5 are detected as classes and can be p
   const rows = ['price,delay,rating'];
   for (let i = 0; i < 200; i++) rows.push(`${10 + (i % 40)},${i % 7},${1 + ((i * 7) % 5)}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('multiclass');
   await expect(page.getByTestId('task-select')).toHaveValue('');
   await expect(page.getByTestId('model-output')).toContainText('over 5 classes');
