@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   const settings = new SettingsStore(app.getPath('userData'));
-  // The workspace: $TICKWORK_WORKSPACE when set, else the app's userData folder.
-  const workspace = openDesktopWorkspace(process.env.TICKWORK_WORKSPACE || app.getPath('userData'));
+  // The workspace: $TICKWORK_WORKSPACE when set, else the one chosen with File → Open workspace…, else userData.
+  const workspace = openDesktopWorkspace(process.env.TICKWORK_WORKSPACE || settings.get().workspace || app.getPath('userData'));
   const service = new WorkbenchService({
     version: packageVersion(root),
     datasetsDir: paths.datasets(root),
@@ -112,6 +112,16 @@ async function main(): Promise<void> {
           if (path && mainWindow) sendMenuAction(mainWindow, { type: 'open-dataset', path });
         },
         send: (action) => mainWindow && sendMenuAction(mainWindow, action),
+        openWorkspace: async () => {
+          const options: Electron.OpenDialogOptions = { title: 'Open workspace', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Open workspace' };
+          const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+          const dir = result.canceled ? null : result.filePaths[0];
+          if (!dir) return;
+          settings.setWorkspace(dir);
+          // The service, its workers and the window start again on the chosen workspace.
+          app.relaunch();
+          app.exit(0);
+        },
       }),
     );
   refreshMenu();

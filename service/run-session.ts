@@ -21,7 +21,7 @@ import { runResults } from './run-results.js';
 import { RunSurface } from './run-surface.js';
 import type { Finished, RunHandlers, TrainingWorkerHost } from './training-worker-host.js';
 import type { RunEmit } from './worker-protocol.js';
-import type { RunStore } from './workspace/run-store.js';
+import type { RunStore, StepPoint } from './workspace/run-store.js';
 import { StepSeries } from './step-series.js';
 
 /** Results views (confusion matrix, curves, predictions) go out at most this often; epochs can be much faster. */
@@ -86,6 +86,11 @@ export class RunSession {
       finishedAt: null,
     };
     this.surface = new RunSurface(entry.loaded.table, prepared.surfaceBasis, preprocessing, prepared.surface);
+  }
+
+  /** The step series so far (thinned past a few thousand points). */
+  get steps(): StepPoint[] {
+    return this.#steps.points;
   }
 
   /** The last decision surface drawn (null before the first). */

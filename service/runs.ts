@@ -9,6 +9,7 @@ import { TickworkError } from '../shared/errors.js';
 import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
 import type { WorkerPool } from './worker-pool.js';
+import type { StepPoint } from './workspace/run-store.js';
 
 /** Whether a process with this pid runs on this machine. */
 function processAlive(pid: number): boolean {
@@ -58,9 +59,12 @@ export class RunRegistry {
     return this.deps.store.list();
   }
 
-  /** The last decision surface drawn for a run (live, or kept with it when it ended). */
-  lastSurface(runId: string): Surface | null {
-    return (this.#sessions.get(runId)?.lastSurface ?? this.deps.store.surface(runId)) as Surface | null;
+  /** A run's step series and its last decision surface (live, or as kept with it when it ended). */
+  series(given: string): { steps: StepPoint[]; surface: Surface | null } {
+    const runId = this.resolve(given);
+    const session = this.#sessions.get(runId);
+    const steps = session?.steps ?? this.deps.store.steps(runId);
+    return { steps, surface: (session?.lastSurface ?? this.deps.store.surface(runId)) as Surface | null };
   }
 
   update({ runId: given, ...changes }: RequestParsedInput<'run:update'>): RunRow {

@@ -191,6 +191,10 @@ export class WorkbenchService implements RequestHandlers {
     return this.#runs.get(runId);
   }
 
+  async 'run:series'({ runId }: RequestParsedInput<'run:series'>) {
+    return this.#runs.series(runId);
+  }
+
   async 'run:update'(input: RequestParsedInput<'run:update'>) {
     return this.#runs.update(input);
   }

@@ -21,6 +21,7 @@ export const REQUEST_METHODS = {
   'training:surface': 'setSurfaceAxes',
   'run:list': 'listRuns',
   'run:get': 'getRun',
+  'run:series': 'runSeries',
   'run:update': 'updateRun',
   'run:delete': 'deleteRun',
   'dataset:recent': 'recentDatasets',

@@ -533,6 +533,14 @@ export const requests = {
     input: empty,
     output: z.array(runRowSchema),
   },
+  /** A run's step series (loss, LR, gradient norm; thinned past a few thousand points) and its last decision surface. */
+  'run:series': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({
+      steps: z.array(z.object({ step: z.number().int(), loss: z.number().nullable(), lr: z.number().nullable(), gradNorm: z.number().nullable() })),
+      surface: surfaceSchema.nullable(),
+    }),
+  },
   /** Rename, tag or annotate a run. */
   'run:update': {
     input: z

@@ -13,7 +13,7 @@ import { LiveRun } from '../../renderer/features/live/live-run.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { fakeApi } from '../../test/helpers/fake-api';
-import type { EpochRecord, RunResults, RunSummary } from '../../shared/contract';
+import type { EpochRecord, RunResults, RunRow, RunSummary } from '../../shared/contract';
 
 const RUN = 'bench-run';
 const PRELOAD_STEPS = 100_000;
@@ -23,14 +23,18 @@ const history: EpochRecord[] = [];
 const run = (): RunSummary =>
   ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, modelId: null, raceId: null, parameters: 4353, backend: null }) as unknown as RunSummary;
 
+const row = (): RunRow =>
+  ({ runId: RUN, seq: 1, name: '#1 adam lr 0.001', status: 'training', message: 'training', datasetId: 'bench-data', datasetName: 'bench', raceId: null, task: 'regression', target: 'y', optimizer: 'adam', lr: 0.001, schedule: 'constant', warmupSteps: 0, batchSize: 32, epochs: 500, epochsRun: history.length, network: '64-64 relu', parameters: 4353, seed: 42, best: null, metrics: null, durationMs: null, stepsPerSecond: null, backend: null, tags: [], notes: '', origin: 'local', modelId: null, startedAt: new Date(0).toISOString(), finishedAt: null }) as RunRow;
+
 const fake = fakeApi({
   startTraining: async () => ({ runId: RUN }),
   getRun: async () => run(),
-  listRuns: async () => [run()],
+  listRuns: async () => [row()],
+  runSeries: async () => ({ steps: [], surface: null }),
 });
 const errors = new ErrorBanner();
 const live = new LiveRun(fake.api, errors);
-const compare = new CompareState(fake.api, errors);
+const compare = new CompareState(fake.api, errors, { currentDataset: () => 'bench-data' });
 
 const app = document.getElementById('app')!;
 app.className = 'layout';

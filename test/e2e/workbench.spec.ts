@@ -11,7 +11,9 @@ import { serve, type Served } from '../helpers/serve';
 
 let server: Served;
 
-test.beforeAll(async () => {
+// Each test gets a server and a workspace of its own: the workspace keeps runs and the session
+// (settings, the open dataset) across page loads, and one test's must not become the next one's.
+test.beforeEach(async () => {
   server = await serve();
 });
 
@@ -26,7 +28,7 @@ test.afterEach(({ page }) => {
   expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
 });
 
-test.afterAll(async () => {
+test.afterEach(async () => {
   if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
   await server?.stop();
 });
@@ -282,9 +284,9 @@ test('the model panel edits layers one by one and shows the network with its par
   await page.getByTestId('epochs-input').fill('2');
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  // The newest run is the last row of the comparison.
-  await expect(page.getByTestId('compare-network').last()).toHaveText('16 tanh (batch norm)');
-  await expect(page.getByTestId('compare-params').last()).toHaveText(String(80 + 32 + 51));
+  // The newest run is the first row of the run table.
+  await expect(page.getByTestId('compare-network').first()).toHaveText('16 tanh (batch norm)');
+  await expect(page.getByTestId('compare-params').first()).toHaveText(String(80 + 32 + 51));
   await shot(page, 'workbench-1280x800');
 });
 
@@ -637,32 +639,39 @@ test('the wave: a one-input regression draws its response curve as it learns', a
 
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
   await page.goto(server.url);
+  // A run on other data first: the run table lists it only when asked for all datasets.
+  await openBundled(page, 'four-points');
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await openBundled(page, 'moons');
   await page.getByTestId('epochs-input').fill('8');
   await page.getByTestId('race-button').click();
-  // The server is shared by these tests: earlier runs are listed too; the race's rows carry a badge.
+  // The race's rows carry a badge; an earlier run on other data is listed only on request.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' });
   await expect(rows).toHaveCount(5);
-  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed') && t.includes('8/8')).length, { timeout: 90_000 }).toBe(5);
-  // Columns: show, data, network, params, optimizer, …
-  const names = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
-  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(4)).toHaveText(new RegExp(`^${name}\\s*race`));
+  const finished = async () => {
+    let n = 0;
+    for (const r of await rows.all()) if ((await r.getByTestId('compare-status').textContent())?.trim().startsWith('completed') && (await r.getByTestId('compare-epochs').textContent())?.trim() === '8') n++;
+    return n;
+  };
+  await expect.poll(finished, { timeout: 90_000 }).toBe(5);
+  expect((await rows.getByTestId('compare-optimizer').allTextContents()).map((t) => t.trim()).sort()).toEqual(['adam', 'adamw', 'momentum', 'rmsprop', 'sgd']);
+  await expect(page.getByTestId('race-header').first()).toContainText('race of 5 runs');
   await expect(rows.first().getByTestId('compare-data')).toHaveText('moons');
   // Runs on other data (earlier tests on this server) are listed only on request.
   const all = page.getByTestId('compare-row');
-  if ((await page.getByTestId('compare-only-latest').count()) > 0) {
-    expect((await all.getByTestId('compare-data').allTextContents()).every((d) => d === 'moons')).toBe(true);
-    await page.getByTestId('compare-only-latest').uncheck();
-    await expect.poll(async () => (await all.getByTestId('compare-data').allTextContents()).some((d) => d !== 'moons')).toBe(true);
-    await page.getByTestId('compare-only-latest').check();
-  }
-  // Hiding a run removes its curve (8 epochs = 8 points).
+  expect((await all.getByTestId('compare-data').allTextContents()).every((d) => d.trim() === 'moons')).toBe(true);
+  await page.getByTestId('compare-dataset-scope').selectOption('all');
+  await expect.poll(async () => (await all.getByTestId('compare-data').allTextContents()).some((d) => d.trim() !== 'moons')).toBe(true);
+  await page.getByTestId('compare-dataset-scope').selectOption('current');
+  // Taking a run off the chart removes its curve (8 epochs = 8 points).
   const chart = page.getByTestId('compare-chart');
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(40);
   const before = Number(await chart.getAttribute('data-points'));
-  await rows.first().getByRole('checkbox').uncheck();
+  await rows.first().getByTestId('compare-select').uncheck();
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(before - 8);
-  // The best shown run (lowest validation loss) is marked; "Use" hands a run's model to Predict & export.
+  // The best listed run (lowest validation loss) is marked; "Use" hands a run's model to Predict & export.
   const best = page.locator('[data-testid="compare-row"][data-best="true"]');
   await expect(best).toHaveCount(1);
   await expect(best.getByTestId('compare-best')).toHaveText('best');
@@ -671,17 +680,19 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const other = rows.nth(at);
   await other.getByTestId('compare-use').click();
   await expect(other.getByTestId('compare-in-use')).toBeVisible();
-  await expect(page.getByTestId('notice')).toContainText('Predict & export now use the model of run');
+  const otherName = (await other.getByTestId('compare-name').textContent())!.replace('race', '').trim();
+  await expect(page.getByTestId('notice')).toContainText(`Predict & export now use the model of ${otherName}`);
   await best.getByTestId('compare-use').click();
   await expect(best.getByTestId('compare-in-use')).toBeVisible();
   await expect(other.getByTestId('compare-use')).toBeVisible();
-  const source = (await page.getByTestId('notice').textContent())!.match(/run [\w-]+/)![0];
-  await expect(page.getByTestId('model-card')).toContainText(source);
+  const bestName = (await best.getByTestId('compare-name').textContent())!.replace('race', '').trim();
+  const bestRun = (await best.getAttribute('data-run'))!;
+  await expect(page.getByTestId('model-card')).toContainText(bestName);
   await shot(page, 'compare', page.getByTestId('compare-panel'));
   // "Show" puts a race's run in the Live panel: its curves, final metrics, results and surface.
   await best.getByTestId('compare-show').click();
   await expect(best.getByTestId('compare-shown')).toBeVisible();
-  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', source.replace('run ', ''));
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', bestRun);
   await expect(page.getByTestId('tick-counter')).toContainText('epoch 8/8');
   await expect(page.getByTestId('final-metrics')).toContainText('validation');
   await expect(page.getByTestId('confusion-matrix')).toBeVisible();
@@ -703,7 +714,7 @@ test('a race can be stopped as a whole from Compare; each run keeps its model', 
   // Let every run get some epochs in, then stop them all.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' }).filter({ has: page.getByTestId('compare-data').getByText('xor', { exact: true }) });
   await expect(rows).toHaveCount(5);
-  await expect.poll(async () => (await rows.allTextContents()).filter((t) => !/\b0\/5000/.test(t)).length, { timeout: 60_000 }).toBe(5);
+  await expect.poll(async () => (await rows.getByTestId('compare-epochs').allTextContents()).filter((t) => Number(t) > 0).length, { timeout: 60_000 }).toBe(5);
   await stop.click();
   await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('stopped')).length, { timeout: 30_000 }).toBe(5);
   await expect(stop).toHaveCount(0);

@@ -13,7 +13,7 @@ import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { modelSpecSchema, runConfigInputSchema } from '../../shared/run-config';
 import { summarizeNetwork } from '../../shared/network';
-import type { DatasetSummary, EpochRecord, RunPlan, RunSummary, Surface } from '../../shared/contract';
+import type { DatasetSummary, EpochRecord, RunPlan, RunRow, RunSummary, Surface } from '../../shared/contract';
 import { fakeApi } from '../helpers/fake-api';
 
 const plan = (trainable: number): RunPlan => ({
@@ -293,6 +293,8 @@ describe('DataState', () => {
     suggestedTarget: 'churned',
     suggestedTask: 'binary',
     findings: [{ severity: 'warning', code: 'identifier', column: 'id', message: 'id looks like an identifier' }],
+    changed: null,
+    choices: null,
   } as DatasetSummary;
 
   it('leaves out what the check leaves out, lets a role override it, and sends only real choices', async () => {
@@ -336,66 +338,104 @@ describe('DataState', () => {
   });
 });
 
-describe('CompareState', () => {
+describe('CompareState (the run table)', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('coalesces a burst of epochs into one update of the run list', async () => {
-    const run = { runId: 'r1', history: [], status: 'training' } as unknown as RunSummary;
-    const fake = fakeApi({ listRuns: async () => [run] });
-    const compare = new CompareState(fake.api, new ErrorBanner());
+  const row = (runId: string, over: Partial<RunRow> = {}): RunRow =>
+    ({
+      runId,
+      seq: 1,
+      name: `#1 ${runId}`,
+      status: 'completed',
+      message: '',
+      datasetId: 'moons',
+      datasetName: 'moons',
+      raceId: null,
+      task: 'binary',
+      target: 'label',
+      optimizer: 'adam',
+      lr: 0.001,
+      schedule: 'constant',
+      warmupSteps: 0,
+      batchSize: 32,
+      epochs: 10,
+      epochsRun: 10,
+      network: '64 relu → 64 relu',
+      parameters: 100,
+      seed: 42,
+      best: null,
+      metrics: null,
+      durationMs: 1000,
+      stepsPerSecond: 100,
+      backend: 'wasm',
+      tags: [],
+      notes: '',
+      origin: 'local',
+      modelId: `m-${runId}`,
+      startedAt: '2026-12-01T00:00:00.000Z',
+      finishedAt: null,
+      ...over,
+    }) as RunRow;
+
+  it('selects the newest runs on the open dataset for the chart, fetches their curves, and extends them as epochs arrive', async () => {
+    const history = [{ epoch: 1, step: 10, train: { loss: 1 }, validation: { loss: 1.1 } }] as EpochRecord[];
+    const fake = fakeApi({ listRuns: async () => [row('a'), row('b', { datasetId: 'iris', datasetName: 'iris' })], getRun: async () => ({ history }) as unknown as RunSummary });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
-    const seen: number[] = [];
-    for (let e = 1; e <= 20; e++) {
-      fake.emit('training:epoch', { runId: 'r1', record: { epoch: e } as unknown as EpochRecord, epochs: 20 });
-      seen.push(compare.runs[0].history.length);
-    }
-    expect(seen.every((n) => n === 0)).toBe(true);
-    await vi.advanceTimersByTimeAsync(300);
-    expect(compare.runs[0].history.map((h) => h.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    compare.toggle('r1');
-    expect(compare.hidden.has('r1')).toBe(true);
+    await vi.runAllTimersAsync();
+    expect([...compare.selected]).toEqual(['a']);
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
+    expect(compare.curves.get('a')).toEqual(history);
+    fake.emit('training:epoch', { runId: 'a', record: { epoch: 2, step: 20, train: { loss: 0.5 }, validation: null }, epochs: 10 });
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(compare.rows[0].epochsRun).toBe(2);
+    compare.datasetScope = 'all';
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b']);
+    await compare.select('a');
+    expect(compare.selected.has('a')).toBe(false);
   });
 
-  it('marks the best shown run on the latest run\'s data, by the chosen validation metric', async () => {
-    const run = (runId: string, datasetId: string, loss: number, accuracy: number, modelId: string | null = `m-${runId}`) =>
-      ({ runId, datasetId, modelId, status: 'completed', history: [], metrics: { train: { loss, accuracy }, validation: { loss, accuracy }, test: null } }) as unknown as RunSummary;
-    const runs = [
-      run('other-data', 'iris', 0.01, 0.99), // best numbers, but another dataset
-      run('sgd', 'moons', 0.5, 0.8),
-      run('adam', 'moons', 0.2, 0.9),
-      run('rms', 'moons', 0.3, 0.95),
-      run('failed', 'moons', 0.1, 0.99, null), // no model to use
-    ];
-    const compare = new CompareState(fakeApi({ listRuns: async () => runs }).api, new ErrorBanner());
+  it('marks the best listed run on one dataset by the chosen validation metric', async () => {
+    const m = (loss: number, accuracy: number) => ({ train: { loss, accuracy }, validation: { loss, accuracy }, test: null });
+    const rows = [row('sgd', { metrics: m(0.5, 0.8) }), row('adam', { metrics: m(0.2, 0.9) }), row('rms', { metrics: m(0.3, 0.95) }), row('failed', { metrics: m(0.1, 0.99), modelId: null })];
+    const compare = new CompareState(fakeApi({ listRuns: async () => rows }).api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
     expect(compare.best).toBe('adam');
     compare.metric = 'accuracy';
     expect(compare.best).toBe('rms');
-    compare.toggle('rms');
-    expect(compare.best).toBe('adam');
-    compare.toggle('sgd');
-    expect(compare.best).toBeNull(); // one run left: nothing to compare
+    compare.filter.optimizer = 'sgd';
+    expect(compare.best).toBeNull(); // one run listed: nothing to compare
   });
 
   it('stops every running run of a race, and only those', async () => {
-    const run = (runId: string, raceId: string | null, status: string) => ({ runId, raceId, status, datasetId: 'd', history: [] }) as unknown as RunSummary;
-    const fake = fakeApi({ listRuns: async () => [run('solo', null, 'training'), run('r1', 'race', 'training'), run('r2', 'race', 'paused'), run('r3', 'race', 'completed')], stopTraining: async () => ({ ok: true }) as never });
-    const compare = new CompareState(fake.api, new ErrorBanner());
+    const fake = fakeApi({
+      listRuns: async () => [row('solo', { status: 'training' }), row('r1', { raceId: 'race', status: 'training' }), row('r2', { raceId: 'race', status: 'paused' }), row('r3', { raceId: 'race' })],
+      stopTraining: async () => ({ ok: true }) as never,
+    });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
     expect(compare.racing.map((r) => r.runId)).toEqual(['r1', 'r2']);
     await compare.stopRace();
     expect(fake.calls.filter((c) => c.method === 'stopTraining').map((c) => c.input)).toEqual([{ runId: 'r1' }, { runId: 'r2' }]);
   });
 
-  it('lists the runs on the latest run\'s data unless asked for all', async () => {
-    const run = (runId: string, datasetId: string) => ({ runId, datasetId, datasetName: `${datasetId}.csv`, history: [], status: 'completed' }) as unknown as RunSummary;
-    const compare = new CompareState(fakeApi({ listRuns: async () => [run('a', 'iris'), run('b', 'moons'), run('c', 'moons')] }).api, new ErrorBanner());
+  it('renames and deletes through the service, keeping the table in step', async () => {
+    const fake = fakeApi({
+      listRuns: async () => [row('a'), row('b')],
+      updateRun: async ({ runId, name, tags }) => row(runId, { name: name!, tags: tags! }),
+      deleteRun: async () => ({ deleted: true }),
+    });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
-    expect(compare.manyDatasets).toBe(true);
-    expect(compare.latestData).toEqual({ id: 'moons', name: 'moons.csv' });
-    expect(compare.listed.map((r) => r.runId)).toEqual(['b', 'c']);
-    compare.onlyLatestData = false;
-    expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b', 'c']);
+    compare.editing = 'a';
+    expect(await compare.save('a', { name: 'baseline', tags: ['keep'] })).toBe(true);
+    expect(compare.rows.find((r) => r.runId === 'a')).toMatchObject({ name: 'baseline', tags: ['keep'] });
+    expect(compare.editing).toBeNull();
+    expect(compare.tags).toEqual(['keep']);
+    compare.filter.tag = 'keep';
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
+    await compare.remove('b');
+    expect(compare.rows.map((r) => r.runId)).toEqual(['a']);
   });
 });

@@ -119,8 +119,8 @@ export class LiveRun {
   }
 
   /**
-   * Show another run — one of a race, or an earlier one: its epochs, results, events and latest
-   * surface so far, then its live events (its step-by-step series start from here).
+   * Show another run — one of a race, or an earlier one from the workspace: its epochs, results,
+   * events, step series and latest surface so far, then its live events.
    */
   async follow(runId: string): Promise<void> {
     if (runId === this.runId) return;
@@ -128,7 +128,27 @@ export class LiveRun {
     this.runId = runId;
     this.surface = this.#lastSurfaces.get(runId) ?? null;
     await this.#refresh();
-    if (this.runId === runId && this.run) this.events = this.run.events;
+    if (this.runId !== runId || !this.run) return;
+    this.events = this.run.events;
+    const series = await this.errors.guard(() => this.api.runSeries({ runId }), { keep: true });
+    if (!series || this.runId !== runId) return;
+    const { steps } = series;
+    // Points that arrived live while the series was fetched come after it.
+    const since = (points: Point[]) => points.filter((p) => p.x > (steps.at(-1)?.step ?? -1));
+    const of = (pick: (s: (typeof steps)[number]) => number | null) =>
+      steps.flatMap((s) => (typeof pick(s) === 'number' ? [{ x: s.step, y: pick(s)! }] : []));
+    this.batchLoss = [...of((s) => s.loss), ...since(this.batchLoss)];
+    this.lrSeries = [...of((s) => s.lr), ...since(this.lrSeries)];
+    this.gradNormSeries = [...of((s) => s.gradNorm), ...since(this.gradNormSeries)];
+    if (!this.surface && series.surface) this.surface = series.surface;
+  }
+
+  /** Show nothing (e.g. another dataset was opened and the run shown is of the old one). */
+  clear(): void {
+    this.#clear();
+    this.runId = null;
+    this.status = 'idle';
+    this.message = 'idle';
   }
 
   /** Start a run with this config and follow it. */

@@ -73,6 +73,19 @@ export class ModelState {
     this.preset = '';
   }
 
+  /** The layers and preset as plain data, to save with the session. */
+  snapshot(): { preset: string; layers: LayerSettings[] } {
+    return { preset: this.preset, layers: this.layers.map(({ key: _key, ...layer }) => ({ ...layer })) };
+  }
+
+  /** Layers saved by snapshot(); anything that does not look like a layer list is ignored. */
+  restore(saved: unknown): void {
+    const s = saved as { preset?: unknown; layers?: unknown } | null;
+    if (!s || !Array.isArray(s.layers) || !s.layers.every((l) => typeof l === 'object' && l !== null && typeof (l as LayerSettings).units === 'number')) return;
+    this.layers = (s.layers as LayerSettings[]).map((l) => ({ ...dense(l.units), ...l, key: this.nextKey++ }));
+    this.preset = typeof s.preset === 'string' && s.preset in MODEL_PRESETS ? s.preset : '';
+  }
+
   /** Mark the model as edited (no longer the named preset). */
   edited(): void {
     this.preset = '';

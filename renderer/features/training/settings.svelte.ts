@@ -6,6 +6,7 @@
  * and the Model step's network read through the getters given to the constructor.
  */
 import {
+  OPTIMIZER_NAMES,
   earlyStoppingSchema,
   reduceOnPlateauSchema,
   runConfigInputSchema,
@@ -40,6 +41,30 @@ export const SCHEDULE_FIELDS: Record<ScheduleConfig['kind'], Array<{ key: Schedu
     { key: 'finalDivFactor', label: 'End divisor', help: 'ends at start LR / this', step: 'any' },
   ],
 };
+
+/** The settings a session keeps (snapshot / restore). */
+const SETTING_KEYS = [
+  'validationShare',
+  'testShare',
+  'optimizer',
+  'hyperparameters',
+  'lr',
+  'earlyStopping',
+  'patience',
+  'clipNorm',
+  'clipValue',
+  'reduceOnPlateau',
+  'plateauFactor',
+  'plateauPatience',
+  'accumulationSteps',
+  'backendPreference',
+  'warmupSteps',
+  'schedule',
+  'scheduleParams',
+  'epochs',
+  'batchSize',
+  'seed',
+] as const;
 
 /** The schema defaults the settings start from (written once, in shared/run-config.ts). */
 const DEFAULTS = {
@@ -100,6 +125,28 @@ export class TrainingSettings {
   seed = $state(DEFAULTS.run.seed);
 
   constructor(private readonly sources: SettingsSources) {}
+
+  /** The settings as plain data, to save with the session. */
+  snapshot(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of SETTING_KEYS) out[key] = $state.snapshot(this[key]);
+    return out;
+  }
+
+  /** Settings saved by snapshot() (an older or damaged one: what fits is taken, the rest stays). */
+  restore(saved: unknown): void {
+    if (!saved || typeof saved !== 'object') return;
+    const values = saved as Record<string, unknown>;
+    for (const key of SETTING_KEYS) {
+      const value = values[key];
+      const current = this[key];
+      const fits =
+        value !== undefined &&
+        (current === null || value === null ? key === 'epochs' || key === 'batchSize' || key === 'clipNorm' || key === 'clipValue' : typeof value === typeof current);
+      if (fits) (this as Record<string, unknown>)[key] = key === 'hyperparameters' || key === 'scheduleParams' ? { ...(current as object), ...(value as object) } : value;
+    }
+    if (!(OPTIMIZER_NAMES as readonly string[]).includes(this.optimizer)) this.chooseOptimizer(DEFAULTS.run.optimizer.name);
+  }
 
   config(target: string): RunConfigInput {
     return {
