@@ -380,46 +380,50 @@ describe('tickwork serve-model processes', () => {
     const token = 'a-token-from-a-file-0123456789';
     await writeFile(tokenFile, `${token}\n`);
     const two = await serveModel(['--model', join(dir, 'iris'), '--workers', '2', '--token-file', tokenFile]);
-    expect(two.output()).toContain(`token: the one in ${tokenFile}`);
-    expect(two.output()).not.toContain(token);
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const row = { sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
-    const many = await Promise.all(Array.from({ length: 30 }, () => fetch(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers, body: JSON.stringify({ rows: [row] }) })));
-    expect(many.map((r) => r.status)).toEqual(Array(30).fill(200));
-    const workerPids = () => spawnSync('ps', ['-o', 'pid=', '--ppid', String(two.process.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).map(Number);
-    expect(workerPids()).toHaveLength(2);
-    expect(sampleValue(parsePrometheusText(await (await fetch(`${two.url}/metrics`, { headers })).text()), 'tickwork_workers')).toBe(2);
+    try {
+      expect(two.output()).toContain(`token: the one in ${tokenFile}`);
+      expect(two.output()).not.toContain(token);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const row = { sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
+      const many = await Promise.all(Array.from({ length: 30 }, () => fetch(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers, body: JSON.stringify({ rows: [row] }) })));
+      expect(many.map((r) => r.status)).toEqual(Array(30).fill(200));
+      const workerPids = () => spawnSync('ps', ['-o', 'pid=', '--ppid', String(two.process.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).map(Number);
+      expect(workerPids()).toHaveLength(2);
+      expect(sampleValue(parsePrometheusText(await (await fetch(`${two.url}/metrics`, { headers })).text()), 'tickwork_workers')).toBe(2);
 
-    // A worker killed outright is replaced; the service answers meanwhile.
-    process.kill(workerPids()[0], 'SIGKILL');
-    await sleep(200); // the client drops its keep-alive connections to the killed worker
-    expect((await fetch(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers, body: JSON.stringify({ rows: [row] }) })).status).toBe(200);
-    for (let i = 0; i < 100 && !/starting a new one/.test(two.output()); i++) await sleep(100);
-    for (let i = 0; i < 100 && workerPids().length < 2; i++) await sleep(100);
-    expect(workerPids()).toHaveLength(2);
+      // A worker killed outright is replaced; the service answers meanwhile.
+      process.kill(workerPids()[0], 'SIGKILL');
+      await sleep(200); // the client drops its keep-alive connections to the killed worker
+      expect((await fetch(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers, body: JSON.stringify({ rows: [row] }) })).status).toBe(200);
+      for (let i = 0; i < 100 && !/starting a new one/.test(two.output()); i++) await sleep(100);
+      for (let i = 0; i < 100 && workerPids().length < 2; i++) await sleep(100);
+      expect(workerPids()).toHaveLength(2);
 
-    // SIGTERM while a request is half sent: it is answered, then the process exits 0.
-    const body = JSON.stringify({ rows: Array(10).fill(row) });
-    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      // SIGTERM while a request is half sent: it is answered, then the process exits 0.
+      const body = JSON.stringify({ rows: Array(10).fill(row) });
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${two.url}/v1/models/iris/predict`, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 30));
+        void sleep(400).then(async () => {
+          two.process.kill('SIGTERM');
+          await sleep(600);
+          req.end(body.slice(30));
+        });
       });
-      req.on('error', reject);
-      req.write(body.slice(0, 30));
-      void sleep(400).then(async () => {
-        two.process.kill('SIGTERM');
-        await sleep(600);
-        req.end(body.slice(30));
-      });
-    });
-    const done = await answer;
-    expect(done.status).toBe(200);
-    expect(JSON.parse(done.body).predictions).toHaveLength(10);
-    expect(await two.exited).toBe(0);
-    expect(two.output()).toContain('SIGTERM: finishing the requests in flight');
-    await expect(fetch(`${two.url}/healthz`)).rejects.toThrow();
+      const done = await answer;
+      expect(done.status).toBe(200);
+      expect(JSON.parse(done.body).predictions).toHaveLength(10);
+      expect(await two.exited).toBe(0);
+      expect(two.output()).toContain('SIGTERM: finishing the requests in flight');
+      await expect(fetch(`${two.url}/healthz`)).rejects.toThrow();
+    } finally {
+      if (two.process.exitCode === null) two.process.kill('SIGKILL'); // a failed check leaves no server behind (its workers follow)
+    }
   }, 120_000);
 
   it('says what is wrong in one line and exits 2 for bad flags and models', async () => {
