@@ -16,6 +16,7 @@ Usage:
   tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
   tickwork runs export ID --out <path> [--format tfjs|onnx|zip]
   tickwork serve [--port 8765] [--host 127.0.0.1] [--new-token] [--print-url]   browser mode (prints the URL with its token)
+  tickwork serve-model --model <dir|zip|run:ID> [--port 8780] [--workers N] [--help]   HTTP scoring service
 
 Every command: --workspace DIR (default $TICKWORK_WORKSPACE, else the per-user data folder), --no-workspace (keep nothing)
 

@@ -17,8 +17,8 @@ import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
 import { scoringWarnings } from '../models/prep/drift.js';
-import { computeMetrics, rowProbabilities } from '../models/train/metrics.js';
-import { decide, thresholdOf } from '../models/prep/decision.js';
+import { computeMetrics } from '../models/train/metrics.js';
+import { decisionThreshold, predictionOf } from '../models/train/prediction.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
@@ -189,21 +189,13 @@ export class ModelRegistry {
    */
   async predictTable(modelId: string, table: Table, progress?: { file: string }): Promise<Prediction[]> {
     const { preprocessing: spec } = await this.get(modelId);
+    const threshold = decisionThreshold(spec);
     const predictions: Prediction[] = [];
     for (let start = 0; start < table.rowCount; start += SCORING_CHUNK) {
       const rows = Int32Array.from({ length: Math.min(SCORING_CHUNK, table.rowCount - start) }, (_, i) => start + i);
       const m = encodeFeatures(spec, table, rows);
       const { output, units } = await this.outputs(modelId, m.x, m.rows, m.cols);
-      for (let r = 0; r < m.rows; r++) {
-        if (!spec.labels) {
-          predictions.push({ prediction: output[r], probabilities: null });
-          continue;
-        }
-        const probs = rowProbabilities(spec.task, output, r, units);
-        const probabilities: Record<string, number> = {};
-        spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
-        predictions.push({ prediction: spec.labels[decide(spec, probs)], probabilities });
-      }
+      for (let r = 0; r < m.rows; r++) predictions.push(predictionOf(spec, output, r, units, threshold));
       if (progress) this.bus.emit('scoring:progress', { modelId, file: progress.file, done: predictions.length, total: table.rowCount });
     }
     return predictions;
@@ -271,7 +263,7 @@ export class ModelRegistry {
 
 /** A binary model's positive class and decision threshold (null for other tasks). */
 function decisionOf(spec: PreprocessingSpec): Pick<ModelInfo, 'positiveClass' | 'threshold'> {
-  return spec.task === 'binary' && spec.labels ? { positiveClass: spec.labels[1], threshold: thresholdOf(spec) } : { positiveClass: null, threshold: null };
+  return spec.task === 'binary' && spec.labels ? { positiveClass: spec.labels[1], threshold: decisionThreshold(spec) } : { positiveClass: null, threshold: null };
 }
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */

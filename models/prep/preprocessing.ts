@@ -16,6 +16,7 @@ import { featureKind } from '../../shared/columns.js';
 import { TickworkError } from '../../shared/errors.js';
 import { isNumericType, nonNumericMessage, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
 import { columnIndex, isMissing, lineOf, numberView, textView, type Column, type Table } from '../data/table.js';
+import { decileBins, type TrainingBins } from './psi.js';
 
 export interface NumericFeature {
   name: string;
@@ -33,6 +34,8 @@ export interface NumericFeature {
   min?: number;
   max?: number;
   missingShare?: number;
+  /** Training histogram over decile bins, for drift (PSI) when serving; absent in older exports. */
+  bins?: TrainingBins;
 }
 
 export const OTHER_CATEGORY = '(other)';
@@ -51,6 +54,12 @@ export interface CategoricalFeature {
   /** The most frequent training category (a typical value for a what-if row); absent in older exports. */
   mostFrequent?: string | null;
   missingShare?: number;
+  /**
+   * Share of the non-missing training rows per category, in `categories` order, then one more
+   * for the rarer categories that share "(other)" (0 when nothing was capped); for drift (PSI)
+   * when serving. Absent in older exports.
+   */
+  shares?: number[];
 }
 
 export interface BooleanFeature {
@@ -108,7 +117,7 @@ export interface PreprocessingSpec {
   targetStats: { mean: number; std: number } | null;
   /** Binary: labels[1] is the positive class (the model outputs its probability). */
   positiveClass?: string | null;
-  /** Binary: the decision threshold on P(positive) chosen for this model (absent: 0.5). */
+  /** Binary: the decision threshold on P(positive) chosen for this model (absent: 0.5; read through decisionThreshold in models/train/prediction.ts). */
   threshold?: number;
 }
 
@@ -197,6 +206,7 @@ function fitNumeric(name: string, column: Column, table: Table, trainRows: Int32
     min: n > 0 ? min : 0,
     max: n > 0 ? max : 0,
     missingShare: 1 - n / Math.max(1, trainRows.length),
+    ...(n > 0 ? { bins: decileBins(present)! } : {}),
   };
 }
 
@@ -226,7 +236,12 @@ function fitCategorical(name: string, column: Column, trainRows: Int32Array, pre
     fill = kept.includes(constant) ? constant : null;
   }
   const mostFrequent = byCount.length > 0 ? dictionary[byCount[0]] : null;
-  return { name, kind: 'categorical', categories: kept, other, impute, fill, mostFrequent, missingShare: missing / Math.max(1, trainRows.length) };
+  const present = Math.max(1, trainRows.length - missing);
+  const countOf = new Map(byCount.slice(0, cap).map((k) => [dictionary[k], counts[k]]));
+  const keptCount = kept.map((c) => countOf.get(c) ?? 0);
+  const rare = trainRows.length - missing - keptCount.reduce((a, b) => a + b, 0);
+  const shares = [...keptCount, rare].map((c) => c / present);
+  return { name, kind: 'categorical', categories: kept, other, impute, fill, mostFrequent, missingShare: missing / Math.max(1, trainRows.length), shares };
 }
 
 /** The classes of a target column (every row, so a class seen only in validation still has an index), sorted. */
