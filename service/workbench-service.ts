@@ -23,6 +23,7 @@ import { ModelRegistry } from './model-registry.js';
 import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner.js';
 import { RunRegistry } from './runs.js';
 import { RunGroups } from './run-groups.js';
+import { ModelServing } from './model-serving.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -45,6 +46,7 @@ export class WorkbenchService implements RequestHandlers {
   readonly #models: ModelRegistry;
   readonly #runs: RunRegistry;
   readonly #groups: RunGroups;
+  readonly #serving: ModelServing;
 
   constructor(private readonly options: WorkbenchOptions) {
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
@@ -52,6 +54,7 @@ export class WorkbenchService implements RequestHandlers {
     this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
     this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
     this.#groups = new RunGroups(this.#runs, (input, config) => this.#plan({ ...input, config }));
+    this.#serving = new ModelServing(this.#models, options.workspace);
   }
 
   on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
@@ -64,6 +67,7 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async dispose(): Promise<void> {
+    await this.#serving.dispose();
     await this.#pool.dispose();
     await this.#models.settled();
     this.options.workspace.close();
@@ -248,5 +252,17 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'model:export'(input: RequestParsedInput<'model:export'>) {
     return this.#models.export(input);
+  }
+
+  async 'model:serve'({ modelId }: RequestParsedInput<'model:serve'>) {
+    return this.#serving.start(modelId);
+  }
+
+  async 'model:serve-stop'({ modelId }: RequestParsedInput<'model:serve-stop'>) {
+    return this.#serving.stop(modelId);
+  }
+
+  async 'model:serve-stats'({ modelId }: RequestParsedInput<'model:serve-stats'>) {
+    return this.#serving.stats(modelId);
   }
 }

@@ -35,6 +35,9 @@ export const REQUEST_METHODS = {
   'model:predict': 'predict',
   'model:score-file': 'scoreFile',
   'model:export': 'exportModel',
+  'model:serve': 'serveModel',
+  'model:serve-stop': 'stopServingModel',
+  'model:serve-stats': 'servingStats',
 } as const;
 
 export const EVENT_METHODS = {

@@ -379,6 +379,29 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** A model served over HTTP from the app (tickwork serve-model): where, with which token, and how to call it. */
+export const servingSchema = z.object({
+  modelId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  token: z.string(),
+  /** A ready-to-run request (curl) with a row of typical training values. */
+  curl: z.string(),
+});
+export const servingStatsSchema = z.object({
+  running: z.boolean(),
+  requests: z.number().int(),
+  failedRequests: z.number().int(),
+  rows: z.number().int(),
+  /** Share of recent rows that had a warning (unseen category, out of range, missing column values). */
+  warningShare: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  /** Per input over the recent rows: population stability against the training data, missing and unseen shares. */
+  drift: z.array(z.object({ input: z.string(), psi: z.number().nullable(), missingShare: z.number().nullable(), unseenShare: z.number().nullable() })),
+  alerts: z.array(z.string()),
+});
+export type ServingStats = z.infer<typeof servingStatsSchema>;
+
 /** What quantizing an export's weights cost: sizes, and the test metrics before and after. */
 export const quantizationReportSchema = z.object({
   dtype: z.enum(['float16', 'int8']),
@@ -640,6 +663,20 @@ export const requests = {
   'model:score-file': {
     input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
     output: z.object({ rows: z.number().int(), output: z.string(), warnings: z.array(z.string()) }),
+  },
+  /** Serve the model over HTTP on a free loopback port (as `tickwork serve-model` does), until stopped. */
+  'model:serve': {
+    input: z.object({ modelId: id('modelId') }).strict(),
+    output: servingSchema,
+  },
+  'model:serve-stop': {
+    input: z.object({ modelId: id('modelId') }).strict(),
+    output: z.object({ stopped: z.boolean() }),
+  },
+  /** The served model's live counters: requests, rows, warnings, drift per input, alerts. */
+  'model:serve-stats': {
+    input: z.object({ modelId: id('modelId') }).strict(),
+    output: servingStatsSchema,
   },
   /** Export to a folder (or a .zip); optionally with float16 / int8 weights. */
   'model:export': {
