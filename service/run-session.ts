@@ -7,7 +7,7 @@
  * the model of its last checkpoint, so the work is not lost.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type EpochRecord, type EventPayload, type RunGroup, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
+import { isActive, type EventPayload, type RunGroup, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
 import { bestEpoch } from '../shared/monitor.js';
 import { TickworkError } from '../shared/errors.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
@@ -22,7 +22,7 @@ import { RunSurface } from './run-surface.js';
 import type { Finished, RunHandlers, TrainingWorkerHost } from './training-worker-host.js';
 import type { RunEmit } from './worker-protocol.js';
 import type { RunStore, StepPoint } from './workspace/run-store.js';
-import { StepSeries } from './step-series.js';
+import { RunRecorder } from './run-recorder.js';
 
 /** Results views (confusion matrix, curves, predictions) go out at most this often; epochs can be much faster. */
 const RESULTS_INTERVAL_MS = 1000;
@@ -41,18 +41,13 @@ export class RunSession {
   readonly runId = randomUUID();
   readonly summary: RunSummary;
   readonly surface: RunSurface;
-  #checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
   #pendingResults: { epoch: number; latest: Results } | null = null;
   #resultsTimer: ReturnType<typeof setTimeout> | null = null;
   #lastResultsAt = 0;
-  /** The step series (loss, LR, gradient norm), thinned past a few thousand points. */
-  readonly #steps = new StepSeries();
-  /** An epoch waits for its checkpoint to be committed with it. */
-  #pendingEpoch: EpochRecord | null = null;
-  /** Why the run could not be recorded (the disk filled up, say); the run stops and fails with it. */
-  #storageError: string | null = null;
   /** The last surface drawn, kept with the run when it ends. */
   #lastSurface: EventPayload<'training:surface'> | null = null;
+  /** Records the run in the workspace as it goes. */
+  readonly #recorder: RunRecorder;
 
   constructor(
     private readonly prepared: PreparedRun,
@@ -87,11 +82,22 @@ export class RunSession {
       finishedAt: null,
     };
     this.surface = new RunSurface(entry.loaded.table, prepared.surfaceBasis, preprocessing, prepared.surface);
+    const split = prepared.request.validation ? 'validation' : 'train';
+    this.#recorder = new RunRecorder(
+      deps.store,
+      this.runId,
+      (epoch, latest) => {
+        const full = runResults(entry.loaded.table, config, preprocessing, null, epoch, split, latest);
+        return full.results.kind === 'classification' ? { ...full, results: { ...full.results, scores: null } } : full;
+      },
+      () => this.#lastSurface,
+      () => this.worker.control(this.runId, { type: 'stop' }),
+    );
   }
 
   /** The step series so far (thinned past a few thousand points). */
   get steps(): StepPoint[] {
-    return this.#steps.points;
+    return this.#recorder.steps;
   }
 
   /** The last decision surface drawn (null before the first). */
@@ -107,7 +113,7 @@ export class RunSession {
   async start(): Promise<void> {
     const { request, entry, config, preprocessing } = this.prepared;
     // Recorded before anything else: from here on a crash leaves it `interrupted` with what was committed.
-    this.#persist(() => Object.assign(this.summary, this.deps.store.insert(this.summary, preprocessing)));
+    this.#recorder.started(this.summary, preprocessing);
     const left = entry.loaded.table.columnNames.filter((c) => c !== config.target && !config.features.includes(c));
     const counts =
       `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows` +
@@ -128,6 +134,7 @@ export class RunSession {
     return {
       onEmit: (message) => this.#record(message),
       onResults: (epoch, latest) => {
+        this.#recorder.epochResults(epoch, latest);
         // At most one Results update a second (epochs can be much faster); the last one always follows.
         this.#pendingResults = { epoch, latest };
         if (this.#resultsTimer) return;
@@ -140,10 +147,7 @@ export class RunSession {
         if (!this.surface.fits(output, outputUnits(config.task, preprocessing.labels?.length ?? 1))) return;
         this.#emitSurface(this.surface.event(this.runId, output, { step, epoch, final: false, targetStats: preprocessing.targetStats }));
       },
-      onCheckpoint: (epoch, artifacts) => {
-        this.#checkpoint = { epoch, artifacts };
-        this.#commitEpoch();
-      },
+      onCheckpoint: (epoch, artifacts) => this.#recorder.checkpointed(epoch, artifacts),
       onFinished: (result) => void this.#finished(result),
       onError: (message) => this.#finish('failed', this.#keepCheckpoint(`failed: ${message}`)),
     };
@@ -156,18 +160,17 @@ export class RunSession {
       case 'training:progress': {
         const p = message.payload;
         run.message = `training epoch ${p.epoch}/${p.epochs}`;
-        this.#steps.push({ step: p.step, loss: p.loss, lr: p.lr, gradNorm: p.gradNorm });
+        this.#recorder.step({ step: p.step, loss: p.loss, lr: p.lr, gradNorm: p.gradNorm });
         break;
       }
       case 'training:epoch':
-        this.#commitEpoch(); // an epoch whose checkpoint never came still counts
         run.history.push(message.payload.record);
-        this.#pendingEpoch = message.payload.record;
+        this.#recorder.epoch(message.payload.record);
         break;
       case 'training:event': {
         const { event } = message.payload;
         run.events.push(event);
-        this.#persist(() => this.deps.store.addEvent(this.runId, run.events.length, event));
+        this.#recorder.event(run.events.length, event);
         if (event.kind === 'paused') this.#setStatus('paused', `paused at step ${event.step}`);
         if (event.kind === 'resumed') this.#setStatus('training', `training on ${run.backend?.name ?? 'the worker'}`);
         break;
@@ -182,7 +185,7 @@ export class RunSession {
     run.events = result.events;
     run.metrics = result.metrics;
     run.backend = result.backend;
-    if (this.#storageError) return this.#finish('failed', this.#keepCheckpoint(this.#storageError));
+    if (this.#recorder.failed) return this.#finish('failed', this.#keepCheckpoint(this.#recorder.failed));
     if (result.status === 'failed') return this.#finish('failed', this.#keepCheckpoint(`failed: ${result.message}`));
     const note = await this.#register(result.artifacts, result.metrics, `${run.name || `run ${this.runId}`}`, 'run');
     await this.#finalResults().catch(() => undefined); // the last epoch's results stay if these cannot be made
@@ -210,7 +213,7 @@ export class RunSession {
     const latest = resultsOf(config.task, output, part.y, preprocessing.labels?.length ?? 1, null);
     const results = runResults(entry.loaded.table, config, preprocessing, resultRows, epoch, request.validation ? 'validation' : 'train', latest, { final: true, restored });
     this.summary.results = results;
-    this.#persist(() => this.deps.store.setResults(this.runId, results));
+    this.#recorder.results(results);
     this.deps.bus.emit('training:results', { runId: this.runId, results });
   }
 
@@ -227,43 +230,12 @@ export class RunSession {
 
   /** A failed run keeps the model of its last good epoch, so the work is not lost. */
   #keepCheckpoint(message: string): string {
-    const checkpoint = this.#checkpoint;
+    const checkpoint = this.#recorder.checkpoint;
     if (!checkpoint) return message;
     const record = this.summary.history.find((h) => h.epoch === checkpoint.epoch);
     const metrics = record ? { train: record.train, validation: record.validation, test: null } : null;
     void this.#register(checkpoint.artifacts, metrics, `${this.summary.name || `run ${this.runId}`}, checkpoint of epoch ${checkpoint.epoch}`, 'checkpoint');
     return `${message} The model from epoch ${checkpoint.epoch} (the last checkpoint) is kept.`;
-  }
-
-  /** Commit the epoch that ended with the step points since the last commit and its checkpoint, in one transaction. */
-  #commitEpoch(): void {
-    const record = this.#pendingEpoch;
-    if (!record) return;
-    this.#pendingEpoch = null;
-    const checkpoint = this.#checkpoint?.epoch === record.epoch ? this.#checkpoint : null;
-    const fresh = this.#steps.takeFresh();
-    this.#persist(() => {
-      if (fresh === null) this.deps.store.replaceSteps(this.runId, this.#steps.points);
-      this.deps.store.commitEpoch(this.runId, record, fresh ?? [], checkpoint);
-    });
-  }
-
-  /**
-   * Run a workspace write; when it fails (a full disk, say) the run is stopped and will end
-   * `failed` with the reason — what was committed before stays readable.
-   */
-  #persist(write: () => void): void {
-    if (this.#storageError) return;
-    try {
-      write();
-    } catch (err) {
-      const message = (err as Error).message;
-      const full = /SQLITE_FULL|disk is full|ENOSPC|database or disk is full/i.test(`${(err as { code?: string }).code ?? ''} ${message}`);
-      this.#storageError =
-        `failed: the run could not be recorded in the workspace (${full ? 'the disk is full' : message}). ` +
-        'It was stopped; everything recorded before stays readable.';
-      this.worker.control(this.runId, { type: 'stop' });
-    }
   }
 
   #emitSurface(surface: EventPayload<'training:surface'>): void {
@@ -282,14 +254,13 @@ export class RunSession {
     const split = request.validation ? 'validation' : 'train';
     const results = runResults(entry.loaded.table, config, preprocessing, resultRows, pending.epoch, split, pending.latest);
     this.summary.results = results;
-    this.#persist(() => this.deps.store.setResults(this.runId, results));
+    this.#recorder.results(results);
     this.deps.bus.emit('training:results', { runId: this.runId, results });
   }
 
   #finish(status: RunStatus, message: string): void {
     if (!this.active) return; // ends once
     this.#flushResults();
-    this.#commitEpoch();
     const run = this.summary;
     run.finishedAt = new Date().toISOString();
     run.status = status;
@@ -305,13 +276,7 @@ export class RunSession {
       backend: run.backend,
       versions: run.versions,
     };
-    // A run that failed to record still gets its ending written, if the disk allows it now.
-    try {
-      this.deps.store.replaceSteps(this.runId, this.#steps.points); // once per run: the whole (thinned) series
-      this.deps.store.finish(this.runId, outcome);
-    } catch {
-      /* the in-memory summary still says how it ended */
-    }
+    this.#recorder.finished(outcome);
     this.#setStatus(status, message);
     this.deps.onEnded(this);
   }
@@ -320,7 +285,7 @@ export class RunSession {
     const run = this.summary;
     run.status = status;
     run.message = message;
-    if (isActive(status)) this.#persist(() => this.deps.store.setStatus(this.runId, status, message, run.backend));
+    if (isActive(status)) this.#recorder.status(status, message, run.backend);
     this.deps.bus.emit('training:status', { runId: this.runId, status, message, backend: run.backend, modelId: run.modelId });
   }
 
@@ -370,10 +335,6 @@ export class RunSession {
     const last = this.summary.history.at(-1);
     const surface = this.surface.event(this.runId, output, { step: last?.step ?? 0, epoch: last?.epoch ?? 0, final: true, targetStats: null });
     this.#emitSurface(surface);
-    try {
-      this.deps.store.setSurface(this.runId, surface);
-    } catch {
-      /* the picture is a nicety */
-    }
+    this.#recorder.finalSurface(surface);
   }
 }

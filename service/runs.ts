@@ -4,7 +4,7 @@
  * race) goes at a time in a process.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type RequestParsedInput, type RunGroup, type RunRow, type RunSummary, type Surface } from '../shared/contract.js';
+import { isActive, type RequestParsedInput, type RunGroup, type RunRow, type RunSnapshot, type RunSummary, type Surface } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
@@ -65,6 +65,17 @@ export class RunRegistry {
     const session = this.#sessions.get(runId);
     const steps = session?.steps ?? this.deps.store.steps(runId);
     return { steps, surface: (session?.lastSurface ?? this.deps.store.surface(runId)) as Surface | null };
+  }
+
+  timeline(given: string): { epochs: number[] } {
+    return { epochs: this.deps.store.snapshotEpochs(this.resolve(given)) };
+  }
+
+  snapshot(given: string, epoch: number): RunSnapshot {
+    const runId = this.resolve(given);
+    const found = this.deps.store.snapshot(runId, epoch) as RunSnapshot | null;
+    if (!found) throw new TickworkError('not_found', `Run ${this.deps.store.row(runId).name} has no snapshot of epoch ${epoch}; its timeline has epochs ${this.deps.store.snapshotEpochs(runId).slice(0, 8).join(', ') || 'none'}.`);
+    return found;
   }
 
   update({ runId: given, ...changes }: RequestParsedInput<'run:update'>): RunRow {

@@ -218,6 +218,14 @@ export class WorkbenchService implements RequestHandlers {
     return this.#runs.series(runId);
   }
 
+  async 'run:timeline'({ runId }: RequestParsedInput<'run:timeline'>) {
+    return this.#runs.timeline(runId);
+  }
+
+  async 'run:snapshot'({ runId, epoch }: RequestParsedInput<'run:snapshot'>) {
+    return this.#runs.snapshot(runId, epoch);
+  }
+
   async 'run:update'(input: RequestParsedInput<'run:update'>) {
     return this.#runs.update(input);
   }

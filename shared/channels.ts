@@ -22,6 +22,8 @@ export const REQUEST_METHODS = {
   'run:list': 'listRuns',
   'run:get': 'getRun',
   'run:series': 'runSeries',
+  'run:timeline': 'runTimeline',
+  'run:snapshot': 'runSnapshot',
   'run:update': 'updateRun',
   'run:delete': 'deleteRun',
   'run:set-threshold': 'setRunThreshold',

@@ -346,6 +346,15 @@ export const runRowSchema = z.object({
 });
 export type RunRow = z.infer<typeof runRowSchema>;
 
+/** A run at the end of one epoch, for its timeline. */
+export const runSnapshotSchema = z.object({
+  epoch: z.number().int(),
+  record: epochRecordSchema.nullable(),
+  results: runResultsSchema.nullable(),
+  surface: surfaceSchema.nullable(),
+});
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
+
 /** Where the service keeps its work. */
 export const workspaceInfoSchema = z.object({
   /** The folder (null: nothing is kept, e.g. --no-workspace). */
@@ -589,6 +598,16 @@ export const requests = {
       steps: z.array(z.object({ step: z.number().int(), loss: z.number().nullable(), lr: z.number().nullable(), gradNorm: z.number().nullable() })),
       surface: surfaceSchema.nullable(),
     }),
+  },
+  /** The epochs of a run that can be replayed: its timeline (the epochs it has snapshots of). */
+  'run:timeline': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({ epochs: z.array(z.number().int()) }),
+  },
+  /** A run as it was at the end of an epoch: that epoch's metrics, Results (without the predictions table) and decision surface. */
+  'run:snapshot': {
+    input: z.object({ runId: id('runId'), epoch: z.number().int().min(1) }).strict(),
+    output: runSnapshotSchema,
   },
   /** Rename, tag or annotate a run. */
   'run:update': {

@@ -126,6 +126,12 @@ CREATE TABLE sweeps (
   result_json TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+CREATE TABLE snapshots (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  snapshot_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+);
 CREATE TABLE app_state (
   key TEXT PRIMARY KEY,
   value_json TEXT NOT NULL,

@@ -332,6 +332,22 @@ export class RunStore {
     if (changes.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(changes.notes, runId);
   }
 
+  /** What a run looked like at the end of an epoch (its Results and decision surface), for its timeline. */
+  addSnapshot(runId: string, epoch: number, snapshot: unknown): void {
+    if (this.readOnly) return;
+    this.db.prepare('INSERT OR REPLACE INTO snapshots (run_id, epoch, snapshot_json) VALUES (?, ?, ?)').run(runId, epoch, JSON.stringify(snapshot));
+  }
+
+  /** The epochs a run has snapshots of, in order. */
+  snapshotEpochs(runId: string): number[] {
+    return (this.db.prepare('SELECT epoch FROM snapshots WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number }[]).map((r) => r.epoch);
+  }
+
+  snapshot(runId: string, epoch: number): unknown {
+    const r = this.db.prepare('SELECT snapshot_json FROM snapshots WHERE run_id = ? AND epoch = ?').get(runId, epoch) as { snapshot_json: string } | undefined;
+    return r ? JSON.parse(r.snapshot_json) : null;
+  }
+
   /** A binary run's decision threshold, in its stored config. */
   setThreshold(runId: string, threshold: number): void {
     if (this.readOnly) return;

@@ -132,6 +132,13 @@ describe('workspace: runs survive the process', () => {
       const run = await again.getRun({ runId });
       expect(run.history).toHaveLength(8);
       expect(run.results?.epoch).toBeGreaterThan(0);
+      // Its timeline: every epoch, each with its metrics, Results and decision surface as they were.
+      expect((await again.runTimeline({ runId })).epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const third = await again.runSnapshot({ runId, epoch: 3 });
+      expect(third.record).toEqual(run.history[2]);
+      expect(third.results).toMatchObject({ epoch: 3, final: false, results: { kind: 'classification' } });
+      expect(third.surface?.size).toBeGreaterThan(0);
+      expect((await rejected(again.runSnapshot({ runId, epoch: 99 }))).message).toMatch(/no snapshot of epoch 99/);
       const model = await again.loadModel({ dir: `run:${runId}` });
       expect(model.modelId).toBe(done.modelId);
       const after = await again.predict({ modelId: model.modelId, rows: [{ sepal_length: 6.7, sepal_width: 3, petal_length: 5.2, petal_width: 2.3 }] });
