@@ -45,7 +45,8 @@ async function tryTensorflow(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfj
 
 async function tryWasm(): Promise<string | null> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    // require, not import(): from the CommonJS bundles, import() sends the 1.4 MB module through the ESM loader's CJS lexer (~150 ms).
+    nodeRequire('@tensorflow/tfjs-backend-wasm');
     const ok = await tf.setBackend('wasm');
     return ok ? null : 'the wasm backend failed to initialize';
   } catch (err) {

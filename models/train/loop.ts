@@ -26,7 +26,7 @@ import { buildMlp, foldTargetScaling } from '../nn/mlp.js';
 import { computeMetrics } from './metrics.js';
 import { resultsOf, type Results } from './results.js';
 import { learningRateAt } from '../../shared/schedule.js';
-import { engineFromEnv, type Engine } from './step.js';
+import { engineFromEnv, type Engine, type Stepper } from './step.js';
 import { createStepper } from './stepper.js';
 import {
   EarlyStopping,
@@ -98,28 +98,14 @@ export interface LoopOptions {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Forward pass in chunks (inference mode); returns the output row-major. */
-export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number, cols: number, chunk = 4096): Float32Array {
-  const units = (model.outputs[0].shape[1] as number) ?? 1;
-  const out = new Float32Array(rows * units);
-  for (let start = 0; start < rows; start += chunk) {
-    const end = Math.min(rows, start + chunk);
-    const values = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
-      // One forward pass per chunk: model.predict's own batching (32 rows) slices the input, and
-      // tfjs-wasm's slice reads the whole input back to JS each time (measured: 16% of a run).
-      return (model.predict(input, { batchSize: end - start }) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(values, start * units);
-  }
-  return out;
-}
+export { predictRows } from './predict.js';
 
-function evaluate(model: tf.LayersModel, input: TrainInput, part: DataPart, folded: boolean, onOutput?: (output: Float32Array) => void): Metrics {
-  let output = predictRows(model, part.x, part.rows, part.cols);
+/** Metrics of one split from the network's output in training units (regression: standardized, mapped back here). */
+function evaluate(predict: Stepper['predict'], input: TrainInput, part: DataPart, onOutput?: (output: Float32Array) => void): Metrics {
+  let output = predict(part.x, part.rows, part.cols);
   onOutput?.(output);
   const stats = input.targetStats;
-  if (input.task === 'regression' && stats && !folded) output = output.map((v) => v * stats.std + stats.mean);
+  if (input.task === 'regression' && stats) output = output.map((v) => v * stats.std + stats.mean);
   return computeMetrics(input.task, output, part.y, input.classes, stats?.std ?? 1);
 }
 
@@ -187,6 +173,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   if (config.reduceOnPlateau) callbacks.push(new ReduceLrOnPlateau(config.reduceOnPlateau, () => schedule.baseLr));
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
 
+  let metrics: SplitMetrics;
   let samples = 0;
   let trainingMs = 0;
   let segmentStart = performance.now();
@@ -268,8 +255,8 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
       const record: EpochRecord = {
         epoch,
         step,
-        train: evaluate(model, input, trainEval, false, resultsPart === trainEval ? report : undefined),
-        validation: input.validation && input.validation.rows > 0 ? evaluate(model, input, input.validation, false, report) : null,
+        train: evaluate(stepper.predict, input, trainEval, resultsPart === trainEval ? report : undefined),
+        validation: input.validation && input.validation.rows > 0 ? evaluate(stepper.predict, input, input.validation, report) : null,
       };
       history.push(record);
       for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);
@@ -280,6 +267,17 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
     // The model gets the last steps' weights before onTrainEnd (early stopping may restore older ones).
     stepper.syncModel();
     for (const cb of callbacks) cb.onTrainEnd?.(ctx);
+
+    // ---- Final evaluation: metrics on every split with the weights the model ends with; then the
+    // saved model gets the target's standardization folded in, so that it predicts in target units.
+    stepper.reloadModel();
+    const has = (p: DataPart | null): p is DataPart => p !== null && p.rows > 0;
+    metrics = {
+      train: evaluate(stepper.predict, input, train),
+      validation: has(input.validation) ? evaluate(stepper.predict, input, input.validation) : null,
+      test: has(input.test) ? evaluate(stepper.predict, input, input.test) : null,
+    };
+    if (task === 'regression' && stats) foldTargetScaling(model, stats);
   } catch (err) {
     model.dispose();
     throw err;
@@ -287,14 +285,6 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
     stepper.dispose();
   }
 
-  // ---- Final evaluation: the saved model predicts in the target's units; metrics on every split.
-  if (task === 'regression' && stats) foldTargetScaling(model, stats);
-  const has = (p: DataPart | null): p is DataPart => p !== null && p.rows > 0;
-  const metrics: SplitMetrics = {
-    train: evaluate(model, input, train, true),
-    validation: has(input.validation) ? evaluate(model, input, input.validation, true) : null,
-    test: has(input.test) ? evaluate(model, input, input.test, true) : null,
-  };
   const status = controller.failed ? 'failed' : controller.stopRequested && !controller.finishedEarly ? 'stopped' : 'completed';
   const message =
     controller.finishedEarly

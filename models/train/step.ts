@@ -38,6 +38,10 @@ export interface Stepper {
   step(batches: Int32Array[], step: number, read: boolean): StepResult;
   /** Bring the tfjs model's weights up to date with the steps taken (the tape trains them in place). */
   syncModel(): void;
+  /** Take the tfjs model's weights as they are now (a callback restored earlier ones). */
+  reloadModel(): void;
+  /** The network's output for rows of x in inference mode (the standardized target for regression). */
+  predict(x: Float32Array, rows: number, cols: number): Float32Array;
   /** Release what the stepper holds (the model stays). */
   dispose(): void;
 }

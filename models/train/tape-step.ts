@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dropoutPoints, penalizedKernels } from '../nn/mlp.js';
 import { taskLoss } from '../nn/losses.js';
 import { createOptimizer } from './optimizers/registry.js';
+import { predictRows } from './predict.js';
 import type { Task } from '../../shared/run-config.js';
 import type { LoopConfig } from './plan.js';
 import type { StepResult, StepSetup, Stepper } from './step.js';
@@ -92,6 +93,8 @@ export function createTapeStepper(setup: StepSetup): Stepper {
       return result;
     },
     syncModel() {},
+    reloadModel() {},
+    predict: (x, rows, cols) => predictRows(model, x, rows, cols),
     dispose() {
       tf.dispose([xAll, yAll]);
       weightOfClass?.dispose();

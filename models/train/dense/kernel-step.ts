@@ -74,6 +74,10 @@ export function createKernelStepper(setup: StepSetup): KernelStepper | string {
     syncModel() {
       net.writeToModel();
     },
+    reloadModel() {
+      net.loadFromModel();
+    },
+    predict: (x, rows) => net.predict(x, rows, xb),
     dispose() {
       optimizer.dispose();
     },
