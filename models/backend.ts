@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../shared/contract.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import { TickworkError } from '../shared/errors.js';
-import { kernelProblem } from './train/dense/kernel.js';
+import { kernelProblem, kernelVariant } from './train/dense/kernel.js';
 
 const nodeRequire = createRequire(import.meta.url);
 
@@ -208,7 +208,7 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
       let detail = loaded.detail ?? candidate.detail;
       if (candidate.name !== 'tensorflow') {
         const kernel = kernelProblem();
-        if (kernel === null) detail += "; dense networks train on Tickwork's WebAssembly SIMD kernel";
+        if (kernel === null) detail += `; dense networks train on Tickwork's WebAssembly SIMD kernel${kernelVariant() === 'relaxed-simd' ? ' (fused multiply-add)' : ''}`;
         else fallbacks.push(`${kernel}; training runs on the tfjs tape`);
       }
       current = { name: candidate.name, detail, fallbacks };

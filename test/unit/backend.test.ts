@@ -69,7 +69,7 @@ describe('the backend in use', () => {
   it('wasm names the dense kernel that trains dense networks', async () => {
     const info = await selectBackend('wasm');
     expect(info.name).toBe('wasm');
-    expect(info.detail).toBe("tfjs-backend-wasm (WebAssembly SIMD); dense networks train on Tickwork's WebAssembly SIMD kernel");
+    expect(info.detail).toMatch(/^tfjs-backend-wasm \(WebAssembly SIMD\); dense networks train on Tickwork's WebAssembly SIMD kernel( \(fused multiply-add\))?$/);
     expect(info.fallbacks).toEqual([]);
   });
 

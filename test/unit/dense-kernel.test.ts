@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildMlp, dropoutPoints, penalizedKernels } from '../../models/nn/mlp';
 import { DenseNet, planNetwork } from '../../models/train/dense/dense-net';
-import { KernelMemory, kernelProblem } from '../../models/train/dense/kernel';
+import { compileKernel, KernelMemory, kernelProblem } from '../../models/train/dense/kernel';
 import { createKernelStepper } from '../../models/train/dense/kernel-step';
 import { loopConfig } from '../../models/train/loop';
 import { createTapeStepper, tapeLoss } from '../../models/train/tape-step';
@@ -76,16 +76,29 @@ const CASES: Case[] = [
   { label: '64-wide layers (the 4×16 SIMD blocks)', task: 'binary', classes: 2, inputs: 32, rows: 128, model: { hidden: [64, 64] } },
 ];
 
-describe('hand-written gradients equal tf.grad on the tape loss', () => {
+/** Both builds of the kernel: plain SIMD, and relaxed SIMD (fused multiply-add) where the runtime has it. */
+const relaxed = (() => {
+  try {
+    compileKernel('relaxed-simd');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.each([
+  ['simd', true],
+  ['relaxed-simd', relaxed],
+] as const)('hand-written gradients equal tf.grad on the tape loss (%s kernel)', (variant, available) => {
   for (const c of CASES) {
-    it(c.label, () => {
+    it.skipIf(!available)(c.label, () => {
       const { config, model, plan } = setup(c);
       const { x, y } = data(c);
       const w = c.classWeights ? Float32Array.from(y, (k) => c.classWeights![k]) : null;
       const movingBefore = model.getWeights().map((t) => t.clone());
 
       // Kernel: forward + backward of the batch into a zeroed gradient.
-      const mem = new KernelMemory();
+      const mem = new KernelMemory(0, variant);
       const net = new DenseNet(mem, plan, c.rows);
       const xa = mem.alloc(x.length);
       const ya = mem.alloc(y.length);
