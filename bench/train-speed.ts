@@ -16,15 +16,17 @@
  *     training split): the training pass of each epoch.
  * Per epoch is the fastest training pass of epochs 2–5 over all repeats (epoch 1 warms up the
  * JIT, on both sides), evaluation excluded on both sides; whole process is the median of the
- * repeats. Ratios are Tickwork / PyTorch: below 1 is faster than PyTorch.
+ * repeats, as wall time and (where GNU time is installed) as CPU time, user + system over all
+ * threads, which other load on the machine disturbs less. Ratios are Tickwork / PyTorch: below
+ * 1 is faster than PyTorch.
  *
  *   npm run bench                          all workloads but 1M rows, every backend that loads
  *   npm run bench -- --large               also 1,000,000 rows (slow: minutes)
  *   npm run bench -- --only reference --backends wasm --repeats 5 --json figures.json
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../models/backend.js';
@@ -64,6 +66,7 @@ interface Row {
   label: string;
   epochSeconds: number[];
   processSeconds: number[];
+  processCpuSeconds: number[];
   note?: string;
 }
 
@@ -88,29 +91,46 @@ function findTorchPython(): { python: string; version: string } | null {
   return null;
 }
 
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string; stderr: string; status: number | null } {
-  const started = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  return { seconds: (performance.now() - started) / 1000, stdout: r.stdout, stderr: r.stderr, status: r.status };
+/** GNU time, where installed, adds each process's CPU time (user + system, all threads): steadier than wall time on a busy machine. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+interface Timed {
+  seconds: number;
+  cpuSeconds: number | null;
+  stdout: string;
+  stderr: string;
+  status: number | null;
 }
 
-function runPytorch(python: string, csv: string, w: Workload): { process: number; epochs: number[] } | string {
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const started = performance.now();
+  const r = GNU_TIME
+    ? spawnSync(GNU_TIME, ['-f', 'tickwork-bench-time %U %S', command, ...args], { encoding: 'utf8', env, maxBuffer: 64 << 20 })
+    : spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = r.stderr?.match(/tickwork-bench-time ([\d.]+) ([\d.]+)\s*$/);
+  // GNU time's own lines ("Command exited with non-zero status 1", the figures) are not the command's.
+  const stderr = (r.stderr ?? '').replace(/(Command exited with non-zero status \d+\n)?tickwork-bench-time [\d. ]+\s*$/, '');
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, stdout: r.stdout, stderr, status: r.status };
+}
+
+function runPytorch(python: string, csv: string, w: Workload): { process: Timed; epochs: number[] } | string {
   const script = join(ROOT, 'bench', 'pytorch_mlp.py');
   const r = timed(python, [script, '--csv', csv, '--target', 'label', '--hidden', w.hidden.join(','), '--batch', String(w.batch), '--epochs', String(EPOCHS), '--threads', '1']);
   if (r.status !== 0) return `failed: ${r.stderr.trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochSeconds: number[] };
-  return { process: r.seconds, epochs: out.epochSeconds.slice(1) };
+  return { process: r, epochs: out.epochSeconds.slice(1) };
 }
 
-function runCli(csv: string, w: Workload, v: Variant, outDir: string): number | string {
+function runCli(csv: string, w: Workload, v: Variant, outDir: string): Timed | string {
   const args = [join(ROOT, 'bin', 'tickwork.js'), 'train', '--data', csv, '--target', 'label', '--hidden', w.hidden.join(','), '--batch-size', String(w.batch),
     '--epochs', String(EPOCHS), '--optimizer', 'adam', '--lr', '0.001', '--early-stopping', '0', '--backend', v.backend, '--out', outDir, '--json'];
   const env = { ...process.env, TICKWORK_KERNEL: v.engine === 'tape' ? 'off' : 'auto' };
   const r = timed(process.execPath, args, env);
-  if (r.status !== 0) return `failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
+  if (r.status !== 0) return `failed: ${(r.stderr.match(/tickwork: .*|Error: .*/)?.[0] ?? (r.stderr || r.stdout).trim().split('\n').pop())}`;
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; backend: string };
   if (summary.status !== 'completed' || summary.backend !== v.backend) return `unexpected run: ${JSON.stringify(summary)}`;
-  return r.seconds;
+  return r;
 }
 
 /** The training pass of epochs 2–5 of Tickwork's loop in this process: from the end of the previous epoch's callbacks to the epoch's last step. */
@@ -149,7 +169,11 @@ async function main(): Promise<void> {
   const wantedBackends = (flag('backends')?.split(',') ?? ['tensorflow', 'wasm', 'cpu']) as Variant['backend'][];
   const workloads = WORKLOADS.filter((w) => (only ? only.includes(w.id) : !w.large || large));
   const torch = findTorchPython();
-  console.log(`Training speed: Tickwork vs PyTorch, ${EPOCHS} epochs, Adam; per epoch = fastest training pass of epochs 2–${EPOCHS} over ${repeats} runs, process = median wall time.`);
+  console.log(
+    `Training speed: Tickwork vs PyTorch, ${EPOCHS} epochs, Adam; per epoch = fastest training pass of epochs 2–${EPOCHS} over ${repeats} runs ` +
+      `(1M rows: one), process = median wall time and CPU time (user + system) of the whole process.`,
+  );
+  console.log(`Node ${process.versions.node} (V8 ${process.versions.v8}) on ${cpus()[0]?.model ?? 'an unknown CPU'} × ${cpus().length}`);
   console.log(torch ? `PyTorch ${torch.version} (${torch.python}), one thread` : 'PyTorch: skipped — no Python on this machine imports torch (tried /usr/bin/python3, python3, python)');
 
   // Which backends load here; the native one is named with the reason it did not.
@@ -175,33 +199,38 @@ async function main(): Promise<void> {
       const trainRows = w.rows - 2 * Math.round(w.rows * 0.15);
       const train = head(all, trainRows);
       const validation = { x: all.x.subarray(trainRows * FEATURES), y: all.y.subarray(trainRows), rows: w.rows - trainRows, cols: FEATURES };
-      // The kernel on every backend that loads; the tape for comparison on the CPU backends (once: it is slow).
+      // The kernel on every CPU backend that loads (the whole process on wasm, the default; on cpu for the reference), the tape on a native one.
       const variants: Array<Variant & { runs: number; process: boolean }> = [];
       for (const backend of backends) {
         if (backend === 'tensorflow') variants.push({ backend, engine: 'tape', runs: repeats, process: true });
         else {
           variants.push({ backend, engine: 'kernel', runs: repeats, process: backend === 'wasm' || w.id === 'reference' });
-          if (!w.large && (backend === 'wasm' || w.id === 'reference')) variants.push({ backend, engine: 'tape', runs: 1, process: w.id === 'reference' });
+          // The tape for comparison on the reference workload only (it takes ~10× longer).
+          if (w.id === 'reference') variants.push({ backend, engine: 'tape', runs: 1, process: true });
         }
       }
-      const torchRow: Row = { label: torch ? `PyTorch ${torch.version}, 1 thread` : 'PyTorch', epochSeconds: [], processSeconds: [] };
-      const rows: Row[] = variants.map((v) => ({ label: `Tickwork ${v.backend}, ${v.engine === 'kernel' ? 'dense kernel' : 'tfjs tape'}`, epochSeconds: [], processSeconds: [] }));
+      const torchRow: Row = { label: torch ? `PyTorch ${torch.version}, 1 thread` : 'PyTorch', epochSeconds: [], processSeconds: [], processCpuSeconds: [] };
+      const rows: Row[] = variants.map((v) => ({ label: `Tickwork ${v.backend}, ${v.engine === 'kernel' ? 'dense kernel' : 'tfjs tape'}`, epochSeconds: [], processSeconds: [], processCpuSeconds: [] }));
+      const record = (row: Row, t: Timed) => {
+        row.processSeconds.push(t.seconds);
+        if (t.cpuSeconds !== null) row.processCpuSeconds.push(t.cpuSeconds);
+      };
       const runs = w.large ? 1 : repeats;
       for (let r = 0; r < runs; r++) {
         if (torch) {
           const t = runPytorch(torch.python, csv, w);
           if (typeof t === 'string') torchRow.note = t;
           else {
-            torchRow.processSeconds.push(t.process);
+            record(torchRow, t.process);
             torchRow.epochSeconds.push(...t.epochs);
           }
         }
         for (const [i, v] of variants.entries()) {
           if (r >= (w.large ? 1 : v.runs)) continue;
           if (v.process) {
-            const seconds = runCli(csv, w, v, join(dir, 'model'));
-            if (typeof seconds === 'string') rows[i].note = seconds;
-            else rows[i].processSeconds.push(seconds);
+            const t = runCli(csv, w, v, join(dir, 'model'));
+            if (typeof t === 'string') rows[i].note = t;
+            else record(rows[i], t);
           }
           await selectBackend(v.backend);
           rows[i].epochSeconds.push(...(await runLoop(train, validation, w, v)));
@@ -209,13 +238,15 @@ async function main(): Promise<void> {
       }
       const torchEpoch = fastest(torchRow.epochSeconds);
       const torchProcess = median(torchRow.processSeconds);
-      console.log(`  ${'what'.padEnd(36)} ${'s/epoch'.padStart(8)} ${'process s'.padStart(10)}   ${'epoch ×PyTorch'.padStart(14)} ${'process ×PyTorch'.padStart(16)}`);
+      const torchCpu = median(torchRow.processCpuSeconds);
+      console.log(`  ${'what'.padEnd(34)} ${'s/epoch'.padStart(8)} ${'process s'.padStart(10)} ${'cpu s'.padStart(7)}   ${'× PyTorch: epoch'.padStart(16)} ${'process'.padStart(8)} ${'cpu'.padStart(6)}`);
       for (const row of [torchRow, ...rows]) {
         const epoch = fastest(row.epochSeconds);
         const proc = median(row.processSeconds);
-        const isTorch = row === torchRow;
+        const cpu = median(row.processCpuSeconds);
+        const cells = row === torchRow ? ['', '', ''] : [ratio(epoch, torchEpoch), ratio(proc, torchProcess), ratio(cpu, torchCpu)];
         console.log(
-          `  ${row.label.padEnd(36)} ${f(epoch).padStart(8)} ${f(proc).padStart(10)}   ${(isTorch ? '' : ratio(epoch, torchEpoch)).padStart(14)} ${(isTorch ? '' : ratio(proc, torchProcess)).padStart(16)}` +
+          `  ${row.label.padEnd(34)} ${f(epoch).padStart(8)} ${f(proc).padStart(10)} ${f(cpu).padStart(7)}   ${cells[0].padStart(16)} ${cells[1].padStart(8)} ${cells[2].padStart(6)}` +
             (row.note ? `   ${row.note}` : ''),
         );
       }

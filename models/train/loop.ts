@@ -8,7 +8,7 @@
  *                       callbacks see the step (progress, NaN guard, surface, LR finder)
  *   end of epoch        evaluate on the training sample and the validation split; callbacks
  *                       (early stopping, reduce-on-plateau, checkpoints) see the epoch
- *   final evaluation    fold the target scaling into the output layer; metrics on every split
+ *   final evaluation    metrics on every split; fold the target scaling into the output layer
  *
  * The step runs in Tickwork's dense kernel on the CPU backends and on tfjs' tape elsewhere
  * (stepper.ts); both read the same config and give the same loop the same callbacks. The
@@ -19,15 +19,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, Metrics, SplitMetrics } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
 import { MAX_TRAIN_EVAL_ROWS, planSteps, type LoopConfig } from './plan.js';
-
-export { loopConfig, planSteps, type LoopConfig } from './plan.js';
 import { createRng, shuffleInPlace } from '../random.js';
 import { buildMlp, foldTargetScaling } from '../nn/mlp.js';
 import { computeMetrics } from './metrics.js';
 import { resultsOf, type Results } from './results.js';
 import { learningRateAt } from '../../shared/schedule.js';
 import { engineFromEnv, type Engine, type Stepper } from './step.js';
-import { createStepper } from './stepper.js';
+import { createStepper, type ChosenStepper } from './stepper.js';
 import {
   EarlyStopping,
   ReduceLrOnPlateau,
@@ -37,6 +35,9 @@ import {
   type TrainingCallback,
   type TrainingContext,
 } from './callbacks.js';
+
+export { loopConfig, planSteps, type LoopConfig } from './plan.js';
+export { predictRows } from './predict.js';
 
 export interface DataPart {
   /** Row-major n×d encoded features. */
@@ -98,8 +99,6 @@ export interface LoopOptions {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export { predictRows } from './predict.js';
-
 /** Metrics of one split from the network's output in training units (regression: standardized, mapped back here). */
 function evaluate(predict: Stepper['predict'], input: TrainInput, part: DataPart, onOutput?: (output: Float32Array) => void): Metrics {
   let output = predict(part.x, part.rows, part.cols);
@@ -132,7 +131,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   // Targets as the loss sees them: class indices, or the standardized regression target.
   const stats = input.targetStats;
   const yTrain = task === 'regression' && stats ? train.y.map((v) => (v - stats.mean) / stats.std) : train.y;
-  let chosen;
+  let chosen: ChosenStepper;
   try {
     chosen = createStepper(
       { model, config, task, classes, x: train.x, y: yTrain, rows: train.rows, cols: train.cols, classWeights: input.classWeights ?? null },

@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { label: 'L1 and L2 penalties (per layer and on the output)', task: 'binary', classes: 2, inputs: 5, rows: 16, model: { hidden: [{ units: 8, l1: 1e-2 }, { units: 4, l2: 3e-2 }], l1: 2e-3, l2: 1e-2 } },
   { label: 'class weights, binary', task: 'binary', classes: 2, inputs: 5, rows: 18, model: { hidden: [8] }, classWeights: [0.7, 2.5] },
   { label: 'class weights, multiclass', task: 'multiclass', classes: 3, inputs: 5, rows: 18, model: { hidden: [8] }, classWeights: [1, 0.5, 3] },
-  { label: '64-wide layers (the 4×16 SIMD blocks)', task: 'binary', classes: 2, inputs: 32, rows: 128, model: { hidden: [64, 64] } },
+  { label: '64-wide layers (the 2×16 SIMD blocks)', task: 'binary', classes: 2, inputs: 32, rows: 128, model: { hidden: [64, 64] } },
 ];
 
 /** Both builds of the kernel: plain SIMD, and relaxed SIMD (fused multiply-add) where the runtime has it. */

@@ -31,19 +31,26 @@ export function createKernelStepper(setup: StepSetup): KernelStepper | string {
   const capacity = Math.max(config.batchSize, MIN_CAPACITY);
   const weighted = setup.classWeights !== null && task !== 'regression';
   const dataFloats = rows * cols + rows * (weighted ? 2 : 1);
-  const mem = new KernelMemory(4 * dataFloats);
+  let mem: KernelMemory, xAll: number, yAll: number, wAll: number, index: number, xb: number, yb: number, wb: number, net: DenseNet;
+  try {
+    mem = new KernelMemory(4 * dataFloats);
+    xAll = mem.alloc(rows * cols);
+    mem.write(xAll, setup.x);
+    yAll = mem.alloc(rows);
+    mem.write(yAll, setup.y);
+    wAll = weighted ? mem.alloc(rows) : 0;
+    if (weighted) mem.write(wAll, Array.from(setup.y, (c) => setup.classWeights![c]));
+    index = mem.alloc(capacity);
+    xb = mem.alloc(capacity * cols);
+    yb = mem.alloc(capacity);
+    wb = weighted ? mem.alloc(capacity) : 0;
+    net = new DenseNet(mem, plan, capacity);
+  } catch (err) {
+    // A WebAssembly memory holds at most 4 GiB (and the machine may have less to give).
+    if (err instanceof RangeError) return `the training data (${Math.round((4 * dataFloats) / 2 ** 20)} MiB) does not fit in the kernel's memory (${err.message})`;
+    throw err;
+  }
   const k = mem.k;
-  const xAll = mem.alloc(rows * cols);
-  mem.write(xAll, setup.x);
-  const yAll = mem.alloc(rows);
-  mem.write(yAll, setup.y);
-  const wAll = weighted ? mem.alloc(rows) : 0;
-  if (weighted) mem.write(wAll, Array.from(setup.y, (c) => setup.classWeights![c]));
-  const index = mem.alloc(capacity);
-  const xb = mem.alloc(capacity * cols);
-  const yb = mem.alloc(capacity);
-  const wb = weighted ? mem.alloc(capacity) : 0;
-  const net = new DenseNet(mem, plan, capacity);
   const optimizer = new FlatOptimizer(mem, config.optimizer, net.theta, net.grad, net.segments);
   const n = net.parameters;
   const seedKey = mixKey(config.seed >>> 0, 0x5eed);
