@@ -15,9 +15,10 @@
  *   - Tickwork's loop in this process (trainModel on the same rows, as many as the CLI's 70%
  *     training split): the training pass of each epoch.
  * Per epoch is the fastest training pass of epochs 2–5 over all repeats (epoch 1 warms up the
- * JIT, on both sides), evaluation excluded on both sides; whole process is the median of the
- * repeats, as wall time and (where GNU time is installed) as CPU time, user + system over all
- * threads, which other load on the machine disturbs less. Ratios are Tickwork / PyTorch: below
+ * JIT, on both sides), evaluation excluded on both sides, as wall time and as the process's CPU
+ * time; whole process is the median of the repeats, as wall time and (where GNU time is
+ * installed) as CPU time, user + system over all threads. CPU time is what other load on a
+ * shared machine disturbs less. Ratios are Tickwork / PyTorch: below
  * 1 is faster than PyTorch.
  *
  *   npm run bench                          all workloads but 1M rows, every backend that loads
@@ -65,6 +66,7 @@ interface Variant {
 interface Row {
   label: string;
   epochSeconds: number[];
+  epochCpuSeconds: number[];
   processSeconds: number[];
   processCpuSeconds: number[];
   note?: string;
@@ -114,12 +116,12 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
   return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null, stdout: r.stdout, stderr, status: r.status };
 }
 
-function runPytorch(python: string, csv: string, w: Workload): { process: Timed; epochs: number[] } | string {
+function runPytorch(python: string, csv: string, w: Workload): { process: Timed; epochs: number[]; epochsCpu: number[] } | string {
   const script = join(ROOT, 'bench', 'pytorch_mlp.py');
   const r = timed(python, [script, '--csv', csv, '--target', 'label', '--hidden', w.hidden.join(','), '--batch', String(w.batch), '--epochs', String(EPOCHS), '--threads', '1']);
   if (r.status !== 0) return `failed: ${r.stderr.trim().split('\n').pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochSeconds: number[] };
-  return { process: r, epochs: out.epochSeconds.slice(1) };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochSeconds: number[]; epochCpuSeconds: number[] };
+  return { process: r, epochs: out.epochSeconds.slice(1), epochsCpu: out.epochCpuSeconds.slice(1) };
 }
 
 function runCli(csv: string, w: Workload, v: Variant, outDir: string): Timed | string {
@@ -133,11 +135,17 @@ function runCli(csv: string, w: Workload, v: Variant, outDir: string): Timed | s
   return r;
 }
 
-/** The training pass of epochs 2–5 of Tickwork's loop in this process: from the end of the previous epoch's callbacks to the epoch's last step. */
-async function runLoop(data: DataPart, validation: DataPart, w: Workload, v: Variant): Promise<number[]> {
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** The training pass of epochs 2–5 of Tickwork's loop in this process, wall and CPU seconds: from the end of the previous epoch's callbacks to the epoch's last step. */
+async function runLoop(data: DataPart, validation: DataPart, w: Workload, v: Variant): Promise<{ wall: number[]; cpu: number[] }> {
   const config = loopConfig({ model: { hidden: w.hidden }, batchSize: w.batch, epochs: EPOCHS, optimizer: { name: 'adam', lr: 0.001 }, earlyStopping: null });
-  let epochStart = performance.now();
-  const passes: number[] = [];
+  let wallStart = performance.now();
+  let cpuStart = cpuSeconds();
+  const passes = { wall: [] as number[], cpu: [] as number[] };
   const result = await trainModel(
     { config, task: 'binary', classes: 2, targetStats: null, train: data, validation, test: null },
     {
@@ -145,10 +153,14 @@ async function runLoop(data: DataPart, validation: DataPart, w: Workload, v: Var
       callbacks: [
         {
           onStepEnd: (info: StepInfo) => {
-            if (info.step === info.epoch * (info.totalSteps / EPOCHS) && info.epoch > 1) passes.push((performance.now() - epochStart) / 1000);
+            if (info.step === info.epoch * (info.totalSteps / EPOCHS) && info.epoch > 1) {
+              passes.wall.push((performance.now() - wallStart) / 1000);
+              passes.cpu.push(cpuSeconds() - cpuStart);
+            }
           },
           onEpochEnd: () => {
-            epochStart = performance.now();
+            wallStart = performance.now();
+            cpuStart = cpuSeconds();
           },
         },
       ],
@@ -205,12 +217,13 @@ async function main(): Promise<void> {
         if (backend === 'tensorflow') variants.push({ backend, engine: 'tape', runs: repeats, process: true });
         else {
           variants.push({ backend, engine: 'kernel', runs: repeats, process: backend === 'wasm' || w.id === 'reference' });
-          // The tape for comparison on the reference workload only (it takes ~10× longer).
-          if (w.id === 'reference') variants.push({ backend, engine: 'tape', runs: 1, process: true });
+          // The tape for comparison on the reference workload only, once (it takes ~10× longer; the whole process on wasm only).
+          if (w.id === 'reference') variants.push({ backend, engine: 'tape', runs: 1, process: backend === 'wasm' });
         }
       }
-      const torchRow: Row = { label: torch ? `PyTorch ${torch.version}, 1 thread` : 'PyTorch', epochSeconds: [], processSeconds: [], processCpuSeconds: [] };
-      const rows: Row[] = variants.map((v) => ({ label: `Tickwork ${v.backend}, ${v.engine === 'kernel' ? 'dense kernel' : 'tfjs tape'}`, epochSeconds: [], processSeconds: [], processCpuSeconds: [] }));
+      const row = (label: string): Row => ({ label, epochSeconds: [], epochCpuSeconds: [], processSeconds: [], processCpuSeconds: [] });
+      const torchRow = row(torch ? `PyTorch ${torch.version}, 1 thread` : 'PyTorch');
+      const rows = variants.map((v) => row(`Tickwork ${v.backend}, ${v.engine === 'kernel' ? 'dense kernel' : 'tfjs tape'}`));
       const record = (row: Row, t: Timed) => {
         row.processSeconds.push(t.seconds);
         if (t.cpuSeconds !== null) row.processCpuSeconds.push(t.cpuSeconds);
@@ -223,6 +236,7 @@ async function main(): Promise<void> {
           else {
             record(torchRow, t.process);
             torchRow.epochSeconds.push(...t.epochs);
+            torchRow.epochCpuSeconds.push(...t.epochsCpu);
           }
         }
         for (const [i, v] of variants.entries()) {
@@ -233,22 +247,19 @@ async function main(): Promise<void> {
             else record(rows[i], t);
           }
           await selectBackend(v.backend);
-          rows[i].epochSeconds.push(...(await runLoop(train, validation, w, v)));
+          const passes = await runLoop(train, validation, w, v);
+          rows[i].epochSeconds.push(...passes.wall);
+          rows[i].epochCpuSeconds.push(...passes.cpu);
         }
       }
-      const torchEpoch = fastest(torchRow.epochSeconds);
-      const torchProcess = median(torchRow.processSeconds);
-      const torchCpu = median(torchRow.processCpuSeconds);
-      console.log(`  ${'what'.padEnd(34)} ${'s/epoch'.padStart(8)} ${'process s'.padStart(10)} ${'cpu s'.padStart(7)}   ${'× PyTorch: epoch'.padStart(16)} ${'process'.padStart(8)} ${'cpu'.padStart(6)}`);
-      for (const row of [torchRow, ...rows]) {
-        const epoch = fastest(row.epochSeconds);
-        const proc = median(row.processSeconds);
-        const cpu = median(row.processCpuSeconds);
-        const cells = row === torchRow ? ['', '', ''] : [ratio(epoch, torchEpoch), ratio(proc, torchProcess), ratio(cpu, torchCpu)];
-        console.log(
-          `  ${row.label.padEnd(34)} ${f(epoch).padStart(8)} ${f(proc).padStart(10)} ${f(cpu).padStart(7)}   ${cells[0].padStart(16)} ${cells[1].padStart(8)} ${cells[2].padStart(6)}` +
-            (row.note ? `   ${row.note}` : ''),
-        );
+      const columns = (r: Row) => [fastest(r.epochSeconds), fastest(r.epochCpuSeconds), median(r.processSeconds), median(r.processCpuSeconds)];
+      const reference = columns(torchRow);
+      const heading = ['s/epoch', 'cpu', 'process s', 'cpu'].map((h, i) => h.padStart(i === 2 ? 10 : 8)).join('');
+      console.log(`  ${''.padEnd(34)} ${heading}   × PyTorch: ${['epoch', 'cpu', 'process', 'cpu'].map((h) => h.padStart(8)).join('')}`);
+      for (const r of [torchRow, ...rows]) {
+        const values = columns(r);
+        const ratios = r === torchRow ? '' : values.map((v, i) => ratio(v, reference[i]).padStart(8)).join('');
+        console.log(`  ${r.label.padEnd(34)} ${values.map((v, i) => f(v).padStart(i === 2 ? 10 : 8)).join('')}   ${''.padEnd(10)} ${ratios}${r.note ? `   ${r.note}` : ''}`);
       }
       figures[w.id] = [torchRow, ...rows];
     }

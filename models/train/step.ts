@@ -63,7 +63,10 @@ export interface StepSetup {
 
 export type Engine = 'auto' | 'kernel' | 'tape';
 
-/** TICKWORK_KERNEL=off makes every run take the tape path (to compare the two, or to rule the kernel out). */
+/**
+ * TICKWORK_KERNEL=off makes every run take the tape path (to compare the two, or to rule the
+ * kernel out); =simd keeps the kernel but without fused multiply-add (dense/kernel.ts).
+ */
 export const KERNEL_ENV = 'TICKWORK_KERNEL';
 
 export function engineFromEnv(): Engine {

@@ -149,9 +149,11 @@ export class DenseNet {
   readonly parameters: number;
   readonly segments: FlatSegment[] = [];
   private readonly stages: StageMemory[];
-  /** Two gradient buffers (rows × widest stage) used in turn going backward, and Wᵀ scratch. */
+  /** Two gradient buffers (rows × widest stage) used in turn going backward, and Wᵀ scratch (∂h = ∂z·Wᵀ). */
   private readonly back: [number, number];
   private readonly wT: number;
+  /** A stage's input transposed (inputs × rows), for ∂W. */
+  private readonly hT: number;
   private readonly taskCode: number;
   /** Weights changed since they were last written to the tfjs model. */
   dirty = false;
@@ -204,6 +206,7 @@ export class DenseNet {
     const widest = Math.max(...plan.stages.map((s) => s.units));
     this.back = [mem.alloc(capacity * widest), mem.alloc(capacity * widest)];
     this.wT = mem.alloc(Math.max(...plan.stages.map((s) => s.inputs * s.units)));
+    this.hT = mem.alloc(capacity * Math.max(...plan.stages.map((s) => s.inputs)));
     this.loadFromModel();
   }
 
@@ -296,9 +299,14 @@ export class DenseNet {
         continue;
       }
       if (i < this.stages.length - 1) k.activationBackward(d, s.pre, s.y, d, cells, st.activation);
-      // ∂W += hᵀ·∂z  (for one unit: ∂wᵀ = ∂zᵀ·h, a row of length `inputs`)
-      if (st.units === 1) k.gemm(d, 0, 1, input, st.inputs, s.g0, st.inputs, 1, st.inputs, rows, 1);
-      else k.gemm(input, 1, st.inputs, d, st.units, s.g0, st.units, st.inputs, st.units, rows, 1);
+      // ∂W += hᵀ·∂z, with hᵀ copied out first: reading h down its columns measured 10–40% slower
+      // than the copy plus a product over contiguous rows. (One unit: ∂wᵀ = ∂zᵀ·h, a row of `inputs`.)
+      if (st.units === 1) {
+        k.gemm(d, 0, 1, input, st.inputs, s.g0, st.inputs, 1, st.inputs, rows, 1);
+      } else {
+        k.transpose(input, this.hT, rows, st.inputs);
+        k.gemm(this.hT, rows, 1, d, st.units, s.g0, st.units, st.inputs, st.units, rows, 1);
+      }
       k.columnSums(d, rows, st.units, s.g1, 1);
       if (st.l1 > 0 || st.l2 > 0) loss += k.penalty(s.p0, s.g0, st.inputs * st.units, st.l1, st.l2);
       if (i === 0) break;
