@@ -162,6 +162,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
       stepper.syncModel();
       return model;
     },
+    predict: (x, rows, cols) => stepper.predict(x, rows, cols),
     event: (kind, message) => {
       const event: RunEvent = { step, epoch, kind, message };
       events.push(event);
