@@ -15,10 +15,17 @@ The whole-process time, interpreter start and imports included, is measured by t
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 
 started = time.perf_counter()
+
+# One thread means one thread for the BLAS too: Debian's torch calls the system OpenBLAS, which
+# torch.set_num_threads does not reach. These must be set before numpy and torch load it.
+_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = _threads
 
 import numpy as np
 import pandas as pd
