@@ -3,10 +3,13 @@
 //   dist/node/model-server-worker.cjs     a scoring-service worker (tickwork serve-model)
 //   dist/electron/{main,preload}.cjs      Electron main process and sandboxed preload
 //   dist/renderer/                        the Svelte renderer (vite build)
+//   dist/kernels/dense{,-relaxed}.wasm    the dense-network training kernel (AssemblyScript → WebAssembly SIMD,
+//                                         and with relaxed SIMD's fused multiply-add), built with node and
+//                                         electron; skipped when newer than its sources
 // Dependencies stay external (loaded from node_modules), so tfjs finds its wasm files.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,7 +30,31 @@ const common = {
   banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * Compile models/train/dense/assembly to dist/kernels/dense.wasm (WebAssembly SIMD) and
+ * dense-relaxed.wasm (SIMD + relaxed SIMD: fused multiply-add), unless they are newer than
+ * every source.
+ */
+async function buildKernel() {
+  const sources = `${root}models/train/dense/assembly`;
+  const newest = Math.max(...(await Promise.all((await readdir(sources)).map(async (f) => (await stat(`${sources}/${f}`)).mtimeMs))));
+  await mkdir(`${root}dist/kernels`, { recursive: true });
+  const { default: asc } = await import('assemblyscript/asc');
+  for (const [name, features] of [['dense', ['simd']], ['dense-relaxed', ['simd', 'relaxed-simd']]]) {
+    const output = `${root}dist/kernels/${name}.wasm`;
+    const built = await stat(output).then((s) => s.mtimeMs, () => 0);
+    if (built > newest) continue;
+    // -O3; no runtime (the kernel allocates nothing), memory imported from the loader, no abort import.
+    const { error, stderr } = await asc.main(
+      [`${sources}/index.ts`, '-O3', ...features.flatMap((f) => ['--enable', f]), '--runtime', 'stub', '--noAssert', '--importMemory', '--use', 'abort=', '-o', output],
+      {},
+    );
+    if (error) throw new Error(`the dense kernel did not compile: ${error.message}\n${stderr.toString()}`);
+  }
+}
+
 const started = Date.now();
+if (want('node') || want('electron')) await buildKernel();
 if (want('node')) {
   await build({
     ...common,

@@ -27,9 +27,8 @@ function splitGroup(group: number[], options: SplitOptions, out: { train: number
     if (nTest >= nVal && nTest > 0) nTest--;
     else nVal--;
   }
-  out.test.push(...group.slice(0, nTest));
-  out.validation.push(...group.slice(nTest, nTest + nVal));
-  out.train.push(...group.slice(nTest + nVal));
+  // One push per row: push(...rows) passes every row as an argument, past the stack's limit at ~100,000.
+  for (let i = 0; i < n; i++) (i < nTest ? out.test : i < nTest + nVal ? out.validation : out.train).push(group[i]);
 }
 
 export function splitRows(rows: Int32Array, options: SplitOptions): Split {

@@ -117,7 +117,10 @@ export class TrainingController {
 
 export interface TrainingContext {
   controller: TrainingController;
+  /** The run's model with the weights of the steps taken so far (read it, do not train it). */
   model: tf.LayersModel;
+  /** The model's output for rows of x (inference mode; regression: the standardized target), by whatever trains the run. */
+  predict(x: Float32Array, rows: number, cols: number): Float32Array;
   /** Record a run event (sent to the UI and stored with the run). */
   event(kind: RunEvent['kind'], message: string): void;
 }

@@ -1,30 +1,31 @@
 /**
  * The training loop: a custom loop (not `model.fit`) so that every optimizer step is one tick
- * we control.
+ * we control. It reads as three phases, as nanoGPT's train.py does:
  *
- * Per step (one tick):
- *   apply queued hyperparameter changes; wait while paused
- *   lr ← schedule(step) · lrScale                 (lrScale: reduce-on-plateau)
- *   for each of `accumulationSteps` mini-batches:
- *     loss = Σ w·ℓ / Σ w  (+ l1·Σ|W| + l2·ΣW²)    (w: class weights; dropout with a fresh seeded mask)
- *     ∇ += ∂loss/∂θ
- *   g = ∇ / k;  clip each element to ±clipValue;  ‖g‖ = global L2 norm;  g ← g·min(1, clipNorm/‖g‖)
- *   optimizer update
- * Each step runs inside `tf.tidy`: nothing outlives it but the weights and the optimizer's slots.
+ *   one step (a tick)   apply queued hyperparameter changes; wait while paused
+ *                       lr ← schedule(step) · lrScale               (lrScale: reduce-on-plateau)
+ *                       the step itself (step.ts): loss over k mini-batches → ∇ → clip → update
+ *                       callbacks see the step (progress, NaN guard, surface, LR finder)
+ *   end of epoch        evaluate on the training sample and the validation split; callbacks
+ *                       (early stopping, reduce-on-plateau, checkpoints) see the epoch
+ *   final evaluation    metrics on every split; fold the target scaling into the output layer
+ *
+ * The step runs in Tickwork's dense kernel on the CPU backends and on tfjs' tape elsewhere
+ * (stepper.ts); both read the same config and give the same loop the same callbacks. The
+ * tfjs model is the run's model either way: callbacks read it through `ctx.model`, which brings
+ * its weights up to date first.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, Metrics, SplitMetrics } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
 import { MAX_TRAIN_EVAL_ROWS, planSteps, type LoopConfig } from './plan.js';
-
-export { loopConfig, planSteps, type LoopConfig } from './plan.js';
 import { createRng, shuffleInPlace } from '../random.js';
-import { buildMlp, dropoutPoints, foldTargetScaling, penalizedKernels } from '../nn/mlp.js';
-import { taskLoss } from '../nn/losses.js';
+import { buildMlp, foldTargetScaling } from '../nn/mlp.js';
 import { computeMetrics } from './metrics.js';
 import { resultsOf, type Results } from './results.js';
-import { createOptimizer } from './optimizers/registry.js';
 import { learningRateAt } from '../../shared/schedule.js';
+import { engineFromEnv, type Engine, type Stepper } from './step.js';
+import { createStepper, type ChosenStepper } from './stepper.js';
 import {
   EarlyStopping,
   ReduceLrOnPlateau,
@@ -34,6 +35,9 @@ import {
   type TrainingCallback,
   type TrainingContext,
 } from './callbacks.js';
+
+export { loopConfig, planSteps, type LoopConfig } from './plan.js';
+export { predictRows } from './predict.js';
 
 export interface DataPart {
   /** Row-major n×d encoded features. */
@@ -66,6 +70,10 @@ export interface TrainResult {
   metrics: SplitMetrics;
   /** The trained model (regression outputs already in original units). The caller disposes it. */
   model: tf.LayersModel;
+  /** What ran the steps: Tickwork's dense kernel or the tfjs tape. */
+  engine: 'kernel' | 'tape';
+  /** Why the tape ran the steps although the kernel was allowed, in plain words (else null). */
+  engineFallback: string | null;
 }
 
 export interface LoopOptions {
@@ -85,32 +93,18 @@ export interface LoopOptions {
   skipEpochEvaluation?: boolean;
   /** Called after each epoch with the Results view's data on the validation split (else train). */
   onResults?: (results: Results, epoch: number) => void;
+  /** What runs the steps: the kernel where it can (auto, the default; TICKWORK_KERNEL=off forces the tape), or one of them. */
+  engine?: Engine;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Forward pass in chunks (inference mode); returns the output row-major. */
-export function predictRows(model: tf.LayersModel, x: Float32Array, rows: number, cols: number, chunk = 4096): Float32Array {
-  const units = (model.outputs[0].shape[1] as number) ?? 1;
-  const out = new Float32Array(rows * units);
-  for (let start = 0; start < rows; start += chunk) {
-    const end = Math.min(rows, start + chunk);
-    const values = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
-      // One forward pass per chunk: model.predict's own batching (32 rows) slices the input, and
-      // tfjs-wasm's slice reads the whole input back to JS each time (measured: 16% of a run).
-      return (model.predict(input, { batchSize: end - start }) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(values, start * units);
-  }
-  return out;
-}
-
-function evaluate(model: tf.LayersModel, input: TrainInput, part: DataPart, folded: boolean, onOutput?: (output: Float32Array) => void): Metrics {
-  let output = predictRows(model, part.x, part.rows, part.cols);
+/** Metrics of one split from the network's output in training units (regression: standardized, mapped back here). */
+function evaluate(predict: Stepper['predict'], input: TrainInput, part: DataPart, onOutput?: (output: Float32Array) => void): Metrics {
+  let output = predict(part.x, part.rows, part.cols);
   onOutput?.(output);
   const stats = input.targetStats;
-  if (input.task === 'regression' && stats && !folded) output = output.map((v) => v * stats.std + stats.mean);
+  if (input.task === 'regression' && stats) output = output.map((v) => v * stats.std + stats.mean);
   return computeMetrics(input.task, output, part.y, input.classes, stats?.std ?? 1);
 }
 
@@ -132,18 +126,23 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   const lossReadInterval = options.lossReadIntervalMs ?? 100;
   const yieldInterval = options.yieldIntervalMs ?? 20;
 
+  // ---- Setup: the model, the stepper that trains it, the plan of steps, the callbacks.
   const model = buildMlp({ spec: config.model, task, inputSize: train.cols, classes, seed: config.seed });
-  const optimizer = createOptimizer(config.optimizer);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const penalized = penalizedKernels(model, config.model).map((p) => ({ w: p.kernel.read(), l1: p.l1, l2: p.l2 }));
-  const dropAfter = dropoutPoints(config.model);
-
   // Targets as the loss sees them: class indices, or the standardized regression target.
   const stats = input.targetStats;
   const yTrain = task === 'regression' && stats ? train.y.map((v) => (v - stats.mean) / stats.std) : train.y;
-  const xAll = tf.tensor2d(train.x, [train.rows, train.cols]);
-  const yAll = tf.tensor1d(yTrain);
-  const weightOfClass = input.classWeights && task !== 'regression' ? tf.tensor1d(input.classWeights) : null;
+  let chosen: ChosenStepper;
+  try {
+    chosen = createStepper(
+      { model, config, task, classes, x: train.x, y: yTrain, rows: train.rows, cols: train.cols, classWeights: input.classWeights ?? null },
+      options.engine ?? engineFromEnv(),
+    );
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const { stepper, fallback } = chosen;
+  const optimizer = stepper.optimizer;
 
   const { batchSize, batchesPerEpoch, stepsPerEpoch, totalSteps } = planSteps(config, train.rows);
   const k = config.accumulationSteps;
@@ -158,7 +157,12 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   let epoch = 1;
   const ctx: TrainingContext = {
     controller,
-    model,
+    // The model as callbacks see it: with the weights of the steps taken so far.
+    get model() {
+      stepper.syncModel();
+      return model;
+    },
+    predict: (x, rows, cols) => stepper.predict(x, rows, cols),
     event: (kind, message) => {
       const event: RunEvent = { step, epoch, kind, message };
       events.push(event);
@@ -169,27 +173,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   if (config.reduceOnPlateau) callbacks.push(new ReduceLrOnPlateau(config.reduceOnPlateau, () => schedule.baseLr));
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
 
-  /** Forward pass in training mode: batch-norm uses batch statistics, dropout a mask seeded by (seed, step, layer). */
-  const forward = (x: tf.Tensor): tf.Tensor => {
-    let h = x;
-    model.layers.forEach((layer, i) => {
-      h = layer.apply(h, { training: true }) as tf.Tensor;
-      const rate = dropAfter.get(layer.name);
-      if (rate !== undefined) h = tf.dropout(h, rate, undefined, (config.seed * 1_000_003 + step * 131 + i) >>> 0);
-    });
-    return h;
-  };
-
-  const lossOf = (xb: tf.Tensor, yb: tf.Tensor1D) => () => {
-    const weights = weightOfClass ? (tf.gather(weightOfClass, yb.toInt()) as tf.Tensor1D) : undefined;
-    let loss = taskLoss(task, forward(xb), yb, classes, weights);
-    for (const { w, l1, l2 } of penalized) {
-      if (l1 > 0) loss = tf.add(loss, tf.mul(l1, tf.sum(tf.abs(w)))) as tf.Scalar;
-      if (l2 > 0) loss = tf.add(loss, tf.mul(l2, tf.sum(tf.square(w)))) as tf.Scalar;
-    }
-    return loss;
-  };
-
+  let metrics: SplitMetrics;
   let samples = 0;
   let trainingMs = 0;
   let segmentStart = performance.now();
@@ -216,6 +200,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
     epochs: for (epoch = 1; epoch <= config.epochs; epoch++) {
       shuffleInPlace(order, rng);
       for (let s = 0; s < stepsPerEpoch; s++) {
+        // ---- One step (a tick). Controls first: a pause waits here, a stop ends the run here.
         if (controller.paused) {
           trainingMs += performance.now() - segmentStart;
           ctx.event('paused', `paused at step ${step}`);
@@ -227,45 +212,17 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         applyChanges();
         const lr = (options.lrAt ? options.lrAt(step) : learningRateAt(config.schedule, schedule, step)) * controller.lrScale;
         optimizer.setLearningRate(lr);
-        const first = s * k;
-        const last = Math.min(batchesPerEpoch, first + k);
-        // Reading values back syncs with the backend: only every lossReadInterval ms (and at epoch ends).
+        const batches: Int32Array[] = [];
+        for (let b = s * k; b < Math.min(batchesPerEpoch, (s + 1) * k); b++) {
+          batches.push(order.subarray(b * batchSize, Math.min(train.rows, (b + 1) * batchSize)));
+          samples += batches[batches.length - 1].length;
+        }
+        // Reading the loss back is a sync point with the backend (tape): only every lossReadInterval ms and at epoch ends.
         const readNow = s === stepsPerEpoch - 1 || performance.now() - lastRead >= lossReadInterval;
-        const [lossTensor, normTensor] = tf.tidy(() => {
-          let sum: tf.Tensor[] | null = null;
-          let lossSum: tf.Tensor | null = null;
-          for (let b = first; b < last; b++) {
-            const batch = order.subarray(b * batchSize, Math.min(train.rows, (b + 1) * batchSize));
-            samples += batch.length;
-            const idx = tf.tensor1d(batch, 'int32');
-            const { value, grads } = tf.variableGrads(lossOf(tf.gather(xAll, idx), tf.gather(yAll, idx) as tf.Tensor1D), variables);
-            const gs = variables.map((v) => grads[v.name]);
-            sum = sum ? sum.map((acc, i) => tf.add(acc, gs[i])) : gs;
-            lossSum = lossSum ? tf.add(lossSum, value) : value;
-          }
-          const count = last - first;
-          let gs = sum!.map((g) => (count > 1 ? tf.div(g, count) : g));
-          if (config.clipValue !== null) gs = gs.map((g) => tf.clipByValue(g, -config.clipValue!, config.clipValue!));
-          // The global norm costs two ops per weight: computed only when read or needed for clipping.
-          const norm = readNow || config.clipNorm !== null ? tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) : null;
-          if (config.clipNorm !== null) {
-            const scale = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm!, 1e-12)));
-            gs = gs.map((g) => tf.mul(g, scale));
-          }
-          optimizer.applyGradients(variables.map((variable, i) => ({ variable, gradient: gs[i] })));
-          return [count > 1 ? tf.div(lossSum!, count) : lossSum!, norm] as const;
-        });
+        const { loss, gradNorm } = stepper.step(batches, step, readNow);
         step++;
         const now = performance.now();
-        let loss: number | null = null;
-        let gradNorm: number | null = null;
-        if (readNow) {
-          loss = lossTensor.dataSync()[0];
-          gradNorm = normTensor!.dataSync()[0];
-          lastRead = now;
-        }
-        lossTensor.dispose();
-        normTensor?.dispose();
+        if (readNow) lastRead = now;
         const info: StepInfo = {
           step,
           totalSteps,
@@ -279,15 +236,18 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         };
         for (const cb of callbacks) cb.onStepEnd?.(info, ctx);
         if (controller.stopRequested) break epochs;
+        // Give the event loop a turn now and then, so that pause, stop and changes are heard.
         if (now - lastYield >= yieldInterval) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
+      // ---- End of epoch: metrics on the training sample and the validation split, then the epoch callbacks.
       if (options.skipEpochEvaluation) {
         if (controller.stopRequested) break;
         continue;
       }
+      stepper.syncModel();
       const resultsPart = input.validation && input.validation.rows > 0 ? input.validation : trainEval;
       const report = options.onResults
         ? (output: Float32Array) => options.onResults!(resultsOf(task, output, resultsPart.y, classes, task === 'regression' ? stats : null), epoch)
@@ -295,8 +255,8 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
       const record: EpochRecord = {
         epoch,
         step,
-        train: evaluate(model, input, trainEval, false, resultsPart === trainEval ? report : undefined),
-        validation: input.validation && input.validation.rows > 0 ? evaluate(model, input, input.validation, false, report) : null,
+        train: evaluate(stepper.predict, input, trainEval, resultsPart === trainEval ? report : undefined),
+        validation: input.validation && input.validation.rows > 0 ? evaluate(stepper.predict, input, input.validation, report) : null,
       };
       history.push(record);
       for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);
@@ -304,23 +264,27 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
       await yieldToEventLoop();
       lastYield = performance.now();
     }
+    // The model gets the last steps' weights before onTrainEnd (early stopping may restore older ones).
+    stepper.syncModel();
     for (const cb of callbacks) cb.onTrainEnd?.(ctx);
+
+    // ---- Final evaluation: metrics on every split with the weights the model ends with; then the
+    // saved model gets the target's standardization folded in, so that it predicts in target units.
+    stepper.reloadModel();
+    const has = (p: DataPart | null): p is DataPart => p !== null && p.rows > 0;
+    metrics = {
+      train: evaluate(stepper.predict, input, train),
+      validation: has(input.validation) ? evaluate(stepper.predict, input, input.validation) : null,
+      test: has(input.test) ? evaluate(stepper.predict, input, input.test) : null,
+    };
+    if (task === 'regression' && stats) foldTargetScaling(model, stats);
   } catch (err) {
     model.dispose();
     throw err;
   } finally {
-    tf.dispose([xAll, yAll]);
-    weightOfClass?.dispose();
-    optimizer.dispose();
+    stepper.dispose();
   }
 
-  if (task === 'regression' && stats) foldTargetScaling(model, stats);
-  const has = (p: DataPart | null): p is DataPart => p !== null && p.rows > 0;
-  const metrics: SplitMetrics = {
-    train: evaluate(model, input, train, true),
-    validation: has(input.validation) ? evaluate(model, input, input.validation, true) : null,
-    test: has(input.test) ? evaluate(model, input, input.test, true) : null,
-  };
   const status = controller.failed ? 'failed' : controller.stopRequested && !controller.finishedEarly ? 'stopped' : 'completed';
   const message =
     controller.finishedEarly
@@ -330,5 +294,5 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         : status === 'stopped'
           ? `stopped at step ${step} of ${totalSteps} (${controller.reason})`
           : (controller.reason ?? 'failed');
-  return { status, message, steps: step, history, events, metrics, model };
+  return { status, message, steps: step, history, events, metrics, model, engine: stepper.engine, engineFallback: fallback };
 }

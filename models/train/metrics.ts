@@ -105,32 +105,46 @@ export function classificationScores(predicted: ArrayLike<number>, y: ArrayLike<
 }
 
 /**
+ * The scores of the positive (y = 1) and the negative rows, each sorted ascending (a native
+ * numeric sort, no comparator). A NaN score (a diverged model) counts as the lowest.
+ */
+export function scoresByClass(scores: ArrayLike<number>, y: ArrayLike<number>): { positive: Float64Array; negative: Float64Array } {
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) positives++;
+  const positive = new Float64Array(positives);
+  const negative = new Float64Array(y.length - positives);
+  for (let i = 0, p = 0, q = 0; i < y.length; i++) {
+    const score = Number.isNaN(scores[i]) ? -Infinity : scores[i];
+    if (y[i] === 1) positive[p++] = score;
+    else negative[q++] = score;
+  }
+  return { positive: positive.sort(), negative: negative.sort() };
+}
+
+/**
  * Area under the ROC curve for binary labels: the probability that a random positive scores
- * above a random negative (ties count half), via the rank-sum (Mann–Whitney U) formula.
- * Null when only one class is present.
+ * above a random negative (ties count half) — the Mann–Whitney U statistic over P·N:
+ *   AUC = Σ over positives of (#negatives scoring below + ½·#negatives scoring the same) / (P·N)
+ * counted in one pass over both classes' sorted scores. Null when only one class is present.
  */
 export function rocAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number | null {
-  const n = y.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
-    const rank = (i + j) / 2 + 1; // average rank of the tie group, 1-based
-    for (let k = i; k <= j; k++) ranks[order[k]] = rank;
-    i = j + 1;
-  }
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n; i++) {
-    if (y[i] === 1) {
-      positives++;
-      rankSum += ranks[i];
+  const { positive, negative } = scoresByClass(scores, y);
+  if (positive.length === 0 || negative.length === 0) return null;
+  let below = 0;
+  let u = 0;
+  for (let i = 0; i < positive.length; ) {
+    const s = positive[i];
+    let ties = 0;
+    while (below < negative.length && negative[below] < s) below++;
+    while (below + ties < negative.length && negative[below + ties] === s) ties++;
+    let same = 0;
+    while (i < positive.length && positive[i] === s) {
+      same++;
+      i++;
     }
+    u += same * (below + ties / 2);
   }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return u / (positive.length * negative.length);
 }
 
 /** Probabilities per class for one row of model output (binary: [1 − p, p]). */

@@ -6,11 +6,17 @@
  * the current parameters, then one optimizer update of W and b.
  * A parameter passes when |ours − ref| ≤ 1e-4·|ref| + 1e-5; a scheduled LR when its relative
  * error ≤ 1e-9.
+ *
+ * Every case runs twice: through the per-parameter tfjs optimizers (the tape path, tfjs-node
+ * and GPU backends) and through the flat-vector optimizers of the dense kernel (what trains on
+ * the CPU backends), labelled "(flat)".
  */
 import * as tf from '@tensorflow/tfjs';
 import { TickworkError } from '../../shared/errors.js';
 import { scheduleConfigSchema } from '../../shared/run-config.js';
 import { optimizerFromJson } from './optimizers/registry.js';
+import { FlatOptimizer } from './dense/flat-optimizer.js';
+import { KernelMemory, kernelProblem } from './dense/kernel.js';
 import { learningRateAt } from '../../shared/schedule.js';
 
 type Matrix = number[][];
@@ -46,15 +52,22 @@ function compare(ours: ArrayLike<number>, ref: number[], into: { rel: number; ra
   }
 }
 
-export function checkCase(fixture: ReferenceFixture, index: number): CaseResult {
+/** tfjs: one parameter at a time (optimizers/); flat: every parameter in one vector (dense/flat-optimizer.ts). */
+export type Implementation = 'tfjs' | 'flat';
+
+export function checkCase(fixture: ReferenceFixture, index: number, implementation: Implementation = 'tfjs'): CaseResult {
   const c = fixture.cases[index];
-  const label = `${c.optimizer} ${JSON.stringify(c.config)}`;
+  const label = `${c.optimizer}${implementation === 'flat' ? ' (flat)' : ''} ${JSON.stringify(c.config)}`;
+  const failed = (error: string): CaseResult => ({ label, maxRelativeError: Infinity, maxToleranceRatio: Infinity, maxLossRelativeError: null, passed: false, error });
   let optimizer;
   try {
     optimizer = optimizerFromJson({ name: c.optimizer, ...c.config });
   } catch (err) {
-    const message = err instanceof TickworkError ? err.message : String(err);
-    return { label, maxRelativeError: Infinity, maxToleranceRatio: Infinity, maxLossRelativeError: null, passed: false, error: message };
+    return failed(err instanceof TickworkError ? err.message : String(err));
+  }
+  if (implementation === 'flat' && kernelProblem() !== null) {
+    optimizer.dispose();
+    return failed(kernelProblem()!);
   }
   const { X, Y, W0, b0 } = fixture.problem;
   const x = tf.tensor2d(X);
@@ -63,6 +76,16 @@ export function checkCase(fixture: ReferenceFixture, index: number): CaseResult 
   const b = tf.variable(tf.tensor1d(b0), true, `b_${index}`);
   const loss = () =>
     tf.add(tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, W), b), y))), tf.mul(0.1, tf.sum(tf.log(tf.cosh(W))))) as tf.Scalar;
+  // The flat optimizer updates θ = [W, b] in kernel memory; the gradient still comes from tfjs.
+  const sizes = [W.size, b.size];
+  const mem = implementation === 'flat' ? new KernelMemory() : null;
+  const theta = mem ? mem.alloc(sizes[0] + sizes[1]) : 0;
+  const grad = mem ? mem.alloc(sizes[0] + sizes[1]) : 0;
+  const flat = mem ? new FlatOptimizer(mem, optimizer.config(), theta, grad, [{ offset: 0, shape: W.shape }, { offset: sizes[0], shape: b.shape }]) : null;
+  if (mem) {
+    mem.write(theta, W.dataSync());
+    mem.write(theta + 4 * sizes[0], b.dataSync());
+  }
   const errors = { rel: 0, ratio: 0 };
   let lossRel: number | null = null;
   const lastStep = Math.max(...Object.keys(c.params).map(Number), fixture.steps);
@@ -70,10 +93,18 @@ export function checkCase(fixture: ReferenceFixture, index: number): CaseResult 
     for (let t = 1; t <= lastStep; t++) {
       const lossValue = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(loss, [W, b]);
-        optimizer.applyGradients([
-          { variable: W, gradient: grads[W.name] },
-          { variable: b, gradient: grads[b.name] },
-        ]);
+        if (flat && mem) {
+          mem.write(grad, grads[W.name].dataSync());
+          mem.write(grad + 4 * sizes[0], grads[b.name].dataSync());
+          flat.apply();
+          W.assign(tf.tensor(mem.read(theta, sizes[0]), W.shape));
+          b.assign(tf.tensor(mem.read(theta + 4 * sizes[0], sizes[1]), b.shape));
+        } else {
+          optimizer.applyGradients([
+            { variable: W, gradient: grads[W.name] },
+            { variable: b, gradient: grads[b.name] },
+          ]);
+        }
         return value.dataSync()[0];
       });
       const refLoss = c.lossBeforeEachStep?.[t - 1];
@@ -108,9 +139,9 @@ export function checkSchedule(fixture: ReferenceFixture, index: number): CaseRes
   return { label, maxRelativeError: worst, maxToleranceRatio: worst / LR_RTOL, maxLossRelativeError: null, passed: worst <= LR_RTOL };
 }
 
-export function checkFixture(fixture: ReferenceFixture): CaseResult[] {
+export function checkFixture(fixture: ReferenceFixture, implementations: Implementation[] = ['tfjs', 'flat']): CaseResult[] {
   return [
-    ...fixture.cases.map((_, i) => checkCase(fixture, i)),
+    ...implementations.flatMap((implementation) => fixture.cases.map((_, i) => checkCase(fixture, i, implementation))),
     ...(fixture.schedules ?? []).map((_, i) => checkSchedule(fixture, i)),
   ];
 }

@@ -10,7 +10,7 @@
  */
 import type { Task } from '../../shared/run-config.js';
 import { evenlySpaced } from '../data/split.js';
-import { argmax } from './metrics.js';
+import { argmax, scoresByClass } from './metrics.js';
 
 /** One row of the predictions table: class ids (classification) or values (regression). */
 export interface ResultRow {
@@ -48,19 +48,28 @@ function spread(indices: number[], max: number): number[] {
 
 /** ROC (x = false-positive rate, y = true-positive rate) and PR (x = recall, y = precision) over all thresholds, thinned. */
 export function binaryCurves(scores: ArrayLike<number>, y: ArrayLike<number>) {
-  const order = Array.from({ length: y.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  const positives = order.reduce((s, i) => s + (y[i] === 1 ? 1 : 0), 0);
-  const negatives = y.length - positives;
+  const { positive, negative } = scoresByClass(scores, y);
+  const positives = positive.length;
+  const negatives = negative.length;
   if (positives === 0 || negatives === 0) return { roc: null, pr: null };
   const roc = [{ x: 0, y: 0 }];
   const pr: Array<{ x: number; y: number }> = [];
+  // Thresholds from the highest score down, one point per distinct score: every row scoring at
+  // least the threshold is predicted positive (both classes' scores sorted, walked from the top).
+  let p = positives - 1;
+  let q = negatives - 1;
   let tp = 0;
   let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    if (y[order[k]] === 1) tp++;
-    else fp++;
-    // one point per distinct threshold
-    if (k + 1 < order.length && scores[order[k + 1]] === scores[order[k]]) continue;
+  while (p >= 0 || q >= 0) {
+    const threshold = Math.max(p >= 0 ? positive[p] : -Infinity, q >= 0 ? negative[q] : -Infinity);
+    while (p >= 0 && positive[p] === threshold) {
+      tp++;
+      p--;
+    }
+    while (q >= 0 && negative[q] === threshold) {
+      fp++;
+      q--;
+    }
     roc.push({ x: fp / negatives, y: tp / positives });
     pr.push({ x: tp / positives, y: tp / (tp + fp) });
   }

@@ -1,10 +1,10 @@
 /**
  * Scores the decision-surface grid while a run trains, at most every `intervalMs` (the grid is
- * ~1,600 rows: one small forward pass), so the surface animates as the model learns.
+ * ~1,600 rows: one small forward pass, in the kernel where it trains the run), so the surface
+ * animates as the model learns.
  */
 import type { StepInfo, TrainingCallback, TrainingContext } from './callbacks.js';
 import type { EpochRecord } from '../../shared/contract.js';
-import { predictRows } from './loop.js';
 
 export interface SurfaceInput {
   x: Float32Array;
@@ -31,7 +31,7 @@ export class SurfaceReporter implements TrainingCallback {
     const now = performance.now();
     if (!this.grid || now - this.last < this.intervalMs) return;
     this.last = now;
-    this.emit(predictRows(ctx.model, this.grid.x, this.grid.rows, this.grid.cols), step, epoch);
+    this.emit(ctx.predict(this.grid.x, this.grid.rows, this.grid.cols), step, epoch);
   }
 
   onStepEnd(info: StepInfo, ctx: TrainingContext): void {

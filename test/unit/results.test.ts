@@ -75,4 +75,27 @@ describe('results view data', () => {
     expect(big.scores![0].x).toBe(0);
     expect(big.scores!.at(-1)!.x).toBeGreaterThan(0.99);
   });
+
+  it('curves equal a walk down the rows sorted by score, one point per distinct score', () => {
+    let seed = 9;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const y = Array.from({ length: 3000 }, () => (rand() < 0.4 ? 1 : 0));
+    const scores = y.map((v) => Math.round((0.4 * v + 0.6 * rand()) * 60) / 60); // ≤ 61 distinct scores: under the 101 points kept
+    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+    const positives = y.filter((v) => v === 1).length;
+    const roc = [{ x: 0, y: 0 }];
+    const pr: Array<{ x: number; y: number }> = [];
+    let tp = 0;
+    let fp = 0;
+    order.forEach((i, k) => {
+      if (y[i] === 1) tp++;
+      else fp++;
+      if (k + 1 < order.length && scores[order[k + 1]] === scores[i]) return;
+      roc.push({ x: fp / (y.length - positives), y: tp / positives });
+      pr.push({ x: tp / positives, y: tp / (tp + fp) });
+    });
+    expect(roc.length).toBeGreaterThan(40);
+    expect(binaryCurves(scores, y)).toEqual({ roc, pr });
+  });
 });
+

@@ -5,6 +5,13 @@ const rows = Int32Array.from({ length: 100 }, (_, i) => i);
 const strata = Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
 
 describe('splitRows', () => {
+  it('splits a million rows (each part is larger than the call stack takes as arguments)', () => {
+    const many = Int32Array.from({ length: 1_000_000 }, (_, i) => i);
+    const s = splitRows(many, { validation: 0.15, test: 0.15, seed: 1, strata: Array.from(many, (i) => i % 2) });
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([700_000, 150_000, 150_000]);
+    expect(new Set([...s.train, ...s.validation, ...s.test]).size).toBe(1_000_000);
+  });
+
   it('partitions all rows into disjoint parts', () => {
     const s = splitRows(rows, { validation: 0.15, test: 0.15, seed: 1, strata });
     const all = [...s.train, ...s.validation, ...s.test].sort((a, b) => a - b);

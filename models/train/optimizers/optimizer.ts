@@ -19,18 +19,36 @@ export interface ParameterGradient {
   gradient: tf.Tensor;
 }
 
-export interface Optimizer {
+/** What the training loop steers on any optimizer: its learning rate and hyperparameters. */
+export interface OptimizerControl {
   readonly name: OptimizerName;
   /** Learning rate for the next update (the schedule calls this before every step). */
   setLearningRate(lr: number): void;
   /** Change hyperparameters; applied from the next step. Validated like the config. */
   updateConfig(changes: Record<string, unknown>): void;
   config(): OptimizerConfig;
-  /** One update of every parameter from its gradient. */
-  applyGradients(pairs: ParameterGradient[]): void;
   /** Updates done so far (t in the formulas, 1 after the first). */
   readonly iterations: number;
   dispose(): void;
+}
+
+/** An optimizer over tfjs variables, one parameter at a time. */
+export interface Optimizer extends OptimizerControl {
+  /** One update of every parameter from its gradient. */
+  applyGradients(pairs: ParameterGradient[]): void;
+}
+
+/** A learning rate the schedule may set: finite and ≥ 0. */
+export function checkedLearningRate(lr: number): number {
+  if (!(lr >= 0) || !Number.isFinite(lr)) throw new TickworkError('invalid_input', `lr must be >= 0, received ${lr}`);
+  return lr;
+}
+
+/** The config with `changes` applied, validated like a new config (the name cannot change). */
+export function changedConfig<N extends OptimizerName>(cfg: OptimizerConfigOf<N>, changes: Record<string, unknown>): OptimizerConfigOf<N> {
+  const parsed = optimizerConfigSchema.safeParse({ ...cfg, ...changes, name: cfg.name });
+  if (!parsed.success) throw new TickworkError('invalid_input', parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data as OptimizerConfigOf<N>;
 }
 
 export abstract class SlotOptimizer<N extends OptimizerName> implements Optimizer {
@@ -56,16 +74,12 @@ export abstract class SlotOptimizer<N extends OptimizerName> implements Optimize
   }
 
   setLearningRate(lr: number): void {
-    if (!(lr >= 0) || !Number.isFinite(lr)) throw new TickworkError('invalid_input', `lr must be >= 0, received ${lr}`);
-    this.lr = lr;
+    this.lr = checkedLearningRate(lr);
   }
 
   updateConfig(changes: Record<string, unknown>): void {
-    const parsed = optimizerConfigSchema.safeParse({ ...this.cfg, ...changes, name: this.cfg.name });
-    if (!parsed.success) throw new TickworkError('invalid_input', parsed.error.issues.map((i) => i.message).join('; '));
-    const lrChanged = 'lr' in changes;
-    this.cfg = parsed.data as OptimizerConfigOf<N>;
-    if (lrChanged) this.lr = this.cfg.lr;
+    this.cfg = changedConfig(this.cfg, changes);
+    if ('lr' in changes) this.lr = this.cfg.lr;
   }
 
   config(): OptimizerConfig {
