@@ -34,6 +34,8 @@ function connect(): Port {
 }
 
 const port = connect();
+/** Checkpoints go to the service at most this often. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 let backend: BackendInfo | null = null;
 let preference: BackendPreference = 'auto';
 const controllers = new Map<string, TrainingController>();
@@ -58,6 +60,7 @@ async function train(request: TrainRequest): Promise<void> {
   surfaces.set(runId, surface);
   try {
     const used = await ensureBackend(request.config.backend);
+    let lastCheckpoint = 0;
     const result = await trainModel(
       request,
       {
@@ -70,7 +73,11 @@ async function train(request: TrainRequest): Promise<void> {
           {
             onEpochEnd: async (record, ctx) => {
               port.post({ type: 'emit', runId, channel: 'training:epoch', payload: { runId, record, epochs: request.config.epochs } });
-              // A checkpoint per epoch: if the run later fails or the worker dies, this model survives.
+              // A checkpoint — if the run later fails or the worker dies, this model survives — after
+              // the first epoch and then at most once a second (small data runs 50+ epochs a second).
+              const now = Date.now();
+              if (now - lastCheckpoint < CHECKPOINT_INTERVAL_MS) return;
+              lastCheckpoint = now;
               port.post({ type: 'checkpoint', runId, epoch: record.epoch, artifacts: await modelToArtifacts(ctx.model) });
             },
           },
