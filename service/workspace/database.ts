@@ -189,12 +189,17 @@ function schemaVersion(db: Db, file: string): number {
   }
 }
 
-function applyMigrations(db: Db, from: number): void {
-  const pending = MIGRATIONS.filter((m) => m.version > from);
+/**
+ * Migrate under the write lock (BEGIN IMMEDIATE), reading the version again inside it: two
+ * processes opening a new workspace at the same moment migrate it once.
+ */
+function applyMigrations(db: Db): void {
   db.transaction(() => {
-    for (const m of pending) db.exec(m.sql);
+    const from = db.pragma('user_version', { simple: true }) as number;
+    if (from >= SCHEMA_VERSION) return;
+    for (const m of MIGRATIONS.filter((m) => m.version > from)) db.exec(m.sql);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }).immediate();
 }
 
 function configure(db: Db, readOnly: boolean): void {
@@ -210,7 +215,7 @@ function configure(db: Db, readOnly: boolean): void {
 export function openMemoryDatabase(): OpenedDatabase {
   const db = new Database(':memory:');
   configure(db, false);
-  applyMigrations(db, 0);
+  applyMigrations(db);
   return { db, dir: null, readOnly: false, note: null };
 }
 
@@ -270,7 +275,7 @@ export function openWorkspaceDatabase(dir: string, options: { readOnly?: boolean
         db.exec(`VACUUM INTO '${backup.replace(/'/g, "''")}'`);
         note = `The workspace was upgraded from schema ${version} to ${SCHEMA_VERSION}; the old database was kept as ${backup}.`;
       }
-      applyMigrations(db, version);
+      applyMigrations(db);
     }
   } catch (err) {
     db.close();
