@@ -56,7 +56,9 @@ Train options:
   --sheet <name|number>   Excel: which sheet (default: the first)
   --max-rows N            keep a random sample of N rows of a larger CSV (default 2,000,000)
   --missing "NA,?,-"      cells read as missing (default: empty NA N/A NaN null None ? -)
-  Data files: CSV/TSV (delimiter sniffed, streamed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx
+  --sql "SELECT … FROM data WHERE …"   the dataset is this query's result (inspect, train, race, lr-find);
+                          filter, rename, derive columns, JOIN 'other.csv'; predict repeats it
+  Data files: CSV/TSV (delimiter sniffed), JSON (array of objects), JSON Lines, Parquet, Excel .xlsx — read by DuckDB
   --ignore col,col        leave these columns out     --categorical col,col   read these number columns as categories
   --impute mean|median    missing numbers (categories get a "(missing)" input)
   --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")
@@ -222,15 +224,17 @@ async function openWithProgress(api: TickworkApi, source: DatasetSource, values:
   try {
     const maxRows = numberFlag('max-rows', get('max-rows'), true);
     const missing = get('missing');
+    const sql = get('sql');
     const options = {
       ...(maxRows !== undefined ? { maxRows } : {}),
       ...(missing !== undefined ? { missingTokens: missing.split(',') } : {}),
+      ...(sql !== undefined ? { query: sql } : {}),
     };
     const summary = await api.openDataset({ source, ...(Object.keys(options).length > 0 ? { options } : {}) });
     if (summary.sample) {
       process.stderr.write(
-        `${tty && shown ? '\n' : ''}${summary.name} has ${summary.sample.totalRows.toLocaleString('en-US')} rows; using a random sample of ` +
-          `${summary.rows.toLocaleString('en-US')} (--max-rows).\n`,
+        `${tty && shown ? '\n' : ''}${summary.name} has ${summary.sample.totalRows.toLocaleString('en-US')} rows; statistics and the data check cover all of them, ` +
+          `training uses a random sample of ${summary.rows.toLocaleString('en-US')} (--max-rows).\n`,
       );
     } else if (tty && shown) process.stderr.write('\n');
     return summary;
@@ -589,6 +593,7 @@ export async function main(argv: string[]): Promise<number> {
         quantize: { type: 'string' },
         'max-rows': { type: 'string' },
         missing: { type: 'string' },
+        sql: { type: 'string' },
         ignore: { type: 'string' },
         categorical: { type: 'string' },
         impute: { type: 'string' },

@@ -35,7 +35,7 @@ export function normalizeQuery(query: string | null | undefined): string | null 
  */
 export function queryErrorMessage(err: unknown, query: string): string {
   const text = (err as Error)?.message ?? String(err);
-  const [head] = text.split(/\n\s*\n|\nLINE \d+:/);
+  const [head] = text.replace(/^Failed to \w+ statements?: /, '').split(/\n\s*\n|\nLINE \d+:/);
   const kind = /^(\w+) Error: /.exec(head)?.[1] ?? '';
   const reason = head.replace(/^\w+ Error: /, '').replace(/\s+/g, ' ').trim();
   const plain =

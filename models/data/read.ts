@@ -63,6 +63,16 @@ export interface ReadOptions {
   onProgress?: (progress: ReadProgress) => void;
 }
 
+/** TICKWORK_DATA_TRACE=1: the time of each phase on stderr (benchmarks, slow files). */
+const trace = process.env.TICKWORK_DATA_TRACE === '1';
+let lastMark = 0;
+function mark(phase: string): void {
+  if (!trace) return;
+  const now = performance.now();
+  if (lastMark > 0) process.stderr.write(`[data] ${phase}: ${((now - lastMark) / 1000).toFixed(2)} s\n`);
+  lastMark = now;
+}
+
 function cancelled(name: string): TickworkError {
   return new TickworkError('cancelled', `Reading ${name} was cancelled; nothing was loaded.`);
 }
@@ -105,8 +115,11 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   const missing = options.missingTokens ?? DEFAULT_MISSING_TOKENS;
   const query = normalizeQuery(options.query);
   try {
+    mark('start');
     return await withConnection(async (connection, created) => {
+      mark('engine');
       const { source, sha256, delimiter } = await loadSource(connection, created, path, name, format, info.size, { ...options, missingTokens: missing });
+      mark('read');
       if (signal?.aborted) throw cancelled(name);
       const dataset = query ? await runQuery(connection, created, source.table, query, name) : source.table;
       const table = await toTable(connection, created, dataset, { name, source: path, delimiter, query }, missing, options);
@@ -238,7 +251,9 @@ async function toTable(
   missing: readonly string[],
   options: ReadOptions,
 ): Promise<Table> {
+  if (meta.query) mark('query');
   const { plans, rows } = await planColumns(connection, dataset, missing);
+  mark('types');
   if (rows === 0) throw new TickworkError('bad_data', `${meta.name} has no rows. A file with a header row and at least one data row is needed.`);
   if (plans.length < 2) {
     throw new TickworkError('bad_data', `${meta.name} has ${plans.length} field(s) (${plans.map((p) => p.name).join(', ')}); Tickwork needs at least one feature and a target.`);
@@ -246,6 +261,7 @@ async function toTable(
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const sampled = rows > maxRows;
   const stats = await profileColumns(connection, dataset, plans, rows, { histograms: sampled });
+  mark('statistics');
   const fetched = await fetchRows(connection, created, dataset, plans, rows, { maxRows, seed: options.seed ?? 42 });
   if (!sampled) {
     // Every row is held: the histograms come from the held values (faster than another pass in DuckDB).
@@ -254,6 +270,7 @@ async function toTable(
       if (column.kind === 'number' && p.min !== null && p.max !== null && Number.isFinite(p.min)) p.histogram = histogram(column.values, p.min, p.max);
     });
   }
+  mark('rows into JavaScript');
   const table: Table = {
     ...meta,
     columnNames: plans.map((p) => p.name),
