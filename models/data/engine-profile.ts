@@ -65,13 +65,17 @@ export async function planColumns(connection: Connection, table: string, missing
   const described = (await connection.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE ${ident(table)})`)).getRowsJson() as [string, string][];
   const first: ColumnPlan[] = described.map(([name, type]) => {
     const q = ident(name);
-    if (NUMERIC_TYPES.test(type)) return { name, kind: 'number', value: `CAST(${q} AS DOUBLE)`, text: asText(q, type, missing) };
+    if (NUMERIC_TYPES.test(type)) {
+      // As text (used when infinities make it a text column): whole numbers without ".0", as JavaScript writes them.
+      const shortest = `CASE WHEN ${q} = trunc(${q}) AND abs(${q}) < 1e15 THEN CAST(CAST(${q} AS BIGINT) AS VARCHAR) ELSE CAST(${q} AS VARCHAR) END`;
+      return { name, kind: 'number', value: `CAST(${q} AS DOUBLE)`, text: asText(`(${shortest})`, 'VARCHAR', missing) };
+    }
     const text = asText(q, type, missing);
     return { name, kind: 'text', value: numberFrom(text), text };
   });
   const parts = first.map((p) =>
     p.kind === 'number'
-      ? `count(*) FILTER (WHERE isinf(${p.value}))`
+      ? `struct_pack(present := count(${p.value}), inf := count(*) FILTER (WHERE isinf(${p.value})))`
       : `struct_pack(present := count(${p.text}), numbers := count(${p.value}), others := approx_count_distinct(${p.text}) FILTER (WHERE ${p.value} IS NULL))`,
   );
   const [row] = (await connection.runAndReadAll(`SELECT count(*), ${parts.join(', ')} FROM ${ident(table)}`)).getRowsJson() as unknown[][];
@@ -79,8 +83,10 @@ export async function planColumns(connection: Connection, table: string, missing
   const plans = first.map((p, i): ColumnPlan => {
     const r = row[i + 1];
     if (p.kind === 'number') {
-      // Infinities are cells that are not numbers, as in the JavaScript reader: read the text.
-      return num(r) > 0 ? { ...p, kind: 'mixed', value: numberFrom(p.text) } : p;
+      // Infinities are cells that are not numbers, as in the JavaScript reader: stray cells, or a text column when many.
+      const { present, inf } = r as { present: string; inf: string };
+      if (num(inf) === 0) return p;
+      return { ...p, kind: num(inf) <= 0.1 * num(present) ? 'mixed' : 'text', value: numberFrom(p.text) };
     }
     const { present, numbers, others } = r as { present: string; numbers: string; others: string };
     const nPresent = num(present);
@@ -146,7 +152,7 @@ async function profileOne(connection: Connection, t: string, plan: ColumnPlan, a
   if (plan.kind === 'text') {
     if (a.present === 0 || a.distinct <= GROUP_LIMIT) {
       // Every distinct value with its count: the JavaScript profile of those cells gives the same type and top values.
-      const groups = await rowsOf(connection, `SELECT ${plan.text} AS v, count(*) FROM ${t} WHERE v IS NOT NULL GROUP BY v`);
+      const groups = await rowsOf(connection, `SELECT ${plan.text} AS tw_v, count(*) FROM ${t} WHERE tw_v IS NOT NULL GROUP BY tw_v`);
       const counts = new Map(groups.map(([v, n]) => [String(v), num(n)]));
       const present = [...counts.values()].reduce((s, n) => s + n, 0);
       const base = profileColumn(plan.name, columnFromCells([]));
@@ -155,7 +161,7 @@ async function profileOne(connection: Connection, t: string, plan: ColumnPlan, a
     const [[dates, top]] = await rowsOf(
       connection,
       `SELECT count(*) FILTER (WHERE regexp_full_match(${plan.text}, '${DATE_RE}') AND TRY_CAST(replace(${plan.text}, '/', '-') AS TIMESTAMP) IS NOT NULL), ` +
-        `(SELECT list(struct_pack(v := v, n := n)) FROM (SELECT ${plan.text} AS v, count(*) AS n FROM ${t} WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 10)) FROM ${t}`,
+        `(SELECT list(struct_pack(v := tw_v, n := tw_n)) FROM (SELECT ${plan.text} AS tw_v, count(*) AS tw_n FROM ${t} WHERE tw_v IS NOT NULL GROUP BY tw_v ORDER BY tw_n DESC, tw_v LIMIT 10)) FROM ${t}`,
     );
     const present = a.present;
     const type = present > 0 && num(dates) / present >= 0.9 ? 'datetime' : present >= 20 && (a.chars ?? 0) / present > 30 && a.distinct / present > 0.5 ? 'text' : 'categorical';
@@ -169,7 +175,7 @@ async function profileOne(connection: Connection, t: string, plan: ColumnPlan, a
   if (distinct <= GROUP_LIMIT) {
     const groups = await rowsOf(
       connection,
-      `SELECT v, n, count(*) OVER () FROM (SELECT ${plan.value} AS v, count(*) AS n FROM ${t} WHERE v IS NOT NULL GROUP BY v) ORDER BY n DESC, v LIMIT 10`,
+      `SELECT tw_v, tw_n, count(*) OVER () FROM (SELECT ${plan.value} AS tw_v, count(*) AS tw_n FROM ${t} WHERE tw_v IS NOT NULL GROUP BY tw_v) ORDER BY tw_n DESC, tw_v LIMIT 10`,
     );
     distinct = groups.length > 0 ? num(groups[0][2]) : 0;
     top = groups.map(([v, n]) => ({ value: String(num(v)), count: num(n) }));
@@ -178,7 +184,7 @@ async function profileOne(connection: Connection, t: string, plan: ColumnPlan, a
   let invalidCount = 0;
   if (plan.kind === 'mixed') {
     const where = `${plan.text} IS NOT NULL AND ${plan.value} IS NULL`;
-    const counts = await rowsOf(connection, `SELECT ${plan.text} AS v, count(*) FROM ${t} WHERE ${where} GROUP BY v`);
+    const counts = await rowsOf(connection, `SELECT ${plan.text} AS tw_v, count(*) FROM ${t} WHERE ${where} GROUP BY tw_v`);
     invalidCount = counts.reduce((s, [, n]) => s + num(n), 0);
     distinct += counts.length;
     top = mergeTop(top, counts.map(([v, n]) => ({ value: String(v), count: num(n) })));
@@ -232,7 +238,7 @@ async function histogramOf(connection: Connection, t: string, value: string, min
   }
   const bins = HISTOGRAM_BINS;
   const scale = bins / (max - min);
-  const groups = await rowsOf(connection, `SELECT least(${bins - 1}, floor((${value} - (${min})) * ${scale}))::INTEGER AS b, count(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY b`);
+  const groups = await rowsOf(connection, `SELECT least(${bins - 1}, floor((${value} - (${min})) * ${scale}))::INTEGER AS tw_bin, count(*) FROM ${t} WHERE ${value} IS NOT NULL GROUP BY tw_bin`);
   const counts = new Array<number>(bins).fill(0);
   for (const [b, n] of groups) counts[num(b)] = num(n);
   return { edges: Array.from({ length: bins + 1 }, (_, i) => min + (i * (max - min)) / bins), counts };

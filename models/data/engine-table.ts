@@ -68,7 +68,7 @@ export async function fetchRows(
       continue;
     }
     await connection.run(
-      `CREATE TYPE ${ident(name)} AS ENUM (SELECT v FROM (SELECT ${plan.text} AS v, min(rowid) AS r FROM ${s} WHERE v IS NOT NULL GROUP BY v) ORDER BY r)`,
+      `CREATE TYPE ${ident(name)} AS ENUM (SELECT tw_v FROM (SELECT ${plan.text} AS tw_v, min(rowid) AS tw_r FROM ${s} WHERE tw_v IS NOT NULL GROUP BY tw_v) ORDER BY tw_r)`,
     );
     created.push(name);
     enums.push(name);
