@@ -64,7 +64,9 @@ export async function loadDelimited(
   const names = uniqueHeader(file.header);
   const asText = new Set<string>();
   let maxLine = 0;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  // The first read collects no rejects (faster); any problem reads again with them, to name it.
+  let collect = false;
+  for (let attempt = 0; attempt < 5; attempt++) {
     const table = uniqueName('source');
     const rejects = uniqueName('rejects');
     const scans = uniqueName('scans');
@@ -73,12 +75,23 @@ export async function loadDelimited(
     const sql =
       `CREATE TABLE ${ident(table)} AS SELECT * FROM read_csv(${literal(file.path)}, header = true, delim = ${literal(file.delimiter)}, ` +
       `quote = '"', escape = '"', names = ${list(names)}, nullstr = ${list(nullStrings(missingTokens))}, ` +
-      `auto_type_candidates = ['DOUBLE', 'VARCHAR'], store_rejects = true, rejects_table = ${literal(rejects)}, ` +
-      `rejects_scan = ${literal(scans)}, rejects_limit = ${REJECTS_LIMIT}${maxLine > 0 ? `, max_line_size = ${maxLine}` : ''}${types})`;
+      `auto_type_candidates = ['DOUBLE', 'VARCHAR']` +
+      (collect ? `, store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(scans)}, rejects_limit = ${REJECTS_LIMIT}` : '') +
+      `${maxLine > 0 ? `, max_line_size = ${maxLine}` : ''}${types})`;
     try {
       await runLong(connection, sql, control);
     } catch (err) {
-      throw await parseFailure(err, file);
+      const failure = await parseFailure(err, file, collect);
+      if (failure === RETRY) {
+        collect = true;
+        continue;
+      }
+      throw failure;
+    }
+    if (!collect) {
+      const rows = await count(connection, table);
+      checkShape(file.name, names, rows);
+      return { table, columnNames: names, rows };
     }
     const problems = (
       await connection.runAndReadAll(
@@ -119,11 +132,15 @@ export async function loadDelimited(
   throw new TickworkError('bad_data', `${file.name} could not be read: its columns kept changing type between reads.`);
 }
 
-/** A parse that DuckDB gave up on: an open quote when there is one, else DuckDB's reason. */
-async function parseFailure(err: unknown, file: { path: string; name: string }): Promise<unknown> {
-  const message = (err as Error)?.message ?? '';
+const RETRY = Symbol('read again, collecting rejects');
+
+/** A parse that DuckDB gave up on: an open quote when there is one, else DuckDB's reason (or RETRY with rejects). */
+async function parseFailure(err: unknown, file: { path: string; name: string }, collected: boolean): Promise<unknown> {
+  // DuckDB's first lines say what went wrong; the rest lists the dialect options it used.
+  const message = ((err as Error)?.message ?? '').split('\n').slice(0, 3).join('\n');
   if (/INTERRUPT/i.test(message)) return err;
   if (/Invalid unicode|not utf-8/i.test(message)) return new NotUtf8();
+  if (!collected) return RETRY;
   const open = await findOpenQuote(file.path).catch(() => null);
   if (open !== null) return quoteError(file.name, open);
   if (/Maximum line size/i.test(message)) {

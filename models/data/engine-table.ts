@@ -2,8 +2,9 @@
  * A DuckDB dataset table into the typed-array columns of a Table (table.ts): every row when the
  * dataset has at most `maxRows`, else a seeded uniform sample of `maxRows` of them, in file order.
  *
- * The sample: the rows with the `maxRows` smallest values of hash(row number, seed) — a uniform
- * random subset, the same for the same file, seed and DuckDB version.
+ * The sample: Knuth's selection sampling over the row numbers with the seeded generator of
+ * models/random.ts — exactly `maxRows` rows, a uniform random subset, the same for the same file
+ * and seed on any machine.
  *
  * Values are copied out of DuckDB's vectors in bulk (their raw bytes, with the validity mask):
  *   number / mixed columns → Float64Array (NaN where missing or not a number), plus the stray
@@ -14,7 +15,9 @@
 import type { DuckDBEnumType } from '@duckdb/node-api';
 import { ident, uniqueName, type Connection } from './engine.js';
 import type { ColumnPlan } from './engine-profile.js';
-import type { Column } from './table.js';
+import { createRng } from '../random.js';
+import { parseNumberCell } from './numbers.js';
+import type { Column, MissingTokens } from './table.js';
 
 export interface FetchedRows {
   columns: Column[];
@@ -31,7 +34,7 @@ export async function fetchRows(
   table: string,
   plans: ColumnPlan[],
   total: number,
-  options: { maxRows: number; seed: number },
+  options: { maxRows: number; seed: number; missing: MissingTokens },
 ): Promise<FetchedRows> {
   // Loaded here, not at module load, so that starting the app does not load the native engine.
   const { default: duckdb } = await import('@duckdb/node-bindings');
@@ -45,45 +48,110 @@ export async function fetchRows(
   let source = table;
   const sampled = total > options.maxRows;
   if (sampled) {
+    // Which rows: Knuth's selection sampling (Algorithm S) with the seeded generator — exactly
+    // maxRows of the rows, each with the same chance, in file order; then DuckDB keeps those.
+    const picks = uniqueName('picks');
     source = uniqueName('sample');
-    created.push(source);
+    created.push(picks, source);
+    await connection.run(`CREATE TEMP TABLE ${ident(picks)} (tw_pick BIGINT)`);
+    const appender = await connection.createAppender(picks);
+    try {
+      const rng = createRng(options.seed);
+      let needed = options.maxRows;
+      for (let r = 0; r < total && needed > 0; r++) {
+        if (rng() * (total - r) < needed) {
+          appender.appendBigInt(BigInt(r));
+          appender.endRow();
+          needed--;
+        }
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
     const t = ident(table);
     await connection.run(
-      `CREATE TEMP TABLE ${ident(source)} AS SELECT rowid AS tw_row, * FROM ${t} WHERE rowid IN ` +
-        `(SELECT rowid FROM ${t} ORDER BY hash(rowid, ${Math.trunc(options.seed)}) LIMIT ${options.maxRows}) ORDER BY rowid`,
+      `CREATE TEMP TABLE ${ident(source)} AS SELECT rowid AS tw_row, * FROM ${t} WHERE rowid IN (SELECT tw_pick FROM ${ident(picks)}) ORDER BY rowid`,
     );
   }
   const s = ident(source);
-  // One ENUM per text column, its values in first-seen order.
+  // One ENUM per text column (and per mixed column with few distinct cells), its values in first-seen order:
+  // of the raw cells when the plan has their groups (JavaScript then trims them and applies the missing
+  // tokens to the few distinct values), else of the trimmed text.
   const enums: (string | null)[] = [];
   for (const plan of plans) {
-    if (plan.kind !== 'text') {
+    if (plan.kind === 'number' || (plan.kind === 'mixed' && !plan.groups)) {
       enums.push(null);
       continue;
     }
     const name = uniqueName('enum');
-    const [[present]] = (await connection.runAndReadAll(`SELECT count(${plan.text}) FROM ${s}`)).getRows();
+    const cellSql = plan.groups ? plan.raw : plan.text;
+    const [[present]] = (await connection.runAndReadAll(`SELECT count(${cellSql}) FROM ${s}`)).getRows();
     if (Number(present) === 0) {
       enums.push('');
       continue;
     }
     await connection.run(
-      `CREATE TYPE ${ident(name)} AS ENUM (SELECT tw_v FROM (SELECT ${plan.text} AS tw_v, min(rowid) AS tw_r FROM ${s} WHERE tw_v IS NOT NULL GROUP BY tw_v) ORDER BY tw_r)`,
+      `CREATE TYPE ${ident(name)} AS ENUM (SELECT tw_v FROM (SELECT ${cellSql} AS tw_v, min(rowid) AS tw_r FROM ${s} WHERE tw_v IS NOT NULL GROUP BY tw_v) ORDER BY tw_r)`,
     );
     created.push(name);
     enums.push(name);
   }
-  const select = plans.map((p, c) => (p.kind === 'text' ? (enums[c] ? `CAST(${p.text} AS ${ident(enums[c]!)})` : 'NULL::INTEGER') : p.value));
+  const select = plans.map((p, c) =>
+    enums[c] === null ? p.value : enums[c] === '' ? 'NULL::UTINYINT' : `CAST(${p.groups ? p.raw : p.text} AS ${ident(enums[c]!)})`,
+  );
   // Streamed chunks need not arrive in table order (DuckDB's parallel scan): each row goes to its rowid.
   select.push('rowid');
   if (sampled) select.push('tw_row');
   const result = await connection.stream(`SELECT ${select.join(', ')} FROM ${s}`);
   const types = result.columnTypes();
   const n = Math.min(total, options.maxRows);
-  const values = plans.map((p) => (p.kind === 'text' ? null : new Float64Array(n)));
+  const values = plans.map((p) => (p.kind === 'text' ? null : p.groups ? new Float64Array(n).fill(NaN) : new Float64Array(n)));
   const codes = plans.map((p) => (p.kind === 'text' ? new Int32Array(n).fill(-1) : null));
-  const dictionaries = plans.map((_, c) => (enums[c] ? [...(types[c] as DuckDBEnumType).values] : []));
+  const enumValues = plans.map((_, c) => (enums[c] ? (types[c] as DuckDBEnumType).values : []));
   const widths = plans.map((_, c) => (enums[c] ? enumWidth(types[c] as DuckDBEnumType) : 0));
+  // Raw cells → what the Table holds: a code into the trimmed dictionary (text), or a number / stray cell (mixed).
+  const dictionaries: string[][] = [];
+  const codeOf: (Int32Array | null)[] = [];
+  const numberOf: (Float64Array | null)[] = [];
+  const strayOf: ((string | null)[] | null)[] = [];
+  plans.forEach((plan, c) => {
+    const rawValues = enumValues[c];
+    if (!plan.groups || !enums[c]) {
+      dictionaries.push([...rawValues]);
+      codeOf.push(null);
+      numberOf.push(null);
+      strayOf.push(null);
+      return;
+    }
+    const dictionary: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Int32Array(rawValues.length).fill(-1);
+    const numbers = new Float64Array(rawValues.length).fill(NaN);
+    const strays: (string | null)[] = new Array(rawValues.length).fill(null);
+    rawValues.forEach((raw, k) => {
+      const text = raw.trim();
+      if (options.missing.has(text)) return;
+      if (plan.kind === 'mixed') {
+        const n = parseNumberCell(text);
+        if (n !== null) numbers[k] = n;
+        else strays[k] = text;
+        return;
+      }
+      let code = index.get(text);
+      if (code === undefined) {
+        code = dictionary.length;
+        dictionary.push(text);
+        index.set(text, code);
+      }
+      codes[k] = code;
+    });
+    dictionaries.push(dictionary);
+    codeOf.push(plan.kind === 'text' ? codes : null);
+    numberOf.push(plan.kind === 'mixed' ? numbers : null);
+    strayOf.push(plan.kind === 'mixed' ? strays : null);
+  });
+  const invalids = plans.map(() => new Map<number, string>());
   const lines = sampled ? new Int32Array(n) : null;
   for (;;) {
     const chunk = await result.fetchChunk();
@@ -101,7 +169,7 @@ export async function fetchRows(
       const vector = duckdb.data_chunk_get_vector(raw, c);
       const validity = duckdb.vector_get_validity(vector, mask) ?? null;
       const out = values[c];
-      if (out) {
+      if (out && !numberOf[c]) {
         const data = duckdb.vector_get_data(vector, size * 8);
         const items = new Float64Array(data.buffer, data.byteOffset, size);
         if (at === null) out.set(items, start);
@@ -111,7 +179,6 @@ export async function fetchRows(
       }
       const width = widths[c];
       if (width === 0) continue; // every cell missing
-      const into = codes[c]!;
       const data = duckdb.vector_get_data(vector, size * width);
       const items =
         width === 1
@@ -119,7 +186,27 @@ export async function fetchRows(
           : width === 2
             ? new Uint16Array(data.buffer, data.byteOffset, size)
             : new Uint32Array(data.buffer, data.byteOffset, size);
-      for (let i = 0; i < size; i++) into[at === null ? start + i : at[i]] = invalidBit(validity, i) ? -1 : items[i];
+      const numbers = numberOf[c];
+      if (numbers) {
+        // A mixed column: each raw code is a number, a stray cell or missing.
+        const strays = strayOf[c]!;
+        const invalid = invalids[c];
+        for (let i = 0; i < size; i++) {
+          if (invalidBit(validity, i)) continue;
+          const r = at === null ? start + i : at[i];
+          const k = items[i];
+          out![r] = numbers[k];
+          const bad = strays[k];
+          if (bad !== null) invalid.set(r, bad);
+        }
+        continue;
+      }
+      const into = codes[c]!;
+      const map = codeOf[c];
+      for (let i = 0; i < size; i++) {
+        const code = invalidBit(validity, i) ? -1 : map ? map[items[i]] : items[i];
+        into[at === null ? start + i : at[i]] = code;
+      }
     }
     if (lines) {
       const vector = duckdb.data_chunk_get_vector(raw, plans.length + 1);
@@ -135,8 +222,8 @@ export async function fetchRows(
       columns.push({ kind: 'text', codes: codes[c]!, dictionary: dictionaries[c] });
       continue;
     }
-    const invalid = new Map<number, string>();
-    if (plan.kind === 'mixed') {
+    const invalid = invalids[c];
+    if (plan.kind === 'mixed' && !plan.groups) {
       const stray = (await connection.runAndReadAll(`SELECT rowid, ${plan.text} FROM ${s} WHERE ${plan.text} IS NOT NULL AND ${plan.value} IS NULL`)).getRowsJson();
       for (const [r, v] of stray) invalid.set(Number(r), String(v));
     }

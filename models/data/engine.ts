@@ -2,7 +2,8 @@
  * The data engine: one in-memory DuckDB database per thread (a worker thread, the CLI's main
  * thread, a test), created on first use and closed when the thread exits. Nothing is shared
  * between processes: no database file is ever written (DuckDB allows one read-write process per
- * file); what does not fit in `memory_limit` spills to a private temporary folder, removed on exit.
+ * file); what does not fit in `memory_limit` spills to a private temporary folder
+ * (tickwork-duckdb-<pid>-…), removed on exit, or by the next engine when its process is gone.
  *
  * Settings, fixed before any user SQL runs and then locked (`lock_configuration`):
  *   threads            = the machine's cores;
@@ -15,7 +16,7 @@
  * Inputs and outputs of everything built on this are plain data (paths, strings, numbers, typed
  * arrays), so the engine runs unchanged in a worker thread; see read.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -53,6 +54,32 @@ function memoryLimit(): string {
   return '1GB';
 }
 
+const TEMP_PREFIX = 'tickwork-duckdb-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Spill folders of processes that are gone (killed, or a worker thread terminated before its exit
+ * handler could run): their names carry the process id.
+ */
+function removeStaleFolders(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1]);
+      if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // best effort: a folder we cannot list or remove is left for the system's own cleanup
+  }
+}
+
 async function createEngine(): Promise<Engine> {
   let api: typeof import('@duckdb/node-api');
   try {
@@ -63,7 +90,8 @@ async function createEngine(): Promise<Engine> {
       `The data engine (DuckDB, @duckdb/node-api) could not be loaded: ${(err as Error).message}. Reinstall Tickwork (npm ci) for this platform.`,
     );
   }
-  const tempDir = mkdtempSync(join(tmpdir(), 'tickwork-duckdb-'));
+  removeStaleFolders();
+  const tempDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const instance = await api.DuckDBInstance.create(':memory:', {
     threads: String(Math.max(1, availableParallelism())),
     memory_limit: memoryLimit(),

@@ -91,6 +91,8 @@ function formatOf(path: string, name: string): Format {
 }
 
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<LoadedFile> {
+  // Start loading the engine (a 70 MB native library) while the file is looked at.
+  engineTempDir().catch(() => undefined);
   let info;
   try {
     info = await stat(path);
@@ -260,9 +262,22 @@ async function toTable(
   }
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const sampled = rows > maxRows;
-  const stats = await profileColumns(connection, dataset, plans, rows, { histograms: sampled });
-  mark('statistics');
-  const fetched = await fetchRows(connection, created, dataset, plans, rows, { maxRows, seed: options.seed ?? 42 });
+  const fetchOptions = { maxRows, seed: options.seed ?? 42, missing: new MissingTokens(missing) };
+  // Every row held: fetch first, and the number columns' moments come from the held arrays.
+  // A sample: the statistics are DuckDB's over every row, then the sample is fetched.
+  let fetched;
+  let stats;
+  if (sampled) {
+    stats = await profileColumns(connection, dataset, plans, rows, { histograms: true });
+    mark('statistics');
+    fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    mark('rows into JavaScript');
+  } else {
+    fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    mark('rows into JavaScript');
+    stats = await profileColumns(connection, dataset, plans, rows, { histograms: false, held: fetched.columns });
+    mark('statistics');
+  }
   if (!sampled) {
     // Every row is held: the histograms come from the held values (faster than another pass in DuckDB).
     stats.profiles.forEach((p, c) => {
@@ -270,7 +285,6 @@ async function toTable(
       if (column.kind === 'number' && p.min !== null && p.max !== null && Number.isFinite(p.min)) p.histogram = histogram(column.values, p.min, p.max);
     });
   }
-  mark('rows into JavaScript');
   const table: Table = {
     ...meta,
     columnNames: plans.map((p) => p.name),
