@@ -180,7 +180,21 @@ function thresholdAccuracy(feature: Float64Array, target: TextColumn, positive: 
   return best / total;
 }
 
+/** Findings already computed, by Table and question (runDoctor is a pure function of an immutable Table). */
+const checked = new WeakMap<Table, Map<string, { profiles: ColumnProfile[]; findings: Finding[] }>>();
+
 export function runDoctor(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] } = {}): Finding[] {
+  const key = JSON.stringify([options.target ?? null, options.features ?? null]);
+  let byKey = checked.get(table);
+  const hit = byKey?.get(key);
+  if (hit && hit.profiles === profiles) return hit.findings.map((f) => ({ ...f }));
+  const findings = checkTable(table, profiles, options);
+  if (!byKey) checked.set(table, (byKey = new Map()));
+  byKey.set(key, { profiles, findings });
+  return findings.map((f) => ({ ...f }));
+}
+
+function checkTable(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] }): Finding[] {
   const findings: Finding[] = [];
   // Profiles of a Table the data engine read describe the whole source, which may hold more rows than the Table.
   const rows = table.stats?.rows ?? table.rowCount;

@@ -19,7 +19,7 @@
  */
 import { HISTOGRAM_BINS, profileColumn, textTypeOf, type ColumnProfile } from './schema.js';
 import { parseNumberCell } from './numbers.js';
-import { approxDistinct } from './hyperloglog.js';
+import { HyperLogLog } from './hyperloglog.js';
 import { columnFromCells, MissingTokens, type Column } from './table.js';
 import { ident, literal, type Connection } from './engine.js';
 
@@ -188,10 +188,17 @@ export async function profileColumns(
   );
   // Rows compared as DuckDB holds them (text cells untrimmed): a cheap hash of every column.
   const key = `hash(${plans.map((p) => (p.kind === 'number' ? p.value : p.raw)).join(', ')})`;
-  const [row] = (await connection.runAndReadAll(`SELECT ${parts.join(', ')}, count(*) - count(DISTINCT ${key}) FROM ${t}`)).getRowsJson() as unknown[][];
+  // DuckDB works on its threads while this thread goes over the held arrays.
+  const pending = connection.runAndReadAll(`SELECT ${parts.join(', ')}, count(*) - count(DISTINCT ${key}) FROM ${t}`);
+  const moments = heldNumbers.map((held) => (held ? momentsOf(held) : null));
+  const [row] = (await pending).getRowsJson() as unknown[][];
+  const heldHistograms = new Map<number, ColumnProfile['histogram']>();
   const aggregates = plans.map((_, i) => {
-    const held = heldNumbers[i];
-    if (held) return momentsOf(held);
+    const held = moments[i];
+    if (held) {
+      heldHistograms.set(i, held.histogram);
+      return held;
+    }
     const r = (row[i] ?? {}) as Record<string, unknown>;
     return {
       present: num(r.present),
@@ -210,19 +217,24 @@ export async function profileColumns(
   for (let i = 0; i < plans.length; i++) {
     const plan = plans[i];
     profiles.push(plan.groups ? await profileGroups(connection, t, plan, plan.groups, rows) : await profileOne(connection, t, plan, aggregates[i], rows));
+    if (heldHistograms.has(i)) profiles[i].histogram = heldHistograms.get(i)!;
     if (options.histograms && plan.kind !== 'text' && !plan.groups && profiles[i].min !== null && Number.isFinite(profiles[i].min!)) wanted.push(i);
   }
   if (wanted.length > 0) await histogramsOf(connection, t, wanted.map((i) => ({ plan: plans[i], profile: profiles[i] })));
   return { rows, profiles, duplicates };
 }
 
-/** Count, min, max, mean, population std (two passes, as schema.ts), integer or not, distinct (HyperLogLog). */
-function momentsOf(values: Float64Array): Aggregates {
+/**
+ * Count, min, max, mean, population std (two passes, as schema.ts), integer or not, a distinct
+ * estimate (HyperLogLog, in the first pass) and the 20-bin histogram (in the second).
+ */
+function momentsOf(values: Float64Array): Aggregates & { histogram: { edges: number[]; counts: number[] } | null } {
   let present = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
   let integer = true;
+  const hll = new HyperLogLog();
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
     if (v !== v) continue;
@@ -231,14 +243,22 @@ function momentsOf(values: Float64Array): Aggregates {
     if (v < min) min = v;
     if (v > max) max = v;
     if (integer && Math.floor(v) !== v) integer = false;
+    hll.add(v);
   }
   const mean = present > 0 ? sum / present : 0;
   let squares = 0;
+  const bins = HISTOGRAM_BINS;
+  const counts = new Array<number>(bins).fill(0);
+  const scale = max > min ? bins / (max - min) : 0;
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
-    if (v === v) squares += (v - mean) * (v - mean);
+    if (v !== v) continue;
+    squares += (v - mean) * (v - mean);
+    counts[Math.min(bins - 1, Math.floor((v - min) * scale))]++;
   }
-  return { present, distinct: approxDistinct(values), min, max, mean, std: present > 0 ? Math.sqrt(squares / present) : 0, integer };
+  const histogram =
+    present === 0 ? null : max > min ? { edges: Array.from({ length: bins + 1 }, (_, i) => min + (i * (max - min)) / bins), counts } : { edges: [min, max], counts: [present] };
+  return { present, distinct: hll.count(), min, max, mean, std: present > 0 ? Math.sqrt(squares / present) : 0, integer, histogram };
 }
 
 async function rowsOf(connection: Connection, sql: string): Promise<unknown[][]> {

@@ -19,29 +19,38 @@ function fmix32(h: number): number {
   return h ^ (h >>> 16);
 }
 
-export function approxDistinct(values: Float64Array): number {
-  const registers = new Uint8Array(M);
-  const bits = new Float64Array(1);
-  const words = new Int32Array(bits.buffer);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== v) continue;
-    bits[0] = v === 0 ? 0 : v; // -0 and 0 are one value
-    const h = fmix32(words[0] ^ fmix32(words[1] ^ 0x9e3779b9));
+/** Registers of one HyperLogLog sketch; add numbers, then count. */
+export class HyperLogLog {
+  private readonly registers = new Uint8Array(M);
+  private readonly bits = new Float64Array(1);
+  private readonly words = new Int32Array(this.bits.buffer);
+
+  add(v: number): void {
+    this.bits[0] = v === 0 ? 0 : v; // -0 and 0 are one value
+    const h = fmix32(this.words[0] ^ fmix32(this.words[1] ^ 0x9e3779b9));
     const j = h >>> (32 - P); // the first P bits choose the register
     // Rank: position of the first 1 in the remaining 32 − P bits (1-based).
-    const rest = (h << P) | (1 << (P - 1));
-    const rank = Math.clz32(rest) + 1;
-    if (rank > registers[j]) registers[j] = rank;
+    const rank = Math.clz32((h << P) | (1 << (P - 1))) + 1;
+    if (rank > this.registers[j]) this.registers[j] = rank;
   }
-  let sum = 0;
-  let zeros = 0;
-  for (let j = 0; j < M; j++) {
-    sum += 2 ** -registers[j];
-    if (registers[j] === 0) zeros++;
+
+  count(): number {
+    let sum = 0;
+    let zeros = 0;
+    for (let j = 0; j < M; j++) {
+      sum += 2 ** -this.registers[j];
+      if (this.registers[j] === 0) zeros++;
+    }
+    const estimate = ALPHA_MM / sum;
+    // Small cardinalities: linear counting over the empty registers is more accurate.
+    if (estimate <= 2.5 * M && zeros > 0) return Math.round(M * Math.log(M / zeros));
+    return Math.round(estimate);
   }
-  const estimate = ALPHA_MM / sum;
-  // Small cardinalities: linear counting over the empty registers is more accurate.
-  if (estimate <= 2.5 * M && zeros > 0) return Math.round(M * Math.log(M / zeros));
-  return Math.round(estimate);
+}
+
+/** The estimate for a whole array (NaN skipped). */
+export function approxDistinct(values: Float64Array): number {
+  const sketch = new HyperLogLog();
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) sketch.add(values[i]);
+  return sketch.count();
 }

@@ -199,14 +199,20 @@ async function loadSource(
       onProgress: (share) => (parsedShare = share),
     });
   let source: LoadedSource;
+  const copies: string[] = [];
+  const fromCopy = async (encoding: Parameters<typeof transcodeToUtf8>[1]) => {
+    const copy = join(await engineTempDir(), `${uniqueName('utf8')}.csv`);
+    copies.push(copy);
+    await transcodeToUtf8(path, encoding, copy, inner.signal);
+    return parse(copy);
+  };
   try {
     try {
-      if (head.encoding !== 'utf-8') source = await parse(await transcoded(path, head.encoding, inner.signal));
-      else source = await parse(path);
+      source = head.encoding !== 'utf-8' ? await fromCopy(head.encoding) : await parse(path);
     } catch (err) {
       if (!(err instanceof NotUtf8)) throw err;
       // Not UTF-8 past the head: Windows-1252 (a superset of Latin-1 for printable text).
-      source = await parse(await transcoded(path, 'windows-1252', inner.signal));
+      source = await fromCopy('windows-1252');
     }
   } catch (err) {
     parsing = false;
@@ -216,17 +222,11 @@ async function loadSource(
   } finally {
     parsing = false;
     signal?.removeEventListener('abort', abort);
+    // The UTF-8 copy is in DuckDB's table now (or of no use).
+    await Promise.all(copies.map((copy) => rm(copy, { force: true })));
   }
   const { sha256 } = await scanning;
   return { source, sha256, delimiter };
-}
-
-async function transcoded(path: string, encoding: Parameters<typeof transcodeToUtf8>[1], signal: AbortSignal): Promise<string> {
-  const out = join(await engineTempDir(), `${uniqueName('utf8')}.csv`);
-  await transcodeToUtf8(path, encoding, out, signal);
-  // Removed when the engine's folder is, at exit; and now, once DuckDB has it in a table.
-  setTimeout(() => void rm(out, { force: true }), 60_000).unref();
-  return out;
 }
 
 /** JSON: the JavaScript parser names the bad item or line; else DuckDB's reason. */
@@ -279,10 +279,10 @@ async function toTable(
     mark('statistics');
   }
   if (!sampled) {
-    // Every row is held: the histograms come from the held values (faster than another pass in DuckDB).
+    // Every row is held: the histograms of mixed columns come from the held values too.
     stats.profiles.forEach((p, c) => {
       const column = fetched.columns[c];
-      if (column.kind === 'number' && p.min !== null && p.max !== null && Number.isFinite(p.min)) p.histogram = histogram(column.values, p.min, p.max);
+      if (p.histogram === null && column.kind === 'number' && p.min !== null && p.max !== null && Number.isFinite(p.min)) p.histogram = histogram(column.values, p.min, p.max);
     });
   }
   const table: Table = {
