@@ -53,7 +53,7 @@ import type { ResultRow, Results } from '../models/train/results.js';
 import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, surfaceValues, typicalFromSpec, rangesFromSpec, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
-import { modelQuery, rowsForModel } from '../models/data/model-query.js';
+import { modelQuery, rowsForModel, scoringReadOptions } from '../models/data/model-query.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
 import { scoringWarnings } from '../models/prep/drift.js';
@@ -788,13 +788,13 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'model:predict'({ modelId, rows }: RequestParsedInput<'model:predict'>) {
     const entry = this.model(modelId);
-    const table = await rowsForModel(rows, entry.preprocessing.inputs, modelQuery(entry.preprocessing, entry.runConfig), rowsToTable);
+    const table = await rowsForModel(rows, entry.preprocessing.inputs, modelQuery(entry.preprocessing, entry.runConfig), rowsToTable, entry.preprocessing.target);
     return { predictions: await this.predictTable(entry, table) };
   }
 
   async 'model:score-file'({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
     const entry = this.model(modelId);
-    const { table } = await readTableFile(resolve(input), { query: modelQuery(entry.preprocessing, entry.runConfig) });
+    const { table } = await readTableFile(resolve(input), scoringReadOptions(entry.preprocessing, entry.runConfig));
     const warnings = scoringWarnings(entry.preprocessing, table);
     const predictions = await this.predictTable(entry, table, { file: resolve(input) });
     const labels = entry.preprocessing.labels;

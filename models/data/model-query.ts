@@ -15,7 +15,7 @@ import type { RawRow } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import { engineTempDir } from './engine.js';
-import { readTableFile } from './read.js';
+import { readTableFile, type ReadOptions } from './read.js';
 import type { Table } from './table.js';
 
 /** The query stored with a model: in its run config, or in preprocessing.json of an export. */
@@ -24,12 +24,21 @@ export function modelQuery(preprocessing: object, runConfig: Pick<RunConfig, 'qu
   return runConfig?.query ?? (typeof fromSpec === 'string' && fromSpec.trim() !== '' ? fromSpec : null);
 }
 
+/**
+ * How to read a file to score with a model: its query, and its target as an empty column when the
+ * file has none (a query usually selects the target, which new rows do not have).
+ */
+export function scoringReadOptions(preprocessing: { target: string }, runConfig: Pick<RunConfig, 'query'> | null | undefined): ReadOptions {
+  return { query: modelQuery(preprocessing, runConfig), absentAsNull: [preprocessing.target] };
+}
+
 /** Rows to score as a Table over the model's inputs, through the model's query when it has one. */
 export async function rowsForModel(
   rows: RawRow[],
   inputs: string[],
   query: string | null,
   toTable: (rows: RawRow[], inputs: string[]) => Table,
+  target?: string,
 ): Promise<Table> {
   if (query === null || rows.every((row) => inputs.every((name) => name in row))) return toTable(rows, inputs);
   const names = [...new Set(rows.flatMap((row) => Object.keys(row)))];
@@ -43,7 +52,7 @@ export async function rowsForModel(
         `send rows it keeps, or send the model's inputs (${inputs.join(', ')}) directly.`,
     );
   try {
-    const { table } = await readTableFile(path, { query }).catch((err) => {
+    const { table } = await readTableFile(path, { query, absentAsNull: target ? [target] : [] }).catch((err) => {
       throw err instanceof TickworkError && /keeps no rows/.test(err.message) ? dropped(0) : err;
     });
     if (table.rowCount !== rows.length) throw dropped(table.rowCount);

@@ -97,9 +97,20 @@ export async function checkQuery(connection: Connection, query: string): Promise
  * Run the query over `sourceTable` (seen as `data`) into a new table, after checkQuery. The
  * result must have columns and rows; its row order is the query's (file order unless ORDER BY).
  */
-export async function runQuery(connection: Connection, created: string[], sourceTable: string, query: string, name: string): Promise<string> {
+export async function runQuery(
+  connection: Connection,
+  created: string[],
+  sourceTable: string,
+  query: string,
+  name: string,
+  absentAsNull: readonly string[] = [],
+): Promise<string> {
+  const present = new Set(
+    (await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${ident(sourceTable)})`)).getRowsJson().map((r) => String(r[0])),
+  );
+  const extra = absentAsNull.filter((column) => !present.has(column)).map((column) => `, NULL AS ${ident(column)}`);
   // The name "data", for this connection only, while the query runs.
-  await connection.run(`CREATE OR REPLACE TEMP VIEW data AS SELECT * FROM ${ident(sourceTable)}`);
+  await connection.run(`CREATE OR REPLACE TEMP VIEW data AS SELECT *${extra.join('')} FROM ${ident(sourceTable)}`);
   const table = uniqueName('query');
   try {
     await checkQuery(connection, query);

@@ -59,6 +59,8 @@ export interface ReadOptions {
   seed?: number;
   /** SQL over the file, `SELECT … FROM data …`; its result is the dataset (see query.ts). */
   query?: string | null;
+  /** Columns the query may read that the file may lack (the target, when scoring): those missing are empty. */
+  absentAsNull?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (progress: ReadProgress) => void;
 }
@@ -123,7 +125,7 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
       const { source, sha256, delimiter } = await loadSource(connection, created, path, name, format, info.size, { ...options, missingTokens: missing });
       mark('read');
       if (signal?.aborted) throw cancelled(name);
-      const dataset = query ? await runQuery(connection, created, source.table, query, name) : source.table;
+      const dataset = query ? await runQuery(connection, created, source.table, query, name, options.absentAsNull ?? []) : source.table;
       const table = await toTable(connection, created, dataset, { name, source: path, delimiter, query }, missing, options);
       if (signal?.aborted) throw cancelled(name);
       onProgress?.({ bytes: info.size, totalBytes: info.size, rows: table.stats?.rows ?? table.rowCount });
