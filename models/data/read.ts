@@ -16,6 +16,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
+import { describeFormats, formatOfExtension, type DataFormatId } from '../../shared/formats.js';
 import { emptyMessage, sniffHead } from './csv.js';
 import { engineTempDir, isInterrupt, uniqueName, withConnection, type Connection } from './engine.js';
 import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, type LoadedSource } from './engine-read.js';
@@ -33,9 +34,6 @@ import { readFile, rm } from 'node:fs/promises';
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Default cap on the rows held in JavaScript (a seeded uniform sample beyond it). */
 export const DEFAULT_MAX_ROWS = 2_000_000;
-
-const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.tab', '.dat', '']);
-const SUPPORTED = 'CSV/TSV, JSON, JSON Lines, Parquet or Excel .xlsx';
 
 export interface LoadedFile {
   table: Table;
@@ -79,17 +77,14 @@ function cancelled(name: string): TickworkError {
   return new TickworkError('cancelled', `Reading ${name} was cancelled; nothing was loaded.`);
 }
 
-type Format = 'delimited' | 'parquet' | 'json' | 'jsonl' | 'xlsx';
+type Format = DataFormatId;
 
 function formatOf(path: string, name: string): Format {
   const ext = extname(path).toLowerCase();
-  if (TEXT_EXTENSIONS.has(ext)) return 'delimited';
   if (ext === '.xls') throw new TickworkError('bad_data', `${name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
-  if (ext === '.parquet') return 'parquet';
-  if (ext === '.json') return 'json';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  if (ext === '.xlsx') return 'xlsx';
-  throw new TickworkError('bad_data', `${name}: "${ext}" files are not supported. Open ${SUPPORTED}.`);
+  const format = formatOfExtension(ext);
+  if (!format) throw new TickworkError('bad_data', `${name}: "${ext}" files are not supported. Open ${describeFormats()}.`);
+  return format.id;
 }
 
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<LoadedFile> {
@@ -107,7 +102,7 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
   const name = basename(path);
   const format = formatOf(path, name);
-  if ((format === 'json' || format === 'jsonl' || format === 'xlsx') && info.size > MAX_FILE_BYTES) {
+  if (formatOfExtension(extname(path))?.reading === 'whole' && info.size > MAX_FILE_BYTES) {
     throw new TickworkError(
       'bad_data',
       `${name} is ${(info.size / 2 ** 20).toFixed(0)} MB; ${extname(path)} files are read whole, up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
@@ -152,7 +147,7 @@ async function loadSource(
   options: ReadOptions & { missingTokens: readonly string[] },
 ): Promise<{ source: LoadedSource; sha256: string; delimiter: string }> {
   const { signal, onProgress } = options;
-  if (format === 'xlsx') {
+  if (format === 'excel') {
     const [table, scanned] = await Promise.all([readXlsx(path, { name, source: path }, options.sheet, new MissingTokens(options.missingTokens)), scanBytes(path, name, { signal })]);
     return { source: await loadJsTable(connection, created, table), sha256: scanned.sha256, delimiter: '' };
   }
