@@ -33,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: command === 'runs',
       options: {
         workspace: { type: 'string' },
+        positive: { type: 'string' },
+        threshold: { type: 'string' },
         'no-workspace': { type: 'boolean' },
         status: { type: 'string' },
         dataset: { type: 'string' },

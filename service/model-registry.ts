@@ -18,7 +18,8 @@ import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
 import { scoringWarnings } from '../models/prep/drift.js';
-import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
+import { computeMetrics, rowProbabilities } from '../models/train/metrics.js';
+import { decide, thresholdOf } from '../models/prep/decision.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
@@ -71,7 +72,8 @@ export class ModelRegistry {
    */
   registerRun(model: RunModel, kind: 'run' | 'checkpoint' = 'run'): { modelId: string; saved: Promise<string | null> } {
     const modelId = randomUUID();
-    const { preprocessing } = model;
+    // A binary model carries the decision threshold chosen for its run.
+    const preprocessing = model.config.task === 'binary' ? { ...model.preprocessing, threshold: model.config.threshold ?? 0.5 } : model.preprocessing;
     const entry: ModelEntry = {
       info: {
         modelId,
@@ -82,6 +84,7 @@ export class ModelRegistry {
         typical: Object.fromEntries(preprocessing.inputs.map((name) => [name, model.typical[name] ?? null])),
         ranges: rangesFromSpec(preprocessing),
         labels: preprocessing.labels,
+        ...decisionOf(preprocessing),
         metrics: model.metrics,
         source: model.source,
       },
@@ -131,6 +134,20 @@ export class ModelRegistry {
     return entry;
   }
 
+  /** A binary model's decision threshold: kept in memory and in its workspace folder's preprocessing.json and model card. */
+  async setThreshold(modelId: string, threshold: number): Promise<void> {
+    const entry = await this.get(modelId);
+    if (entry.preprocessing.task !== 'binary') throw new TickworkError('bad_data', 'A decision threshold is for binary models; this one is ' + entry.preprocessing.task + '.');
+    entry.preprocessing = { ...entry.preprocessing, threshold };
+    entry.info = { ...entry.info, ...decisionOf(entry.preprocessing) };
+    if (entry.runConfig) entry.runConfig = { ...entry.runConfig, threshold };
+    const stored = this.workspace.model(modelId);
+    if (stored) {
+      await writeExportFolder(stored.dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics });
+      this.workspace.addModel({ ...stored, info: entry.info });
+    }
+  }
+
   /** Forget a model: from memory, the workers and the workspace (its folder too). */
   delete(modelId: string): void {
     this.#models.delete(modelId);
@@ -151,6 +168,7 @@ export class ModelRegistry {
       typical: typicalFromSpec(bundle.preprocessing),
       ranges: rangesFromSpec(bundle.preprocessing),
       labels: bundle.preprocessing.labels,
+      ...decisionOf(bundle.preprocessing),
       metrics: bundle.metrics,
       source: resolve(dir),
     };
@@ -185,7 +203,7 @@ export class ModelRegistry {
         const probs = rowProbabilities(spec.task, output, r, units);
         const probabilities: Record<string, number> = {};
         spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
-        predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
+        predictions.push({ prediction: spec.labels[decide(spec, probs)], probabilities });
       }
       if (progress) this.bus.emit('scoring:progress', { modelId, file: progress.file, done: predictions.length, total: table.rowCount });
     }
@@ -251,6 +269,11 @@ export class ModelRegistry {
       this.pool.forget(tempId);
     }
   }
+}
+
+/** A binary model's positive class and decision threshold (null for other tasks). */
+function decisionOf(spec: PreprocessingSpec): Pick<ModelInfo, 'positiveClass' | 'threshold'> {
+  return spec.task === 'binary' && spec.labels ? { positiveClass: spec.labels[1], threshold: thresholdOf(spec) } : { positiveClass: null, threshold: null };
 }
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */

@@ -19,7 +19,7 @@ import { detectTask, isNumericType, type ColumnProfile } from '../models/data/sc
 import { defaultIgnored } from '../models/data/doctor.js';
 import { splitRows } from '../models/data/split.js';
 import { columnIndex, type Table } from '../models/data/table.js';
-import { assertNumericClean, classLabels, encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../models/prep/preprocessing.js';
+import { assertNumericClean, binaryLabels, classLabels, encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import type { DataPart } from '../models/train/loop.js';
 import { MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
@@ -108,7 +108,10 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
   // Rows, split and preprocessing (fitted on the training rows only).
   const usable = rowsWithTarget(table, requested.target);
   if (usable.length < 2) throw new TickworkError('bad_data', `Fewer than 2 rows have a value for "${requested.target}".`);
-  const labels = task === 'regression' ? null : classLabels(table, requested.target);
+  const labels = task === 'regression' ? null : task === 'binary' ? binaryLabels(table, requested.target, usable, requested.positiveClass) : classLabels(table, requested.target);
+  if (requested.positiveClass && task !== 'binary') {
+    throw new TickworkError('bad_data', `A positive class ("${requested.positiveClass}") is for binary targets; "${requested.target}" is ${task}. Leave it out.`);
+  }
   const strata = labels && requested.split.stratify ? encodeTarget({ labels, target: requested.target }, table, usable) : undefined;
   const split = splitRows(usable, { validation: requested.split.validation, test: test ? 0 : requested.split.test, seed: requested.seed, strata });
   const preprocessing = fitPreprocessing({
@@ -119,6 +122,7 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     task,
     trainRows: split.train,
     preprocessing: requested.preprocessing,
+    labels: labels ?? undefined,
   });
 
   // What was left to "auto" follows from the training rows.
@@ -132,6 +136,8 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     ...requested,
     version: 1,
     task,
+    positiveClass: task === 'binary' ? labels![1] : null,
+    threshold: requested.threshold ?? 0.5,
     features,
     batchSize,
     epochs,

@@ -75,6 +75,18 @@ export class RunRegistry {
     return this.deps.store.row(runId);
   }
 
+  /** Save a binary run's decision threshold with it and its model. */
+  async setThreshold({ runId: given, threshold }: RequestParsedInput<'run:set-threshold'>): Promise<{ threshold: number; modelId: string | null }> {
+    const runId = this.resolve(given);
+    const run = this.get(runId);
+    if (run.config.task !== 'binary') throw new TickworkError('bad_data', `A decision threshold is for binary tasks; ${run.name} is ${run.config.task}.`);
+    this.deps.store.setThreshold(runId, threshold);
+    const session = this.#sessions.get(runId);
+    if (session) session.summary.config = { ...session.summary.config, threshold };
+    if (run.modelId) await this.deps.models.setThreshold(run.modelId, threshold);
+    return { threshold, modelId: run.modelId };
+  }
+
   /** Delete a run that has ended, and its model (files included). */
   delete(given: string): { deleted: true } {
     const runId = this.resolve(given);

@@ -199,6 +199,10 @@ export class WorkbenchService implements RequestHandlers {
     return this.#runs.update(input);
   }
 
+  async 'run:set-threshold'(input: RequestParsedInput<'run:set-threshold'>) {
+    return this.#runs.setThreshold(input);
+  }
+
   async 'run:delete'({ runId }: RequestParsedInput<'run:delete'>) {
     return this.#runs.delete(runId);
   }

@@ -88,6 +88,8 @@ export const datasetChoicesSchema = z
   .object({
     target: z.string().max(1000).nullable(),
     task: taskSchema.nullable(),
+    /** Binary: the positive class chosen (null: the less frequent one). */
+    positiveClass: z.string().max(1000).nullable().optional(),
     preprocessing: preprocessingChoiceSchema.optional(),
   })
   .strict();
@@ -194,7 +196,12 @@ export const resultsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
 ]);
 export const runResultsSchema = z.object({
+  /** The epoch the results are of: during training the latest; at the end, the epoch of the model the run returned. */
   epoch: z.number().int(),
+  /** True: the model the run returned (after early stopping restored its best epoch); false: a snapshot during training. */
+  final: z.boolean(),
+  /** final: the weights are those of an earlier epoch, restored by early stopping. */
+  restored: z.boolean(),
   /** Which split the results are on. */
   split: z.enum(['validation', 'train']),
   labels: z.array(z.string()).nullable(),
@@ -356,6 +363,9 @@ export const modelInfoSchema = z.object({
   /** Numeric inputs' training range (to vary one input of a what-if row over it). */
   ranges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
   labels: z.array(z.string()).nullable(),
+  /** Binary: the positive class (labels[1]) and the decision threshold on its probability. */
+  positiveClass: z.string().nullable(),
+  threshold: z.number().nullable(),
   metrics: splitMetricsSchema.nullable(),
   source: z.string(),
 });
@@ -554,6 +564,16 @@ export const requests = {
       })
       .strict(),
     output: runRowSchema,
+  },
+  /** Binary: save the decision threshold with the run and its model (what-if, scoring, predict and the export use it). */
+  'run:set-threshold': {
+    input: z
+      .object({
+        runId: id('runId'),
+        threshold: z.number({ error: 'threshold must be a number' }).gt(0, { error: 'threshold must be between 0 and 1 (exclusive)' }).lt(1, { error: 'threshold must be between 0 and 1 (exclusive)' }),
+      })
+      .strict(),
+    output: z.object({ threshold: z.number(), modelId: z.string().nullable() }),
   },
   /** Delete a run that has ended, with its model files. */
   'run:delete': {

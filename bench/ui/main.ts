@@ -58,6 +58,8 @@ function epoch(): void {
   const curve = Array.from({ length: 101 }, (_, i) => ({ x: i / 100, y: Math.min(1, Math.sqrt(i / 100) + 0.05 * Math.random()) }));
   const results: RunResults = {
     epoch: record.epoch,
+    final: false,
+    restored: false,
     split: 'validation',
     labels: ['no', 'yes'],
     results: { kind: 'classification', confusion: [[800, 100], [90, 410]], roc: curve, pr: curve.map((p) => ({ x: p.x, y: 1 - p.x / 2 })), scores: Array.from({ length: 2000 }, (_, i) => ({ x: Math.random(), y: i % 2 })) },

@@ -106,6 +106,10 @@ export interface PreprocessingSpec {
   labels: string[] | null;
   /** Regression target statistics on the training rows (the model predicts in original units). */
   targetStats: { mean: number; std: number } | null;
+  /** Binary: labels[1] is the positive class (the model outputs its probability). */
+  positiveClass?: string | null;
+  /** Binary: the decision threshold on P(positive) chosen for this model (absent: 0.5). */
+  threshold?: number;
 }
 
 export interface EncodedMatrix {
@@ -233,6 +237,30 @@ export function classLabels(table: Table, target: string): string[] {
   return sortLabels(dictionary.filter((_, k) => used[k] === 1));
 }
 
+/**
+ * A binary target's labels as the model sees them: [negative, positive], so the sigmoid output
+ * is P(positive). The positive class is the one asked for, else the less frequent class of
+ * `rows` (on a tie, the second in sorted order). Throws bad_data when the asked-for class is not
+ * one of the target's.
+ */
+export function binaryLabels(table: Table, target: string, rows: Int32Array, positive: string | null | undefined): string[] {
+  const labels = classLabels(table, target);
+  if (labels.length !== 2) return labels;
+  if (positive !== null && positive !== undefined) {
+    if (!labels.includes(positive)) {
+      throw new TickworkError('bad_data', `The positive class "${positive}" is not a class of "${target}" (its classes: ${labels.join(', ')}). Choose one of them.`);
+    }
+    return positive === labels[0] ? [labels[1], labels[0]] : labels;
+  }
+  const { codes, dictionary } = textView(table.columns[columnIndex(table, target)]);
+  const counts = [0, 0];
+  for (const r of rows) {
+    const code = codes[r];
+    if (code >= 0) counts[dictionary[code] === labels[0] ? 0 : 1]++;
+  }
+  return counts[0] < counts[1] ? [labels[1], labels[0]] : labels;
+}
+
 export function fitPreprocessing(options: {
   table: Table;
   profiles: ColumnProfile[];
@@ -241,6 +269,8 @@ export function fitPreprocessing(options: {
   task: Task;
   trainRows: Int32Array;
   preprocessing?: PreprocessingConfig;
+  /** Classification: the label order to use (binary: [negative, positive]); default: sorted. */
+  labels?: string[];
 }): PreprocessingSpec {
   const { table, profiles, target, features, task, trainRows } = options;
   const prep: PreprocessingConfig = options.preprocessing ?? preprocessingConfigSchema.parse({});
@@ -305,7 +335,7 @@ export function fitPreprocessing(options: {
     const std = Math.sqrt(Math.max(0, sumSq / trainRows.length - mean * mean));
     targetStats = { mean, std: std > 1e-12 ? std : 1 };
   } else {
-    labels = classLabels(table, target);
+    labels = options.labels ?? classLabels(table, target);
   }
   return {
     format: 'tickwork-preprocessing',
@@ -317,6 +347,7 @@ export function fitPreprocessing(options: {
     encoded,
     labels,
     targetStats,
+    ...(task === 'binary' && labels ? { positiveClass: labels[1] } : {}),
   };
 }
 

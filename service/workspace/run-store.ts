@@ -324,6 +324,12 @@ export class RunStore {
     if (changes.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(changes.notes, runId);
   }
 
+  /** A binary run's decision threshold, in its stored config. */
+  setThreshold(runId: string, threshold: number): void {
+    if (this.readOnly) return;
+    this.db.prepare("UPDATE runs SET config_json = json_set(config_json, '$.threshold', ?) WHERE id = ?").run(threshold, runId);
+  }
+
   /** Delete a run that has ended (its epochs, steps, events and checkpoint go with it); returns its model id. */
   delete(runId: string): string | null {
     const r = this.db.prepare('SELECT status, model_id, name FROM runs WHERE id = ?').get(runId) as { status: RunStatus; model_id: string | null; name: string } | undefined;

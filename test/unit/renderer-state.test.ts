@@ -388,8 +388,11 @@ describe('CompareState (the run table)', () => {
     expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
     expect(compare.curves.get('a')).toEqual(history);
     fake.emit('training:epoch', { runId: 'a', record: { epoch: 2, step: 20, train: { loss: 0.5 }, validation: null }, epochs: 10 });
-    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2]);
-    expect(compare.rows[0].epochsRun).toBe(2);
+    fake.emit('training:epoch', { runId: 'a', record: { epoch: 3, step: 30, train: { loss: 0.4 }, validation: null }, epochs: 10 });
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1]); // a burst is one update, shortly after
+    await vi.advanceTimersByTimeAsync(300);
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(compare.rows[0].epochsRun).toBe(3);
     compare.datasetScope = 'all';
     expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b']);
     await compare.select('a');
