@@ -104,15 +104,29 @@ async function createEngine(): Promise<Engine> {
   // The rest of the settings can only be given as SQL; then nothing may change them.
   await setup.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET lock_configuration = true');
   setup.closeSync();
-  process.once('exit', () => {
-    try {
-      instance.closeSync();
-    } catch {
-      // closing at exit is best effort
-    }
-    rmSync(tempDir, { recursive: true, force: true });
-  });
+  process.once('exit', () => closeNow(instance, tempDir));
   return { instance, tempDir };
+}
+
+function closeNow(instance: DuckDBInstance, tempDir: string): void {
+  try {
+    instance.closeSync();
+  } catch {
+    // closing is best effort
+  }
+  rmSync(tempDir, { recursive: true, force: true });
+}
+
+/**
+ * Close this thread's database and remove its spill folder now (a worker about to be terminated
+ * should call it: terminate() skips the exit handler). The next read opens a fresh one.
+ */
+export async function closeEngine(): Promise<void> {
+  const current = engine;
+  engine = null;
+  if (!current) return;
+  const { instance, tempDir } = await current.catch(() => ({ instance: null, tempDir: '' }));
+  if (instance) closeNow(instance, tempDir);
 }
 
 function getEngine(): Promise<Engine> {
