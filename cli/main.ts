@@ -80,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
         quantize: { type: 'string' },
         'max-rows': { type: 'string' },
         missing: { type: 'string' },
+        sql: { type: 'string' },
         ignore: { type: 'string' },
         categorical: { type: 'string' },
         impute: { type: 'string' },

@@ -58,15 +58,17 @@ export async function openWithProgress(api: TickworkApi, source: DatasetSource, 
   try {
     const maxRows = numberFlag('max-rows', get('max-rows'), true);
     const missing = get('missing');
+    const sql = get('sql');
     const options = {
       ...(maxRows !== undefined ? { maxRows } : {}),
       ...(missing !== undefined ? { missingTokens: missing.split(',') } : {}),
+      ...(sql !== undefined ? { query: sql } : {}),
     };
     const summary = await api.openDataset({ source, ...(Object.keys(options).length > 0 ? { options } : {}) });
     if (summary.sample) {
       process.stderr.write(
-        `${tty && shown ? '\n' : ''}${summary.name} has ${summary.sample.totalRows.toLocaleString('en-US')} rows; using a random sample of ` +
-          `${summary.rows.toLocaleString('en-US')} (--max-rows).\n`,
+        `${tty && shown ? '\n' : ''}${summary.name} has ${summary.sample.totalRows.toLocaleString('en-US')} rows; statistics and the data check cover all of them, ` +
+          `training uses a random sample of ${summary.rows.toLocaleString('en-US')} (--max-rows).\n`,
       );
     } else if (tty && shown) process.stderr.write('\n');
     return summary;

@@ -23,9 +23,11 @@ Every command: --workspace DIR (default $TICKWORK_WORKSPACE, else the per-user d
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data
   --sheet <name|number>   Excel: which sheet (default: the first)
-  --max-rows N            keep a random sample of N rows of a larger CSV (default 2,000,000)
+  --max-rows N            train on a random sample of N rows of a larger file (default 2,000,000)
   --missing "NA,?,-"      cells read as missing (default: empty NA N/A NaN null None ? -)
-  Data files: ${DATA_FORMATS.map((f) => `${f.label} (${f.extensions.join(' ')}${f.reading === 'streamed' ? ', streamed' : ''})`).join(', ')}
+  --sql "SELECT … FROM data WHERE …"   the dataset is this query's result (inspect, train, race, lr-find):
+                          filter, rename, derive columns, JOIN 'other.csv'; predict repeats it
+  Data files (read by DuckDB; Excel by read-excel-file): ${DATA_FORMATS.map((f) => `${f.label} (${f.extensions.join(' ')}${f.reading === 'streamed' ? ', streamed' : ''})`).join(', ')}
   --ignore col,col        leave these columns out     --categorical col,col   read these number columns as categories
   --impute mean|median    missing numbers (categories get a "(missing)" input)
   --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")

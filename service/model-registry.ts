@@ -13,6 +13,7 @@ import type { Metrics, ModelInfo, Prediction, QuantizationReport, RawRow, Reques
 import { TickworkError } from '../shared/errors.js';
 import type { RunConfig } from '../shared/run-config.js';
 import { readTableFile } from '../models/data/read.js';
+import { modelQuery, rowsForModel, scoringReadOptions } from '../models/data/model-query.js';
 import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
@@ -202,13 +203,14 @@ export class ModelRegistry {
   }
 
   async predict({ modelId, rows }: RequestParsedInput<'model:predict'>) {
-    const table = rowsToTable(rows, (await this.get(modelId)).preprocessing.inputs);
+    const entry = await this.get(modelId);
+    const table = await rowsForModel(rows, entry.preprocessing.inputs, modelQuery(entry.preprocessing, entry.runConfig), rowsToTable, entry.preprocessing.target);
     return { predictions: await this.predictTable(modelId, table) };
   }
 
   async scoreFile({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
     const entry = await this.get(modelId);
-    const { table } = await readTableFile(resolve(input));
+    const { table } = await readTableFile(resolve(input), scoringReadOptions(entry.preprocessing, entry.runConfig));
     const warnings = scoringWarnings(entry.preprocessing, table);
     const predictions = await this.predictTable(modelId, table, { file: resolve(input) });
     const labels = entry.preprocessing.labels;

@@ -145,6 +145,7 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     earlyStopping: requested.earlyStopping !== undefined ? requested.earlyStopping : split.validation.length > 0 ? earlyStoppingSchema.parse({}) : null,
     dataset: { name: table.name, source: table.source, sha256: entry.loaded.sha256, rows: table.rowCount },
     testSource: test ? test.table.source : null,
+    query: table.query ?? null,
   };
   const { totalSteps } = planSteps(config, trainRows);
   if (config.schedule.warmupSteps >= totalSteps) {

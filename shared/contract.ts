@@ -458,6 +458,8 @@ export const requests = {
             missingTokens: z.array(z.string().max(40)).max(50).optional(),
             /** Delimited text: keep a uniform random sample of this many rows when the file has more. */
             maxRows: z.number().int().min(100, { error: 'maxRows must be at least 100' }).max(50_000_000).optional(),
+            /** SQL over the file, `SELECT … FROM data …`; its result is the dataset (null or empty: the whole file). */
+            query: z.string().max(20_000, { error: 'query must be at most 20,000 characters' }).nullable().optional(),
           })
           .strict()
           .optional(),

@@ -21,7 +21,7 @@ export const DATA_FORMATS: readonly DataFormat[] = [
   { id: 'delimited', label: 'CSV/TSV', extensions: ['.csv', '.tsv', '.txt', '.tab', '.dat'], reading: 'streamed', mimeTypes: ['text/csv'] },
   { id: 'json', label: 'JSON', extensions: ['.json'], reading: 'whole' },
   { id: 'jsonl', label: 'JSON Lines', extensions: ['.jsonl', '.ndjson'], reading: 'whole' },
-  { id: 'parquet', label: 'Parquet', extensions: ['.parquet'], reading: 'whole' },
+  { id: 'parquet', label: 'Parquet', extensions: ['.parquet'], reading: 'streamed' },
   { id: 'excel', label: 'Excel .xlsx', extensions: ['.xlsx'], reading: 'whole' },
 ];
 

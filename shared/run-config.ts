@@ -225,5 +225,10 @@ export const runConfigSchema = runConfigInputSchema.extend({
     rows: z.number().int(),
   }),
   testSource: z.string().nullable(),
+  /**
+   * The SQL query over the opened file whose result was the training table (`SELECT … FROM data …`);
+   * prediction runs it on the scoring file before the preprocessing. null: the file as it is.
+   */
+  query: z.string().max(20_000).nullable().optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -1,27 +1,17 @@
 /**
- * Delimited-text reading with papaparse: header row, delimiter sniffed among , ; tab |,
- * quoted fields (embedded delimiters, newlines, doubled quotes), CRLF, UTF-8 with or without a
- * BOM, UTF-16 with a BOM, Windows-1252 / Latin-1 when the bytes are not UTF-8.
- *
- * Files stream: bytes are decoded chunk by chunk, papaparse hands over rows a chunk at a time,
- * and the rows go straight into typed-array columns (table.ts), so a file is never held in
- * memory as text or as rows of strings. Reading reports progress, can be cancelled with an
- * AbortSignal, and keeps a uniform random sample when the file has more rows than `maxRows`.
+ * Delimited text in JavaScript (papaparse), for what is already in memory: the head of a file,
+ * from which the delimiter and the header row are sniffed before DuckDB parses the whole file
+ * (read.ts), and small texts (tests, pasted data). Header row first; delimiter sniffed among
+ * , ; tab |; quoted fields (embedded delimiters, newlines, doubled quotes), CRLF, a BOM.
  * Every problem becomes a TickworkError('bad_data') that names the file and says what to do.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { TickworkError } from '../../shared/errors.js';
 import { createRng } from '../random.js';
-import { decoderFor, type Encoding } from './encoding.js';
 import { ColumnBuilder, MissingTokens, type Table } from './table.js';
+import { binaryMessage } from './file-scan.js';
 
 const DELIMITERS = [',', ';', '\t', '|'];
-/** A "line" longer than this is not a row of a table (e.g. a 2 GB single-line file). */
-export const MAX_LINE_CHARS = 32 * 2 ** 20;
-const CHUNK_BYTES = 1 << 20;
 
 export interface DelimitedOptions {
   /** Tokens read as missing (case-insensitive); default: empty, NA, N/A, NaN, null, None, ?, -. */
@@ -29,18 +19,10 @@ export interface DelimitedOptions {
   /** Keep at most this many rows: a uniform random sample (seeded) when the file has more. */
   maxRows?: number;
   seed?: number;
-  signal?: AbortSignal;
-  /** Called about once per megabyte read. */
-  onProgress?: (progress: ReadProgress) => void;
 }
 
-export interface ReadProgress {
-  bytes: number;
-  totalBytes: number;
-  rows: number;
-}
-
-function uniqueHeader(raw: string[]): string[] {
+/** Header cells as column names: trimmed, empty ones named column_N, repeats suffixed _2, _3… */
+export function uniqueHeader(raw: string[]): string[] {
   const seen = new Map<string, number>();
   return raw.map((name, i) => {
     let base = name.trim();
@@ -51,9 +33,7 @@ function uniqueHeader(raw: string[]): string[] {
   });
 }
 
-const emptyMessage = (name: string) => `${name} is empty. Open a CSV file with a header row and at least one data row.`;
-const binaryMessage = (name: string) =>
-  `${name} does not look like a text file (it contains binary bytes). Open a CSV file with a header row.`;
+export const emptyMessage = (name: string) => `${name} is empty. Open a CSV file with a header row and at least one data row.`;
 
 /** Receives parsed rows (header first) and builds the columns; shared by the string and file paths. */
 class RowSink {
@@ -121,27 +101,8 @@ class RowSink {
     const { name, source } = this.meta;
     if (this.header === null) throw new TickworkError('bad_data', emptyMessage(name));
     const header = this.header;
-    if (this.seen === 0) {
-      throw new TickworkError(
-        'bad_data',
-        `${name} has a header row but no data rows. Add rows below the header (columns: ${header.slice(0, 8).join(', ')}).`,
-      );
-    }
-    if (header.length < 2) {
-      throw new TickworkError(
-        'bad_data',
-        `${name} has only one column ("${header[0]}"). Tickwork needs at least one feature and a target; ` +
-          `check that the file is delimited by , ; tab or |.`,
-      );
-    }
-    if (this.raggedCount > 0) {
-      const d = this.delimiter === '\t' ? '\\t' : this.delimiter;
-      throw new TickworkError(
-        'bad_data',
-        `${name}: ${this.raggedCount} row(s) do not have the ${header.length} fields of the header (${this.ragged.join(', ')}). ` +
-          `Fix those rows, or quote fields that contain the delimiter "${d}".`,
-      );
-    }
+    checkShape(name, header, this.seen);
+    if (this.raggedCount > 0) throw new TickworkError('bad_data', raggedMessage(name, header.length, this.raggedCount, this.ragged, this.delimiter));
     const sampled = this.seen > this.kept;
     return {
       name,
@@ -158,7 +119,7 @@ class RowSink {
 // Blank lines are skipped by RowSink (papaparse's 'greedy' mode joins every row to test it).
 const PAPA_CONFIG = { delimitersToGuess: DELIMITERS, skipEmptyLines: true, header: false as const };
 
-function quoteError(name: string, nearLine: number): TickworkError {
+export function quoteError(name: string, nearLine: number): TickworkError {
   return new TickworkError('bad_data', `${name}: a quoted field is not closed (near line ${nearLine}). Check the quotes in that row.`);
 }
 
@@ -176,137 +137,39 @@ export function parseDelimited(text: string, meta: { name: string; source: strin
   return sink.finish();
 }
 
-class NotUtf8 extends Error {}
-
 /**
- * Stream a delimited file into a Table. Falls back to Windows-1252 (a superset of Latin-1 for
- * printable text) when the bytes are not valid UTF-8, re-reading the file from the start.
+ * The delimiter and the header row of a file, from its head: papaparse's guess among , ; tab |
+ * over the first rows (it copes with ragged rows, where DuckDB's sniffer picks a wrong
+ * delimiter). `header` is the first non-blank row, as the file has it.
  */
-export async function readDelimitedFile(
-  path: string,
-  meta: { name: string; source: string },
-  totalBytes: number,
-  options: DelimitedOptions = {},
-): Promise<{ table: Table; sha256: string }> {
-  try {
-    return await streamOnce(path, meta, totalBytes, options, null);
-  } catch (err) {
-    if (err instanceof NotUtf8) return streamOnce(path, meta, totalBytes, options, 'windows-1252');
-    throw err;
+export function sniffHead(text: string): { delimiter: string; header: string[] } {
+  const parsed = Papa.parse<string[]>(text, { ...PAPA_CONFIG, preview: 200 });
+  const header = parsed.data.find((row) => !(row.length === 1 && row[0].trim() === '')) ?? [];
+  return { delimiter: parsed.meta.delimiter || ',', header };
+}
+
+/** A header-only or one-column table, in the words of the CSV reader. */
+export function checkShape(name: string, header: string[], rows: number): void {
+  if (rows === 0) {
+    throw new TickworkError(
+      'bad_data',
+      `${name} has a header row but no data rows. Add rows below the header (columns: ${header.slice(0, 8).join(', ')}).`,
+    );
+  }
+  if (header.length < 2) {
+    throw new TickworkError(
+      'bad_data',
+      `${name} has only one column ("${header[0]}"). Tickwork needs at least one feature and a target; ` +
+        `check that the file is delimited by , ; tab or |.`,
+    );
   }
 }
 
-function cancelled(name: string): TickworkError {
-  return new TickworkError('cancelled', `Reading ${name} was cancelled; nothing was loaded.`);
-}
-
-async function streamOnce(
-  path: string,
-  meta: { name: string; source: string },
-  totalBytes: number,
-  options: DelimitedOptions,
-  forced: Encoding | null,
-): Promise<{ table: Table; sha256: string }> {
-  const { signal, onProgress } = options;
-  if (signal?.aborted) throw cancelled(meta.name);
-  const hash = createHash('sha256');
-  const sink = new RowSink(meta, options);
-  const bytesIn = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  let bytes = 0;
-  let firstChunkBytes = 0;
-  let failure: unknown = null;
-
-  async function* decoded(): AsyncGenerator<string> {
-    let decoder: InstanceType<typeof TextDecoder> | null = null;
-    let first = true;
-    let sinceNewline = 0;
-    for await (const chunk of bytesIn as AsyncIterable<Buffer>) {
-      if (signal?.aborted) throw cancelled(meta.name);
-      hash.update(chunk);
-      bytes += chunk.length;
-      let view: Uint8Array = chunk;
-      if (decoder === null) {
-        const opened = decoderFor(chunk, forced);
-        decoder = opened.decoder;
-        view = chunk.subarray(opened.skip);
-      }
-      let text: string;
-      try {
-        text = decoder.decode(view, { stream: true });
-      } catch {
-        throw new NotUtf8();
-      }
-      if (first) {
-        first = false;
-        firstChunkBytes = chunk.length;
-        if (text.includes('\u0000')) throw new TickworkError('bad_data', binaryMessage(meta.name));
-      }
-      const lastNewline = text.lastIndexOf('\n');
-      if (lastNewline < 0) sinceNewline += text.length;
-      else sinceNewline = text.length - lastNewline - 1;
-      if (sinceNewline > MAX_LINE_CHARS) {
-        throw new TickworkError(
-          'bad_data',
-          `${meta.name}: a line runs on for more than ${MAX_LINE_CHARS / 2 ** 20} MB without a line break, which is not a table ` +
-            `of rows. Check that this is a CSV file with one row per line (or a quote left open early in the file).`,
-        );
-      }
-      if (text.length > 0) yield text;
-      onProgress?.({ bytes, totalBytes, rows: sink.rowsSeen });
-    }
-    const rest = decoder?.decode() ?? '';
-    if (rest) yield rest;
-  }
-
-  const source = Readable.from(decoded(), { highWaterMark: 1 }); // one decoded chunk ahead, not 16
-  await new Promise<void>((resolve) => {
-    let firstChunk = true;
-    Papa.parse<string[]>(source as unknown as File, {
-      ...PAPA_CONFIG,
-      chunk(results, parser) {
-        if (signal?.aborted) {
-          failure = cancelled(meta.name);
-          parser.abort();
-          return;
-        }
-        const quotes = results.errors.find((e) => e.type === 'Quotes');
-        if (quotes) {
-          failure = quoteError(meta.name, sink.rowsSeen + (quotes.row ?? 0) + 2);
-          parser.abort();
-          return;
-        }
-        const rows = results.data;
-        for (let i = 0; i < rows.length; i++) sink.add(rows[i]);
-        if (firstChunk) {
-          firstChunk = false;
-          sink.delimiter = results.meta.delimiter || ',';
-          // Size the columns once from the bytes per row of the first chunk, so they rarely regrow.
-          if (sink.rowsSeen > 0 && firstChunkBytes > 0 && totalBytes > firstChunkBytes) {
-            sink.reserve(((sink.rowsSeen * totalBytes) / firstChunkBytes) * 1.02 + 16);
-          }
-        }
-      },
-      complete: () => resolve(),
-      error: (err: Error) => {
-        failure ??= err;
-        resolve();
-      },
-    });
-    source.on('error', (err) => {
-      failure ??= err;
-      resolve();
-    });
-  });
-  source.destroy();
-  bytesIn.destroy();
-  if (failure instanceof NotUtf8 || failure instanceof TickworkError) throw failure;
-  if (failure) {
-    const code = (failure as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TickworkError('not_found', `${path} was removed while it was being read. Pick the file again.`);
-    throw new TickworkError('io', `Cannot read ${path}: ${(failure as Error).message}`);
-  }
-  if (signal?.aborted) throw cancelled(meta.name);
-  if (bytes === 0) throw new TickworkError('bad_data', emptyMessage(meta.name));
-  onProgress?.({ bytes, totalBytes, rows: sink.rowsSeen });
-  return { table: sink.finish(), sha256: hash.digest('hex') };
+/** The ragged-rows sentence: how many rows, the first lines with their field counts. */
+export function raggedMessage(name: string, fields: number, count: number, examples: string[], delimiter: string, atLeast = false): string {
+  const d = delimiter === '\t' ? '\\t' : delimiter;
+  return (
+    `${name}: ${atLeast ? 'at least ' : ''}${count} row(s) do not have the ${fields} fields of the header (${examples.join(', ')}). ` +
+    `Fix those rows, or quote fields that contain the delimiter "${d}".`
+  );
 }

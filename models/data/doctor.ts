@@ -29,7 +29,7 @@ export function isConstant(p: ColumnProfile): boolean {
  * text, or whole numbers that are named like a key or run as a near-contiguous sequence.
  */
 export function isIdentifier(p: ColumnProfile, rows: number): boolean {
-  const present = rows - p.missing;
+  const present = (p.rows ?? rows) - p.missing;
   if (present < MIN_ROWS_FOR_IDENTIFIER || p.distinct < 0.95 * present) return false;
   if (p.type === 'categorical' || p.type === 'text') return true;
   if (!p.integer || p.min === null || p.max === null) return false;
@@ -51,7 +51,8 @@ export function defaultIgnored(profiles: ColumnProfile[], rows: number, target: 
 }
 
 /**
- * Rows that repeat an earlier row exactly. Each row is hashed (53 bits, over the stored numbers
+ * Rows that repeat an earlier row exactly (the data engine counts them over the whole source for
+ * the Tables it reads; this is for Tables built in JavaScript). Each row is hashed (53 bits, over the stored numbers
  * and category codes) and the sorted hashes are compared, so a million rows take well under a
  * second; two different rows share a hash with probability about n² / 2⁵⁴ (6e-5 at a million).
  */
@@ -176,9 +177,24 @@ function thresholdAccuracy(feature: Float64Array, target: TextColumn, positive: 
   return best / total;
 }
 
+/** Findings already computed, by Table and question (runDoctor is a pure function of an immutable Table). */
+const checked = new WeakMap<Table, Map<string, { profiles: ColumnProfile[]; findings: Finding[] }>>();
+
 export function runDoctor(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] } = {}): Finding[] {
+  const key = JSON.stringify([options.target ?? null, options.features ?? null]);
+  let byKey = checked.get(table);
+  const hit = byKey?.get(key);
+  if (hit && hit.profiles === profiles) return hit.findings.map((f) => ({ ...f }));
+  const findings = checkTable(table, profiles, options);
+  if (!byKey) checked.set(table, (byKey = new Map()));
+  byKey.set(key, { profiles, findings });
+  return findings.map((f) => ({ ...f }));
+}
+
+function checkTable(table: Table, profiles: ColumnProfile[], options: { target?: string | null; features?: string[] }): Finding[] {
   const findings: Finding[] = [];
-  const rows = table.rowCount;
+  // Profiles of a Table the data engine read describe the whole source, which may hold more rows than the Table.
+  const rows = table.stats?.rows ?? table.rowCount;
   const target = options.target ?? null;
   const used = new Set(options.features ?? table.columnNames);
   for (const p of profiles) {
@@ -206,7 +222,7 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
       findings.push({ severity: 'error', code: 'non_numeric', column: p.name, message: nonNumericMessage(p) });
     }
   }
-  const duplicates = duplicateRows(table);
+  const duplicates = table.stats?.duplicates ?? duplicateRows(table);
   if (duplicates > 0) {
     findings.push({ severity: 'warning', code: 'duplicates', column: null, message: `${duplicates} row(s) (${pct(duplicates / rows)}) repeat an earlier row exactly; duplicates can leak between training and test.` });
   }
@@ -242,8 +258,8 @@ export function runDoctor(table: Table, profiles: ColumnProfile[], options: { ta
       }
     }
   }
-  // Leakage: a single feature that gives the target away (checked on up to 100,000 rows).
-  const sample = rowsForLeakage(rows);
+  // Leakage: a single feature that gives the target away (checked on up to 100,000 of the Table's rows).
+  const sample = rowsForLeakage(table.rowCount);
   for (const p of profiles) {
     if (p.name === target || !used.has(p.name) || isConstant(p) || isIdentifier(p, rows)) continue;
     const column = table.columns[columnIndex(table, p.name)];

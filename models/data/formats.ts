@@ -1,9 +1,10 @@
 /**
- * Readers for the formats beyond delimited text, each from a well-kept library, each producing
- * the same string-celled Table as the CSV reader:
- *   JSON (an array of objects) and JSON Lines — JSON.parse, one object per row;
- *   Apache Parquet — hyparquet (+ hyparquet-compressors for snappy, gzip, zstd, brotli, lz4);
- *   Excel .xlsx — read-excel-file (first sheet, or one chosen by name or 1-based number).
+ * Readers in JavaScript for what DuckDB does not read (engine-read.ts), each producing the same
+ * string-celled Table as the CSV reader:
+ *   Excel .xlsx — read-excel-file (first sheet, or one chosen by name or 1-based number); the
+ *     Table then goes into DuckDB (DuckDB's excel extension is downloaded at run time);
+ *   JSON (an array of objects) and JSON Lines — JSON.parse, one object per row: DuckDB reads
+ *     these files; this parser only runs when DuckDB rejects one, to name the bad item or line.
  * Cells become strings: numbers in full precision, booleans as true/false, dates as ISO 8601.
  */
 import { TickworkError } from '../../shared/errors.js';
@@ -77,19 +78,6 @@ export function parseJsonLines(text: string, meta: { name: string; source: strin
     objects.push(value);
   }
   return fromObjects(objects, meta, 'One JSON object per line', missing);
-}
-
-export async function readParquet(path: string, meta: { name: string; source: string }, missing = new MissingTokens()): Promise<Table> {
-  const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
-  const { compressors } = await import('hyparquet-compressors');
-  let rows: Record<string, Cell>[];
-  try {
-    const file = await asyncBufferFromFile(path);
-    rows = (await parquetReadObjects({ file, compressors })) as Record<string, Cell>[];
-  } catch (err) {
-    throw new TickworkError('bad_data', `${meta.name} could not be read as Parquet: ${(err as Error).message}.`);
-  }
-  return fromObjects(rows, meta, 'A Parquet file', missing);
 }
 
 export async function readXlsx(path: string, meta: { name: string; source: string }, sheet?: string, missing = new MissingTokens()): Promise<Table> {

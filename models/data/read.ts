@@ -1,28 +1,49 @@
 /**
- * Reading a dataset file from disk into a Table, with a clear message for every way it can fail.
+ * Reading a dataset file into a Table, with a clear message for every way it can fail.
+ *
+ * DuckDB (engine.ts) reads, types and profiles CSV/TSV and other delimited text, Parquet, JSON
+ * and JSON Lines; Excel .xlsx is read by read-excel-file and handed to DuckDB as a table. Then:
+ *   1. the optional query (query.ts) turns the file into the dataset;
+ *   2. every column is typed and profiled over the whole dataset (engine-profile.ts);
+ *   3. the rows come into JavaScript as typed-array columns — all of them, or a seeded sample
+ *      of `maxRows` (engine-table.ts). Training uses those; the statistics and the data check
+ *      describe the whole file (Table.stats).
+ *
+ * Everything goes in and comes out as plain data (a path, options, a Table of typed arrays), so
+ * this runs in a worker thread as it does here; the callbacks (progress, cancel) are the only
+ * parts a thread boundary has to carry as messages.
  */
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
-import { describeFormats, formatOfExtension } from '../../shared/formats.js';
-import { readDelimitedFile, type ReadProgress } from './csv.js';
+import { describeFormats, formatOfExtension, type DataFormatId } from '../../shared/formats.js';
+import { emptyMessage, sniffHead } from './csv.js';
+import { engineTempDir, isInterrupt, uniqueName, withConnection, type Connection } from './engine.js';
+import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, type LoadedSource } from './engine-read.js';
+import { planColumns, profileColumns } from './engine-profile.js';
+import { fetchRows } from './engine-table.js';
+import { readHead, scanBytes, transcodeToUtf8 } from './file-scan.js';
+import { parseJson, parseJsonLines, readXlsx } from './formats.js';
 import { decodeText } from './encoding.js';
-import { MissingTokens, type Table } from './table.js';
-import { parseJson, parseJsonLines, readParquet, readXlsx } from './formats.js';
+import { normalizeQuery, runQuery } from './query.js';
+import { histogram, profileTable } from './schema.js';
+import { DEFAULT_MISSING_TOKENS, MissingTokens, type Table } from './table.js';
+import { readFile, rm } from 'node:fs/promises';
 
-/**
- * JSON, Parquet and Excel files are read whole, up to this size; delimited text streams and has
- * no size limit (rows beyond `maxRows` are sampled).
- */
+/** JSON and Excel files are read whole (to name a bad item or line), up to this size. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
-/** Default cap on the rows kept from a delimited file (a uniform random sample beyond it). */
+/** Default cap on the rows held in JavaScript (a seeded uniform sample beyond it). */
 export const DEFAULT_MAX_ROWS = 2_000_000;
-
 
 export interface LoadedFile {
   table: Table;
   sha256: string;
+}
+
+export interface ReadProgress {
+  bytes: number;
+  totalBytes: number;
+  rows: number;
 }
 
 export interface ReadOptions {
@@ -30,17 +51,45 @@ export interface ReadOptions {
   sheet?: string;
   /** Cells read as missing (case-insensitive); default: empty, NA, N/A, NaN, null, None, ?, -. */
   missingTokens?: readonly string[];
-  /** Delimited text: keep at most this many rows, sampling uniformly beyond (default 2,000,000). */
+  /** Keep at most this many rows in the Table, sampling uniformly beyond (default 2,000,000). */
   maxRows?: number;
   /** Seed of that sample. */
   seed?: number;
+  /** SQL over the file, `SELECT … FROM data …`; its result is the dataset (see query.ts). */
+  query?: string | null;
+  /** Columns the query may read that the file may lack (the target, when scoring): those missing are empty. */
+  absentAsNull?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (progress: ReadProgress) => void;
 }
 
-export type { ReadProgress };
+/** TICKWORK_DATA_TRACE=1: the time of each phase on stderr (benchmarks, slow files). */
+const trace = process.env.TICKWORK_DATA_TRACE === '1';
+let lastMark = 0;
+function mark(phase: string): void {
+  if (!trace) return;
+  const now = performance.now();
+  if (lastMark > 0) process.stderr.write(`[data] ${phase}: ${((now - lastMark) / 1000).toFixed(2)} s\n`);
+  lastMark = now;
+}
+
+function cancelled(name: string): TickworkError {
+  return new TickworkError('cancelled', `Reading ${name} was cancelled; nothing was loaded.`);
+}
+
+type Format = DataFormatId;
+
+function formatOf(path: string, name: string): Format {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.xls') throw new TickworkError('bad_data', `${name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
+  const format = formatOfExtension(ext);
+  if (!format) throw new TickworkError('bad_data', `${name}: "${ext}" files are not supported. Open ${describeFormats()}.`);
+  return format.id;
+}
 
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<LoadedFile> {
+  // Start loading the engine (a 70 MB native library) while the file is looked at.
+  engineTempDir().catch(() => undefined);
   let info;
   try {
     info = await stat(path);
@@ -51,45 +100,196 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
-  const ext = extname(path).toLowerCase();
-  const meta = { name: basename(path), source: path };
-  const format = formatOfExtension(ext);
-  if (info.size > MAX_FILE_BYTES && format?.reading === 'whole') {
+  const name = basename(path);
+  const format = formatOf(path, name);
+  if (formatOfExtension(extname(path))?.reading === 'whole' && info.size > MAX_FILE_BYTES) {
     throw new TickworkError(
       'bad_data',
-      `${basename(path)} is ${(info.size / 2 ** 20).toFixed(0)} MB; ${ext} files are read whole, up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
-        `Save it as CSV (read in a stream, any size) or use a sample of the rows.`,
+      `${name} is ${(info.size / 2 ** 20).toFixed(0)} MB; ${extname(path)} files are read whole, up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
+        `Save it as CSV or Parquet (any size) or use a sample of the rows.`,
     );
   }
-  if (ext === '.xls') {
-    throw new TickworkError('bad_data', `${meta.name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
-  }
-  if (!format) {
-    throw new TickworkError('bad_data', `${meta.name}: "${ext}" files are not supported. Open ${describeFormats()}.`);
-  }
-  if (format.id === 'delimited') {
-    return readDelimitedFile(path, meta, info.size, {
-      missingTokens: options.missingTokens,
-      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
-      seed: options.seed,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
-  }
-  let bytes: Buffer;
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw cancelled(name);
+  const missing = options.missingTokens ?? DEFAULT_MISSING_TOKENS;
+  const query = normalizeQuery(options.query);
   try {
-    bytes = await readFile(path);
+    mark('start');
+    return await withConnection(async (connection, created) => {
+      mark('engine');
+      const { source, sha256, delimiter } = await loadSource(connection, created, path, name, format, info.size, { ...options, missingTokens: missing });
+      mark('read');
+      if (signal?.aborted) throw cancelled(name);
+      const dataset = query ? await runQuery(connection, created, source.table, query, name, options.absentAsNull ?? []) : source.table;
+      const table = await toTable(connection, created, dataset, { name, source: path, delimiter, query }, missing, options);
+      if (signal?.aborted) throw cancelled(name);
+      onProgress?.({ bytes: info.size, totalBytes: info.size, rows: table.stats?.rows ?? table.rowCount });
+      return { table, sha256 };
+    });
   } catch (err) {
+    if (signal?.aborted || isInterrupt(err)) throw cancelled(name);
+    if (err instanceof TickworkError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new TickworkError('not_found', `${path} was removed while it was being read. Pick the file again.`);
-    throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
+    if (code) throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
+    throw err;
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const missing = new MissingTokens(options.missingTokens);
-  let table: Table;
-  if (format.id === 'parquet') table = await readParquet(path, meta, missing);
-  else if (format.id === 'excel') table = await readXlsx(path, meta, options.sheet, missing);
-  else if (format.id === 'json') table = parseJson(decodeText(bytes), meta, missing);
-  else table = parseJsonLines(decodeText(bytes), meta, missing);
-  return { table, sha256 };
+}
+
+/** The file into a DuckDB table, hashing its bytes alongside. */
+async function loadSource(
+  connection: Connection,
+  created: string[],
+  path: string,
+  name: string,
+  format: Format,
+  totalBytes: number,
+  options: ReadOptions & { missingTokens: readonly string[] },
+): Promise<{ source: LoadedSource; sha256: string; delimiter: string }> {
+  const { signal, onProgress } = options;
+  if (format === 'excel') {
+    const [table, scanned] = await Promise.all([readXlsx(path, { name, source: path }, options.sheet, new MissingTokens(options.missingTokens)), scanBytes(path, name, { signal })]);
+    return { source: await loadJsTable(connection, created, table), sha256: scanned.sha256, delimiter: '' };
+  }
+  if (format !== 'delimited') {
+    const scanning = scanBytes(path, name, { signal });
+    let source: LoadedSource;
+    try {
+      source = await loadWithFunction(connection, created, { path, name, format }, { signal });
+    } catch (err) {
+      await scanning.catch(() => undefined);
+      if (isInterrupt(err)) throw err;
+      throw await explainFormatError(err, path, name, format, options.missingTokens);
+    }
+    const { sha256 } = await scanning;
+    return { source, sha256, delimiter: '' };
+  }
+
+  // Delimited text: the head decides the encoding, delimiter and header; DuckDB parses the rest
+  // while the bytes are hashed and their lines measured (paced behind the parse).
+  if (totalBytes === 0) throw new TickworkError('bad_data', emptyMessage(name));
+  const head = await readHead(path, name);
+  if (head.complete && head.text.trim() === '') throw new TickworkError('bad_data', emptyMessage(name));
+  const { delimiter, header } = sniffHead(head.text);
+  if (header.length === 0) throw new TickworkError('bad_data', emptyMessage(name));
+  const inner = new AbortController();
+  const abort = () => inner.abort();
+  signal?.addEventListener('abort', abort, { once: true });
+  let parsedShare = 0;
+  let parsing = true;
+  const rowsPerByte = Math.max(0, head.text.split('\n').length - 2) / Math.max(1, Buffer.byteLength(head.text));
+  const pace = async (bytes: number) => {
+    while (parsing && !inner.signal.aborted && parsedShare * totalBytes < bytes) await new Promise((r) => setTimeout(r, 25));
+  };
+  const scanning = scanBytes(path, name, {
+    signal: inner.signal,
+    pace,
+    onBytes: (bytes) => onProgress?.({ bytes, totalBytes, rows: Math.round(bytes * rowsPerByte) }),
+  }).catch((err) => {
+    inner.abort(); // a line too long: stop the parse too
+    throw err;
+  });
+  scanning.catch(() => undefined);
+  const parse = async (file: string) =>
+    loadDelimited(connection, created, { path: file, name, delimiter, header }, options.missingTokens, {
+      signal: inner.signal,
+      onProgress: (share) => (parsedShare = share),
+    });
+  let source: LoadedSource;
+  const copies: string[] = [];
+  const fromCopy = async (encoding: Parameters<typeof transcodeToUtf8>[1]) => {
+    const copy = join(await engineTempDir(), `${uniqueName('utf8')}.csv`);
+    copies.push(copy);
+    await transcodeToUtf8(path, encoding, copy, inner.signal);
+    return parse(copy);
+  };
+  try {
+    try {
+      source = head.encoding !== 'utf-8' ? await fromCopy(head.encoding) : await parse(path);
+    } catch (err) {
+      if (!(err instanceof NotUtf8)) throw err;
+      // Not UTF-8 past the head: Windows-1252 (a superset of Latin-1 for printable text).
+      source = await fromCopy('windows-1252');
+    }
+  } catch (err) {
+    parsing = false;
+    const scanned = await scanning.then(() => null, (e) => e);
+    if (scanned instanceof TickworkError) throw scanned;
+    throw err;
+  } finally {
+    parsing = false;
+    signal?.removeEventListener('abort', abort);
+    // The UTF-8 copy is in DuckDB's table now (or of no use).
+    await Promise.all(copies.map((copy) => rm(copy, { force: true })));
+  }
+  const { sha256 } = await scanning;
+  return { source, sha256, delimiter };
+}
+
+/** JSON: the JavaScript parser names the bad item or line; else DuckDB's reason. */
+async function explainFormatError(err: unknown, path: string, name: string, format: Format, missing: readonly string[]): Promise<unknown> {
+  const reason = (err as Error)?.message?.split('\n')[0]?.replace(/^\w+ Error: /, '') ?? String(err);
+  if (format === 'parquet') return new TickworkError('bad_data', `${name} could not be read as Parquet: ${reason}.`);
+  const meta = { name, source: path };
+  try {
+    const text = decodeText(await readFile(path));
+    if (format === 'json') parseJson(text, meta, new MissingTokens(missing));
+    else parseJsonLines(text, meta, new MissingTokens(missing));
+  } catch (named) {
+    if (named instanceof TickworkError) return named;
+  }
+  return new TickworkError('bad_data', `${name} could not be read as ${format === 'json' ? 'JSON' : 'JSON Lines'}: ${reason}.`);
+}
+
+/** Type, profile and fetch the dataset table into a Table. */
+async function toTable(
+  connection: Connection,
+  created: string[],
+  dataset: string,
+  meta: { name: string; source: string; delimiter: string; query: string | null },
+  missing: readonly string[],
+  options: ReadOptions,
+): Promise<Table> {
+  if (meta.query) mark('query');
+  const { plans, rows } = await planColumns(connection, dataset, missing);
+  mark('types');
+  if (rows === 0) throw new TickworkError('bad_data', `${meta.name} has no rows. A file with a header row and at least one data row is needed.`);
+  if (plans.length < 2) {
+    throw new TickworkError('bad_data', `${meta.name} has ${plans.length} field(s) (${plans.map((p) => p.name).join(', ')}); Tickwork needs at least one feature and a target.`);
+  }
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const sampled = rows > maxRows;
+  const fetchOptions = { maxRows, seed: options.seed ?? 42, missing: new MissingTokens(missing) };
+  // Every row held: fetch first, and the number columns' moments come from the held arrays.
+  // A sample: the statistics are DuckDB's over every row, then the sample is fetched.
+  let fetched;
+  let stats;
+  if (sampled) {
+    stats = await profileColumns(connection, dataset, plans, rows, { histograms: true });
+    mark('statistics');
+    fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    mark('rows into JavaScript');
+  } else {
+    fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    mark('rows into JavaScript');
+    stats = await profileColumns(connection, dataset, plans, rows, { histograms: false, held: fetched.columns });
+    mark('statistics');
+  }
+  if (!sampled) {
+    // Every row is held: the histograms of mixed columns come from the held values too.
+    stats.profiles.forEach((p, c) => {
+      const column = fetched.columns[c];
+      if (p.histogram === null && column.kind === 'number' && p.min !== null && p.max !== null && Number.isFinite(p.min)) p.histogram = histogram(column.values, p.min, p.max);
+    });
+  }
+  const table: Table = {
+    ...meta,
+    columnNames: plans.map((p) => p.name),
+    columns: fetched.columns,
+    rowCount: fetched.rowCount,
+    sample: sampled ? { totalRows: rows, lines: fetched.lines! } : null,
+    stats,
+  };
+  profileTable(table); // stats must line up with the columns
+  return table;
 }

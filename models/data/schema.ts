@@ -35,8 +35,8 @@ export function parseDate(value: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** boolean, datetime, free text or categorical, for a column that is not numeric. */
-function textType(counts: Map<string, number>, present: number): ColumnType {
+/** boolean, datetime, free text or categorical, for a column that is not numeric: its values' counts. */
+export function textTypeOf(counts: Map<string, number>, present: number): ColumnType {
   const values = [...counts.keys()];
   const lower = new Set(values.map((v) => v.trim().toLowerCase()));
   if (lower.size === 2 && BOOLEAN_PAIRS.some(([a, b]) => lower.has(a) && lower.has(b))) return 'boolean';
@@ -78,6 +78,11 @@ export interface ColumnProfile extends Omit<ColumnSummary, 'asTarget' | 'leftOut
   invalidCount: number;
   /** True when every non-missing value is an integer. */
   integer: boolean;
+  /**
+   * Rows the profile describes, when not the Table's own rows: the data engine profiles the whole
+   * file (or query result), also when the Table holds a sample of it.
+   */
+  rows?: number;
 }
 
 /** Mostly numeric: at least this share of non-missing cells parse as numbers. */
@@ -228,7 +233,7 @@ function profileText(name: string, column: TextColumn): ColumnProfile {
   const present = column.codes.length - missing;
   return {
     name,
-    type: textType(used, present),
+    type: textTypeOf(used, present),
     missing,
     distinct: used.size,
     min: null,
@@ -248,7 +253,12 @@ export function profileColumn(name: string, column: Column, line: (row: number) 
   return column.kind === 'number' ? profileNumbers(name, column, line) : profileText(name, column);
 }
 
+/**
+ * Type and statistics of every column: the data engine's, over the whole source, for Tables it
+ * read (see engine-profile.ts); else computed here from the held rows.
+ */
 export function profileTable(table: Table): ColumnProfile[] {
+  if (table.stats && table.stats.profiles.length === table.columns.length) return table.stats.profiles;
   return table.columnNames.map((name, c) => profileColumn(name, table.columns[c], (r) => lineOf(table, r)));
 }
 

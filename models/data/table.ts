@@ -15,6 +15,7 @@
  * schema.ts; encoders read columns through `numberView` / `textView`, which work for both.
  */
 import { parseNumberCell } from './numbers.js';
+import type { EngineStats } from './engine-profile.js';
 
 export interface NumberColumn {
   kind: 'number';
@@ -47,6 +48,14 @@ export interface Table {
    * was kept: how many data rows the file has, and the file line of each kept row.
    */
   sample: { totalRows: number; lines: Int32Array } | null;
+  /**
+   * Statistics the data engine (DuckDB) computed over every row of the source — the whole file or
+   * query result, not only the rows held here; profileTable and runDoctor use them. Absent for
+   * Tables built in JavaScript (generated data, rows sent for prediction, tests).
+   */
+  stats?: EngineStats | null;
+  /** The SQL query whose result this Table is (see query.ts); absent or null: the file as it is. */
+  query?: string | null;
 }
 
 /** Tokens that mean "no value" in the exports analysts bring (compared case-insensitively). */

@@ -69,13 +69,32 @@ export function exampleRow(spec: PreprocessingSpec): Record<string, string | num
   return row;
 }
 
+/** The query of the run (or of a loaded export's preprocessing.json), or null. */
+function exportQuery(bundle: ExportBundle): string | null {
+  const fromSpec = (bundle.preprocessing as { query?: unknown }).query;
+  return bundle.runConfig?.query ?? (typeof fromSpec === 'string' ? fromSpec : null);
+}
+
 export function modelCard(bundle: ExportBundle): string {
+  const query = exportQuery(bundle);
   const { preprocessing: p, runConfig: c, metrics: m } = bundle;
   const lines = [
     `# Tickwork model — predicts \`${p.target}\` (${p.task})`,
     '',
     c ? `Trained on \`${c.dataset.name}\` (${c.dataset.rows} rows, sha256 ${c.dataset.sha256.slice(0, 12)}…).` : '',
     '',
+    ...(query
+      ? [
+          '## Query',
+          '',
+          'The training table is the result of this SQL over the file (`data`); `tickwork predict` runs it on the rows to score first, so derived columns are computed the same way (other tools must do the same, e.g. with DuckDB):',
+          '',
+          '```sql',
+          query,
+          '```',
+          '',
+        ]
+      : []),
     '## Inputs',
     '',
     ...p.features.map((f) => {
@@ -209,7 +228,8 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     await writeFile(join(tmp, 'model.json'), json(bundle.artifacts.modelJson));
     await writeFile(join(tmp, WEIGHTS_FILE), bundle.artifacts.weights);
     await writeFile(join(tmp, 'model.onnx'), buildOnnxModel(bundle.artifacts, bundle.preprocessing, `Tickwork model predicting ${bundle.preprocessing.target}`));
-    await writeFile(join(tmp, 'preprocessing.json'), json({ ...bundle.preprocessing, onnx: onnxInputNote(bundle.preprocessing) }));
+    // query: the SQL that shaped the training table; prediction runs it on new rows first (models/data/model-query.ts).
+    await writeFile(join(tmp, 'preprocessing.json'), json({ ...bundle.preprocessing, query: exportQuery(bundle), onnx: onnxInputNote(bundle.preprocessing) }));
     await writeFile(join(tmp, 'run-config.json'), json(bundle.runConfig));
     await writeFile(join(tmp, 'metrics.json'), json(bundle.quantization ? { ...bundle.metrics, quantization: bundle.quantization } : bundle.metrics));
     await writeFile(join(tmp, 'README.md'), modelCard(bundle));

@@ -1,5 +1,5 @@
 /**
- * Every format reads into the same table: JSON, JSON Lines, Parquet (hyparquet), Excel .xlsx
+ * Every format reads into the same table: JSON, JSON Lines, Parquet (DuckDB), Excel .xlsx
  * (read-excel-file). Fixtures are written here with the matching writers.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';

@@ -1,0 +1,201 @@
+/**
+ * The data engine: one in-memory DuckDB database per thread (a worker thread, the CLI's main
+ * thread, a test), created on first use and closed when the thread exits. Nothing is shared
+ * between processes: no database file is ever written (DuckDB allows one read-write process per
+ * file); what does not fit in `memory_limit` spills to a private temporary folder
+ * (tickwork-duckdb-<pid>-…), removed on exit, or by the next engine when its process is gone.
+ *
+ * Settings, fixed before any user SQL runs and then locked (`lock_configuration`):
+ *   threads            = the machine's cores;
+ *   memory_limit       = TICKWORK_DATA_MEMORY (e.g. "4GB"), default 1 GB — the rest of a ~2 GB
+ *                        process is the sampled Table in JavaScript and Node itself;
+ *   temp_directory     = a fresh mkdtemp folder (spilling);
+ *   autoinstall / autoload of extensions off — nothing is downloaded at run time (the excel
+ *                        extension would be), so an offline machine behaves like any other.
+ *
+ * Inputs and outputs of everything built on this are plain data (paths, strings, numbers, typed
+ * arrays), so the engine runs unchanged in a worker thread; see read.ts.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { TickworkError } from '../../shared/errors.js';
+
+export type Connection = DuckDBConnection;
+
+interface Engine {
+  instance: DuckDBInstance;
+  tempDir: string;
+}
+
+let engine: Promise<Engine> | null = null;
+let counter = 0;
+
+/** A name no other relation of this thread's database has (tables, types, reject tables). */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `tw_${prefix}_${counter}`;
+}
+
+/** "name" for SQL, with embedded quotes doubled. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** 'text' for SQL, with embedded quotes doubled. */
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function memoryLimit(): string {
+  const configured = process.env.TICKWORK_DATA_MEMORY?.trim();
+  if (configured && /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(configured)) return configured;
+  return '1GB';
+}
+
+const TEMP_PREFIX = 'tickwork-duckdb-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Spill folders of processes that are gone (killed, or a worker thread terminated before its exit
+ * handler could run): their names carry the process id.
+ */
+function removeStaleFolders(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1]);
+      if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // best effort: a folder we cannot list or remove is left for the system's own cleanup
+  }
+}
+
+async function createEngine(): Promise<Engine> {
+  let api: typeof import('@duckdb/node-api');
+  try {
+    api = await import('@duckdb/node-api');
+  } catch (err) {
+    throw new TickworkError(
+      'internal',
+      `The data engine (DuckDB, @duckdb/node-api) could not be loaded: ${(err as Error).message}. Reinstall Tickwork (npm ci) for this platform.`,
+    );
+  }
+  removeStaleFolders();
+  const tempDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
+  const instance = await api.DuckDBInstance.create(':memory:', {
+    threads: String(Math.max(1, availableParallelism())),
+    memory_limit: memoryLimit(),
+    temp_directory: tempDir,
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+  });
+  const setup = await instance.connect();
+  // The rest of the settings can only be given as SQL; then nothing may change them.
+  await setup.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET lock_configuration = true');
+  setup.closeSync();
+  process.once('exit', () => closeNow(instance, tempDir));
+  return { instance, tempDir };
+}
+
+function closeNow(instance: DuckDBInstance, tempDir: string): void {
+  try {
+    instance.closeSync();
+  } catch {
+    // closing is best effort
+  }
+  rmSync(tempDir, { recursive: true, force: true });
+}
+
+/**
+ * Close this thread's database and remove its spill folder now (a worker about to be terminated
+ * should call it: terminate() skips the exit handler). The next read opens a fresh one.
+ */
+export async function closeEngine(): Promise<void> {
+  const current = engine;
+  engine = null;
+  if (!current) return;
+  const { instance, tempDir } = await current.catch(() => ({ instance: null, tempDir: '' }));
+  if (instance) closeNow(instance, tempDir);
+}
+
+function getEngine(): Promise<Engine> {
+  engine ??= createEngine().catch((err) => {
+    engine = null;
+    throw err;
+  });
+  return engine;
+}
+
+/** The private folder DuckDB spills to; files the engine derives (transcoded text) go there too. */
+export async function engineTempDir(): Promise<string> {
+  return (await getEngine()).tempDir;
+}
+
+/**
+ * Run `work` on a fresh connection, then drop every table and type it created (names from
+ * uniqueName) and close it, so the database holds nothing between calls.
+ */
+export async function withConnection<T>(work: (connection: Connection, created: string[]) => Promise<T>): Promise<T> {
+  const { instance } = await getEngine();
+  const connection = await instance.connect();
+  const created: string[] = [];
+  try {
+    return await work(connection, created);
+  } finally {
+    for (const name of created.reverse()) {
+      const kind = name.startsWith('tw_enum_') ? 'TYPE' : name.startsWith('tw_view_') ? 'VIEW' : 'TABLE';
+      await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => undefined);
+    }
+    connection.closeSync();
+  }
+}
+
+/** True for DuckDB's error when a statement was interrupted. */
+export function isInterrupt(err: unknown): boolean {
+  return /INTERRUPT Error|Interrupted/i.test((err as Error)?.message ?? '');
+}
+
+/**
+ * Run a statement that may take long: interrupted when `signal` aborts (the promise then rejects
+ * with DuckDB's interrupt error), and `onProgress(share 0..1)` polled every `everyMs`.
+ */
+export async function runLong(
+  connection: Connection,
+  sql: string,
+  options: { signal?: AbortSignal; onProgress?: (share: number) => void; everyMs?: number } = {},
+): Promise<void> {
+  const { signal, onProgress } = options;
+  const interrupt = () => connection.interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
+  const timer = onProgress
+    ? setInterval(() => {
+        const p = connection.progress.percentage;
+        if (p > 0) onProgress(Math.min(1, p / 100));
+      }, options.everyMs ?? 100)
+    : null;
+  try {
+    if (signal?.aborted) throw new Error('INTERRUPT Error: Interrupted!');
+    await connection.run(sql);
+  } finally {
+    if (timer) clearInterval(timer);
+    signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/** DuckDB's message without its "LINE n: …" echo of the statement, on one line. */
+export function shortMessage(err: unknown): string {
+  const text = (err as Error)?.message ?? String(err);
+  const head = text.split(/\n\s*\n|\nLINE \d+:/)[0];
+  return head.replace(/\s+/g, ' ').trim();
+}
