@@ -21,8 +21,8 @@ export class RunRecorder {
   /** An epoch waits for its checkpoint to be committed with it. */
   #pendingEpoch: EpochRecord | null = null;
   #checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
-  /** The latest epoch's Results, until its record arrives (Results come first). */
-  #epochResults: { epoch: number; latest: Results } | null = null;
+  /** Recent epochs' Results, until their epoch is committed (Results come before the record, the commit after it). */
+  readonly #epochResults = new Map<number, Results>();
   /** Why the run could not be recorded; null while all is well. */
   failed: string | null = null;
 
@@ -79,7 +79,8 @@ export class RunRecorder {
   }
 
   epochResults(epoch: number, latest: Results): void {
-    this.#epochResults = { epoch, latest };
+    this.#epochResults.set(epoch, latest);
+    if (this.#epochResults.size > 4) this.#epochResults.delete(this.#epochResults.keys().next().value!);
   }
 
   checkpointed(epoch: number, artifacts: ModelArtifactsData): void {
@@ -113,7 +114,8 @@ export class RunRecorder {
   #snapshot(record: EpochRecord): void {
     const { epoch } = record;
     if (epoch > SNAPSHOT_EVERY_EPOCH_UNTIL && epoch % Math.ceil(epoch / SNAPSHOT_EVERY_EPOCH_UNTIL) !== 0) return;
-    const pending = this.#epochResults?.epoch === epoch ? this.#epochResults.latest : null;
+    const pending = this.#epochResults.get(epoch) ?? null;
+    this.#epochResults.delete(epoch);
     const results = pending ? this.compact(epoch, pending) : null;
     this.write(() => this.store.addSnapshot(this.runId, epoch, { epoch, record, results, surface: this.surface() }));
   }
