@@ -2,7 +2,11 @@
  * Baselines for a run, on the same encoded data the network gets (the loop's `DataPart`s):
  *   constant — the training class shares / the training mean (see constant-baseline.ts);
  *   linear   — logistic regression (binary or multinomial) / ridge linear regression in the
- *              target's units, fitted on at most `maxTrainRows` training rows (a seeded sample).
+ *              target's units, fitted on a seeded sample of the training rows: at most
+ *              `maxTrainRows` (50,000), and fewer on wide data so the fit stays around a second —
+ *              logistic: rows ≤ 10⁷ / (inputs × output units) (one gradient costs ~2·rows·inputs·units);
+ *              linear:   rows ≤ 2.5·10⁸ / inputs² (the normal equations cost rows·inputs²/2);
+ *              never fewer than 5,000 rows (or all of them).
  * Each is scored on the validation and test parts with `computeMetrics`, the function that scores
  * the network, with the same options (threshold, binary average), so the numbers compare.
  */
@@ -23,6 +27,14 @@ export interface EncodedPart {
 }
 
 export const MAX_BASELINE_TRAIN_ROWS = 50_000;
+const MIN_BASELINE_TRAIN_ROWS = 5_000;
+
+/** How many training rows the linear baseline is fitted on (see the header). */
+export function baselineSampleSize(task: Task, rows: number, cols: number, classes: number, maxTrainRows = MAX_BASELINE_TRAIN_ROWS): number {
+  const units = task === 'multiclass' ? classes : 1;
+  const byCost = task === 'regression' ? 2.5e8 / Math.max(1, cols * cols) : 1e7 / Math.max(1, cols * units);
+  return Math.min(rows, maxTrainRows, Math.max(MIN_BASELINE_TRAIN_ROWS, Math.floor(byCost)));
+}
 
 export interface BaselineScores {
   validation: Metrics | null;
@@ -33,7 +45,7 @@ export interface BaselineReport {
   constant: BaselineScores;
   linear: BaselineScores;
   models: { constant: ConstantModel; linear: LogisticModel | LinearModel };
-  /** Training rows the linear model was fitted on (≤ maxTrainRows). */
+  /** Training rows the linear model was fitted on (see baselineSampleSize). */
   linearTrainRows: number;
   /** Milliseconds spent fitting the linear model. */
   linearFitMs: number;
@@ -87,7 +99,7 @@ export function computeBaselines(input: BaselineInput): BaselineReport {
   const score = (model: ConstantModel | LogisticModel | LinearModel, part: EncodedPart | null): Metrics | null =>
     part && part.rows > 0 ? computeMetrics(task, predictBaseline(model, part), part.y, classes, std, input.metricOptions) : null;
   const constant = fitConstant(task, train.y.subarray(0, train.rows), classes);
-  const sample = sampleRows(train, input.maxTrainRows ?? MAX_BASELINE_TRAIN_ROWS, input.seed ?? 1);
+  const sample = sampleRows(train, baselineSampleSize(task, train.rows, train.cols, classes, input.maxTrainRows), input.seed ?? 1);
   const started = performance.now();
   const linear = fitLinearBaseline(input, sample);
   const linearFitMs = performance.now() - started;

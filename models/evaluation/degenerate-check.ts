@@ -70,7 +70,7 @@ export function checkDegenerate(input: DegenerateInput): DegenerateWarning[] {
       code: 'degenerate',
       check: 'no-better-than-constant',
       message:
-        `The network's validation loss (${fmt(loss)}) is no better than ${what} (${fmt(baseline)}): it has not learned anything from the inputs. ` +
+        `The network's validation loss (${fmt(loss)}) is ${typeof loss === 'number' && loss > baseline ? 'worse than' : 'no better than'} ${what} (${fmt(baseline)}): it has not learned anything from the inputs. ` +
         `Try ${lr}, add warmup steps, or train for more epochs; if the linear baseline does better, the inputs do carry signal.`,
     });
   }
@@ -108,12 +108,13 @@ export function checkDegenerate(input: DegenerateInput): DegenerateWarning[] {
       const several = trueCount.filter((c) => c >= 0.01 * n).length >= 2;
       if (several && predictedCount[top] >= ONE_CLASS_SHARE * n) {
         const others = 1 - trueCount[top] / n;
+        const otherName = input.task === 'binary' ? name(1 - top) : 'another class';
         const binaryHint = input.task === 'binary' ? ', or move the decision threshold' : '';
         warnings.push({
           code: 'degenerate',
           check: 'one-class',
           message:
-            `The network predicts ${name(top)} for ${percent(predictedCount[top] / n)} of the validation rows, although ${percent(others)} of them are another class. ` +
+            `The network predicts ${name(top)} for ${percent(predictedCount[top] / n)} of the validation rows, although ${percent(others)} of them are ${otherName}. ` +
             `Try ${lr} and add warmup steps; if one class is rare, set class weights${binaryHint}.`,
         });
       }

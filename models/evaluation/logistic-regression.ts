@@ -98,7 +98,7 @@ export function fitLogistic(x: Float32Array, y: ArrayLike<number>, rows: number,
   const result = minimizeLbfgs(objective, new Float64Array(units * width), {
     gradientTolerance: options.gradientTolerance ?? 1e-6,
     functionTolerance: options.functionTolerance,
-    maxIterations: options.maxIterations ?? 300,
+    maxIterations: options.maxIterations ?? 150,
     memory: options.memory,
   });
   const weights: number[] = [];

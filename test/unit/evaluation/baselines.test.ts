@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeBaselines, sampleRows, type EncodedPart } from '../../../models/evaluation/baselines';
+import { baselineSampleSize, computeBaselines, sampleRows, type EncodedPart } from '../../../models/evaluation/baselines';
 import { fitConstant, predictConstant } from '../../../models/evaluation/constant-baseline';
 import { minimizeLbfgs } from '../../../models/evaluation/lbfgs';
 import { fitLinear, predictLinear, solveCholesky } from '../../../models/evaluation/linear-regression';
@@ -153,6 +153,14 @@ describe('computeBaselines on the loop\'s own data', () => {
     const report = computeBaselines({ task: 'binary', classes: 2, targetStats: null, train, validation: classification(500, 2, 2), test: null, maxTrainRows: 1000 });
     expect(report.linearTrainRows).toBe(1000);
     expect(report.linear.test).toBeNull();
+  });
+
+  it('fits on fewer rows when the data is wide, so the fit stays quick (never below 5,000)', () => {
+    expect(baselineSampleSize('binary', 200_000, 50, 2)).toBe(50_000);
+    expect(baselineSampleSize('multiclass', 200_000, 200, 10)).toBe(5_000); // 10⁷ / 2,000
+    expect(baselineSampleSize('multiclass', 200_000, 100, 4)).toBe(25_000);
+    expect(baselineSampleSize('regression', 200_000, 100, 1)).toBe(25_000); // 2.5·10⁸ / 100²
+    expect(baselineSampleSize('regression', 3_000, 500, 1)).toBe(3_000);
   });
 });
 
