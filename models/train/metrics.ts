@@ -3,16 +3,34 @@
  * testable and cheap to send anywhere.
  *
  * Classification: `loss` (mean log loss in nats, probabilities clipped to [1e-7, 1 − 1e-7] as in
- * training), `accuracy`, macro `precision` / `recall` / `f1`, and for binary tasks `auc` (ROC). Regression, in the target's own units: `mse`, `rmse`, `mae`, `r2`,
- * and `loss` = the training objective, the MSE of the standardized target (mse / std²).
+ * training), `accuracy`, and `precision` / `recall` / `f1`:
+ *   multiclass — macro averages over the classes;
+ *   binary     — of the positive class (class 1: the label order is [negative, positive] and the
+ *                model's output is P(class 1)), with the macro averages as `macro_precision`,
+ *                `macro_recall`, `macro_f1`; rows with P(class 1) ≥ threshold (default 0.5) are
+ *                predicted positive; plus `auc` (ROC, threshold-free).
+ * Regression, in the target's own units: `mse`, `rmse`, `mae`, `r2`, and `loss` = the training
+ * objective, the MSE of the standardized target (mse / std²).
  */
 import type { Metrics } from '../../shared/contract.js';
 import type { Task } from '../../shared/run-config.js';
+import { TickworkError } from '../../shared/errors.js';
+import { confusionMatrix, reportFromConfusion } from '../evaluation/classification-report.js';
 
 /** Probabilities are clipped to [ε, 1 − ε] before a log, in training and in evaluation. */
 export const PROBABILITY_EPSILON = 1e-7;
 
 const clip = (p: number) => Math.min(1 - PROBABILITY_EPSILON, Math.max(PROBABILITY_EPSILON, p));
+
+export interface MetricOptions {
+  /** Binary: P(class 1) ≥ threshold predicts the positive class. In (0, 1); default 0.5. */
+  threshold?: number;
+  /**
+   * Binary: 'positive' (default) — `precision` / `recall` / `f1` of the positive class and the macro
+   * averages as `macro_*`; 'macro' — macro averages under the plain names, as before.
+   */
+  binaryAverage?: 'positive' | 'macro';
+}
 
 /**
  * @param output model outputs, row-major: n×1 (binary probability of class 1, or regression
@@ -20,7 +38,11 @@ const clip = (p: number) => Math.min(1 - PROBABILITY_EPSILON, Math.max(PROBABILI
  * @param y      class index per row, or regression target in original units
  * @param targetStd regression only: the training target's standard deviation
  */
-export function computeMetrics(task: Task, output: Float32Array, y: Float32Array, classes: number, targetStd = 1): Metrics {
+export function computeMetrics(task: Task, output: Float32Array, y: Float32Array, classes: number, targetStd = 1, options: MetricOptions = {}): Metrics {
+  const threshold = options.threshold ?? 0.5;
+  if (task === 'binary' && !(threshold > 0 && threshold < 1)) {
+    throw new TickworkError('invalid_input', `threshold must be between 0 and 1 (exclusive), received ${String(threshold)}`);
+  }
   const n = y.length;
   if (n === 0) return {};
   if (task === 'regression') {
@@ -46,7 +68,7 @@ export function computeMetrics(task: Task, output: Float32Array, y: Float32Array
     if (task === 'binary') {
       const p = clip(output[i]);
       logLoss -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
-      predicted[i] = output[i] >= 0.5 ? 1 : 0;
+      predicted[i] = output[i] >= threshold ? 1 : 0;
     } else {
       const row = i * classes;
       let best = 0;
@@ -55,7 +77,23 @@ export function computeMetrics(task: Task, output: Float32Array, y: Float32Array
       logLoss -= Math.log(clip(output[row + y[i]]));
     }
   }
-  const metrics: Metrics = { loss: logLoss / n, ...classificationScores(predicted, y, k) };
+  let metrics: Metrics;
+  if (task === 'binary' && options.binaryAverage !== 'macro') {
+    const report = reportFromConfusion(confusionMatrix(predicted, y, 2));
+    const positive = report.perClass[1];
+    metrics = {
+      loss: logLoss / n,
+      accuracy: report.accuracy,
+      precision: positive.precision,
+      recall: positive.recall,
+      f1: positive.f1,
+      macro_precision: report.macro.precision,
+      macro_recall: report.macro.recall,
+      macro_f1: report.macro.f1,
+    };
+  } else {
+    metrics = { loss: logLoss / n, ...classificationScores(predicted, y, k) };
+  }
   if (task === 'binary') {
     const auc = rocAuc(output.subarray(0, n), y);
     if (auc !== null) metrics.auc = auc;

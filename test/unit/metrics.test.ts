@@ -58,10 +58,13 @@ describe('classification scores', () => {
     expect(rocAuc([0.3, 0.6], [1, 1])).toBeNull();
   });
 
-  it('binary metrics include auc and macro scores', () => {
+  it('binary metrics include auc, the positive class scores and the macro scores as macro_*', () => {
     const m = computeMetrics('binary', Float32Array.from([0.9, 0.2, 0.6, 0.3]), Float32Array.from([1, 0, 0, 1]), 1);
-    expect(Object.keys(m).sort()).toEqual(['accuracy', 'auc', 'f1', 'loss', 'precision', 'recall']);
+    expect(Object.keys(m).sort()).toEqual(['accuracy', 'auc', 'f1', 'loss', 'macro_f1', 'macro_precision', 'macro_recall', 'precision', 'recall']);
     expect(m.auc).toBeCloseTo(0.75, 12);
+    // Positive class 1: predicted at 0.9 and 0.6 → tp 1, fp 1, fn 1.
+    expect(m.precision).toBeCloseTo(0.5, 12);
+    expect(m.recall).toBeCloseTo(0.5, 12);
   });
 
   it('auc equals the rank-sum formula exactly, ties and NaN-free data of 20,000 rows included', () => {
