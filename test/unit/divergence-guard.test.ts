@@ -10,7 +10,7 @@ import { moonsInput } from '../helpers/engine';
 function replay(guard: DivergenceGuard, losses: number[]) {
   const controller = new TrainingController();
   const events: string[] = [];
-  const ctx: TrainingContext = { controller, model: null as unknown as tf.LayersModel, event: (_kind, message) => events.push(message) };
+  const ctx: TrainingContext = { controller, model: null as unknown as tf.LayersModel, event: (_kind, message) => events.push(message), predict: () => new Float32Array(0) };
   for (let s = 0; s < losses.length; s++) {
     const info: StepInfo = { step: s + 1, totalSteps: losses.length, epoch: 1, epochs: 1, lr: 0.5, loss: losses[s], gradNorm: 1, samples: 0, elapsedMs: 0 };
     guard.onStepEnd(info, ctx);
