@@ -9,6 +9,8 @@ import { selectBackend } from '../models/backend.js';
 import { artifactsToModel, modelToArtifacts } from '../models/io/artifacts.js';
 import { NanGuard, ProgressReporter, TrainingController } from '../models/train/callbacks.js';
 import { predictRows, trainModel } from '../models/train/loop.js';
+import { DivergenceGuard } from '../models/train/divergence-guard.js';
+import { assessRun } from '../models/evaluation/run-assessment.js';
 import { findLearningRate } from '../models/train/lr-finder.js';
 import { SurfaceReporter } from '../models/train/surface-reporter.js';
 import type { BackendPreference } from '../shared/run-config.js';
@@ -61,12 +63,15 @@ async function train(request: TrainRequest): Promise<void> {
   try {
     const used = await ensureBackend(request.config.backend);
     let lastCheckpoint = 0;
+    // Ends a run early, with a warning, when its loss climbs far above where it started.
+    const guard = new DivergenceGuard({ task: request.task, classes: request.classes });
     const result = await trainModel(
       request,
       {
         controller,
         callbacks: [
           new NanGuard(),
+          guard,
           surface,
           // Contract events leave the worker in contract form; the service records and forwards them.
           new ProgressReporter((p) => port.post({ type: 'emit', runId, channel: 'training:progress', payload: { ...p, runId, gradNorm: p.gradNorm ?? 0 } })),
@@ -87,6 +92,22 @@ async function train(request: TrainRequest): Promise<void> {
       },
     );
     const artifacts = await modelToArtifacts(result.model);
+    // How the network compares with trivial models, and whether it learned anything.
+    const assessment =
+      result.status === 'failed'
+        ? { baselines: null, warnings: [] }
+        : assessRun({
+            ...request,
+            metrics: result.metrics,
+            outputs: (part) => predictRows(result.model, part.x, part.rows, part.cols),
+            threshold: request.config.threshold ?? 0.5,
+            labels: request.labels ?? null,
+            learningRate: request.config.optimizer.lr,
+            seed: request.config.seed,
+            diverged: guard.warning,
+            firstGradNorm: guard.firstGradNorm,
+            lastGradNorm: guard.lastGradNorm,
+          });
     result.model.dispose();
     port.post({
       type: 'finished',
@@ -98,6 +119,7 @@ async function train(request: TrainRequest): Promise<void> {
       metrics: result.metrics,
       artifacts,
       backend: used,
+      ...assessment,
     });
   } catch (err) {
     port.post({ type: 'run-error', runId, message: err instanceof Error ? err.message : String(err) });

@@ -11,6 +11,7 @@ import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.
 import type { Results } from '../models/train/results.js';
 import type { SurfaceInput } from '../models/train/surface-reporter.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
+import type { RunAssessment } from '../models/evaluation/run-assessment.js';
 
 /** The contract events a run's worker sends as they are, for the page (the service records and forwards them). */
 export type WorkerEventChannel = Extract<EventChannel, 'training:progress' | 'training:epoch' | 'training:event'>;
@@ -18,7 +19,7 @@ export type WorkerEventChannel = Extract<EventChannel, 'training:progress' | 'tr
 export type RunEmit = { [C in WorkerEventChannel]: { channel: C; payload: EventPayload<C> } }[WorkerEventChannel];
 
 /** surface: the decision-surface grid, encoded, scored while training (null: none). */
-export type TrainRequest = { type: 'train'; runId: string; config: RunConfig; surface?: SurfaceInput | null } & Omit<TrainInput, 'config'>;
+export type TrainRequest = { type: 'train'; runId: string; config: RunConfig; surface?: SurfaceInput | null; labels?: string[] | null } & Omit<TrainInput, 'config'>;
 
 export type HostToWorker =
   | { type: 'init'; backend: BackendPreference }
@@ -49,6 +50,9 @@ export type WorkerToHost =
       metrics: SplitMetrics;
       artifacts: ModelArtifactsData;
       backend: BackendInfo;
+      /** The constant and linear baselines on the same rows, and warnings about what the network learned. */
+      baselines: RunAssessment['baselines'];
+      warnings: RunAssessment['warnings'];
     }
   | { type: 'run-error'; runId: string; message: string }
   | { type: 'predicted'; requestId: number; output: Float32Array; units: number }
