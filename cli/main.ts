@@ -35,6 +35,7 @@ import { createNodeService } from '../service/runtime.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
 import { startServer } from '../service/http-server.js';
 import { formatMetrics, ProgressLine } from './progress.js';
+import { exportPytorch } from './commands/export-pytorch.js';
 
 /** One entry of --hidden: a size, or a layer with its own settings. */
 type HiddenLayerInput = NonNullable<NonNullable<RunConfigInput['model']>['hidden']>[number];
@@ -48,7 +49,7 @@ Usage:
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
   tickwork predict --model <dir|zip> --data <csv> --out <csv>
-  tickwork export --model <dir|zip> --format tfjs|onnx|zip --out <path> [--quantize float16|int8]
+  tickwork export --model <dir|zip> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
   tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
 
 Train options:
@@ -459,7 +460,8 @@ async function cmdExport(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw new UsageError('export needs --model <export folder or .zip>');
   if (!get('out')) throw new UsageError('export needs --out <path>');
-  const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip'] as const)!;
+  const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip', 'pytorch'] as const)!;
+  if (format === 'pytorch') return exportPytorch({ model: get('model')!, out: get('out')!, json: values.json === true, quantize: get('quantize') });
   const quantize = oneOf('quantize', get('quantize') ?? 'none', ['none', 'float16', 'int8'] as const)!;
   const out = resolvePath(get('out')!);
   await withService(oneOf('backend', get('backend'), BACKEND_PREFERENCES), async (api) => {
@@ -530,7 +532,7 @@ async function cmdServe(values: Record<string, string | boolean | undefined>): P
   const server = await startServer(service, { port, host });
   console.log(`Tickwork is running in browser mode. Open:\n  ${server.url}`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    console.log(`Warning: listening on ${host}; anyone who can reach it and has the URL (with its token) can use it.`);
+    console.log(`Warning: listening on ${host}, not only this machine: the token in the URL is then the only protection, and traffic is plain HTTP (not encrypted). Prefer the default 127.0.0.1 and an SSH tunnel (see README).`);
   }
   const shutdown = async () => {
     await server.close();

@@ -54,6 +54,7 @@ import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceColumns, sur
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip, type QuantizationReport } from '../models/io/export-folder.js';
+import { runSplitOf, type RunSplit } from '../models/io/run-split.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
 import { scoringWarnings } from '../models/prep/drift.js';
 import { TrainingWorkerHost } from './training-worker-host.js';
@@ -73,6 +74,7 @@ interface DatasetEntry {
   loaded: LoadedFile;
   profiles: ColumnProfile[];
   summary: DatasetSummary;
+  missingTokens?: readonly string[];
 }
 
 interface PlannedRun {
@@ -88,6 +90,7 @@ interface PreparedRun {
   config: RunConfig;
   preprocessing: PreprocessingSpec;
   request: Omit<TrainRequest, 'type' | 'runId'>;
+  split: PlannedRun['split'];
   /** Table rows of the split the Results view is computed on, in order (null: not traceable). */
   resultRows: Int32Array | null;
   /** What the decision surface needs from the training rows, to draw any two numeric inputs. */
@@ -111,6 +114,7 @@ interface ModelEntry {
   runConfig: RunConfig | null;
   /** The run's encoded test split (models trained here), to measure what quantization costs. */
   test: DataPart | null;
+  split?: RunSplit | null;
 }
 
 type Listener<C extends EventChannel> = (payload: EventPayload<C>) => void;
@@ -218,7 +222,7 @@ export class WorkbenchService implements RequestHandlers {
       suggestedTask: targetProfile ? detectTask(targetProfile) : null,
       findings: runDoctor(table, profiles, { target: suggestedTarget }),
     };
-    this.datasets.set(id, { id, loaded, profiles, summary });
+    this.datasets.set(id, { id, loaded, profiles, summary, missingTokens: options?.missingTokens });
     return summary;
   }
 
@@ -411,7 +415,7 @@ export class WorkbenchService implements RequestHandlers {
     const axes = input.surface ?? defaultSurfaceAxes(preprocessing);
     const basis = surfaceBasis(preprocessing, table, split.train);
     const surface = axes ? buildSurfaceGrid(preprocessing, table, basis, axes) : null;
-    return { entry, config, preprocessing, request, resultRows, surfaceBasis: basis, surface };
+    return { entry, config, preprocessing, request, split, resultRows, surfaceBasis: basis, surface };
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>): Promise<RunPlan> {
@@ -540,6 +544,7 @@ export class WorkbenchService implements RequestHandlers {
         preprocessing,
         runConfig: config,
         test: request.test,
+        split: runSplitOf(entry.loaded, prepared.split, entry.missingTokens),
       });
       run.modelId = modelId;
     };
@@ -754,7 +759,7 @@ export class WorkbenchService implements RequestHandlers {
       metrics: bundle.metrics,
       source: resolve(dir),
     };
-    this.models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null });
+    this.models.set(modelId, { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null, split: bundle.split });
     return info;
   }
 
@@ -828,7 +833,7 @@ export class WorkbenchService implements RequestHandlers {
         testAfter: entry.test ? await this.evaluate(entry, artifacts, entry.test) : null,
       };
     }
-    const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization };
+    const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization, split: entry.split };
     const written = format === 'zip' ? await writeExportZip(dir, bundle) : await writeExportFolder(dir, bundle);
     return { ...written, quantization };
   }
