@@ -29,7 +29,9 @@ import codecs
 import copy
 import csv
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import io
 import itertools
 import json
@@ -423,7 +425,9 @@ def file_encoding(path):
     return "utf-8-sig", head
 
 
+@functools.lru_cache(maxsize=None)
 def sha256_of(path):
+    """The sha256 of the file's bytes, as Tickwork records it for a data file (computed once per file)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 22), b""):
@@ -1387,6 +1391,7 @@ def train(recipe, parts, args, device):
     early = Plateau(early_cfg["monitor"], early_cfg["mode"], early_cfg["minDelta"]) if early_cfg else None
     plateau = Plateau(plateau_cfg["monitor"], plateau_cfg["mode"], plateau_cfg["minDelta"]) if plateau_cfg else None
     best_state, best_epoch, finished_early = None, 0, None
+    checkpoint = None  # (epoch, weights) after the last epoch that ended with finite weights
     lr_scale, step, history, events = 1.0, 0, [], []
     step_log = open(args.log_steps, "w") if args.log_steps and WORLD.rank == 0 else None
     failed = None
@@ -1466,6 +1471,7 @@ def train(recipe, parts, args, device):
         record = {"epoch": epoch, "step": step, "train": evaluate(model, *train_eval, ctx, False),
                   "validation": evaluate(model, x_val, y_val, ctx, False), "lr": lr, "seconds": round(time.time() - started, 3)}
         history.append(record)
+        checkpoint = (epoch, copy.deepcopy(model.state_dict()))
         say(f"epoch {epoch}/{epochs}  train: {fmt(record['train'])}  validation: {fmt(record['validation'])}")
         if plateau:  # ReduceLrOnPlateau, before early stopping (Tickwork's callback order)
             value = monitor_value(record, plateau_cfg["monitor"])
@@ -1491,6 +1497,11 @@ def train(recipe, parts, args, device):
                     break
     if step_log:
         step_log.close()
+    if failed:
+        if checkpoint is None:
+            fail(failed)
+        model.load_state_dict(checkpoint[1])  # as Tickwork: a failed run keeps the model of its last good epoch
+        failed += f" The model from epoch {checkpoint[0]} (the last checkpoint) is kept."
     if finished_early and best_state is not None:
         model.load_state_dict(best_state)
     if standardized:
@@ -1503,7 +1514,9 @@ def train(recipe, parts, args, device):
     }
     status = "failed" if failed else "completed"
     message = failed or finished_early or f"completed {epochs} epoch(s), {step} steps"
-    return model, {"status": status, "message": message, "steps": step, "epochs": epoch if epochs else 0, "history": history,
+    # The settings of the run that happened, for OUT's run-config.json (a RunConfig needs epochs >= 1).
+    ran = {"batchSize": batch, "epochs": epochs if epochs > 0 else cfg["epochs"]}
+    return model, {"status": status, "message": message, "steps": step, "epochs": epoch if epochs else 0, "history": history, "config": ran,
                    "events": events, "metrics": metrics, "seconds": time.time() - started, "shuffle": shuffle, "batch": batch}
 
 
@@ -1611,12 +1624,14 @@ def write_out(out, recipe, model, result, trained_by, split_record):
             scoring = ScoringModel(copy.deepcopy(model).cpu().eval(), recipe.prep).eval()
             width = len(recipe.prep["inputs"]) if scoring.raw else len(recipe.prep["encoded"])
             output_name = "prediction" if recipe.task == "regression" else "probabilities"
+            # The TorchScript exporter (PyTorch 2.x defaults to it up to 2.8 and still has it with dynamo=False).
+            legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
             torch.onnx.export(scoring, torch.zeros(1, width), str(tmp / "model.onnx"), input_names=["features"], output_names=[output_name],
-                              dynamic_axes={"features": {0: "batch"}, output_name: {0: "batch"}}, opset_version=13)
+                              dynamic_axes={"features": {0: "batch"}, output_name: {0: "batch"}}, opset_version=13, **legacy)
         except Exception as err:  # noqa: BLE001 — the rest of the export is still complete and usable
             print(f"train.py: warning: model.onnx not written ({type(err).__name__}: {err})", file=sys.stderr)
         shutil.copyfile(recipe.folder / "preprocessing.json", tmp / "preprocessing.json")
-        config = {**recipe.config, "trainedBy": trained_by}
+        config = {**recipe.config, **result["config"], "trainedBy": trained_by}
         (tmp / "run-config.json").write_text(dump(config), encoding="utf-8")
         (tmp / "metrics.json").write_text(dump(result["metrics"]), encoding="utf-8")
         (tmp / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in result["history"]), encoding="utf-8")
@@ -1718,6 +1733,10 @@ def main(argv):
         f"split: {split_mode} — {len(rows['train'])} train, {len(rows['validation'])} validation, {len(parts['test'][1])} test")
 
     model, result = train(recipe, parts, args, device)
+    if WORLD.size > 1:  # every rank has finished; rank 0 writes OUT, the others are done
+        import torch.distributed as dist
+        dist.barrier()
+        dist.destroy_process_group()
 
     if WORLD.rank == 0:
         split_record = None
@@ -1726,14 +1745,20 @@ def main(argv):
                             "delimiter": data.file.delimiter, "tableRows": data.file.records, "fileRows": data.file.records,
                             "missingTokens": tokens, **{p: data.records[rows[p]].tolist() for p in ("train", "validation", "test")}, "lines": None}
         gpu = f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""
+        # OUT's run-config.json names the data this run read; the Tickwork run's dataset is kept under trainedBy.fromRun.
+        data_block = {"name": Path(args.data).name, "source": str(Path(args.data).resolve()),
+                      "sha256": split_record["sha256"] if split_record else sha256_of(args.data), "rows": data.file.records}
+        result["config"].update({"dataset": data_block, "testSource": str(Path(test_source).resolve()) if test_source else None})
         trained_by = {
-            "tool": "pytorch", "recipe": RECIPE_VERSION, "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
+            "tool": "pytorch", "recipe": RECIPE_VERSION,
+            "fromRun": {"dataset": recipe.config["dataset"], "epochs": recipe.config["epochs"], "batchSize": recipe.config["batchSize"]},
+            "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "host": platform.node(), "device": f"{device}{gpu}", "worldSize": WORLD.size, "distributedBackend": WORLD.backend,
             "status": result["status"], "message": result["message"], "steps": result["steps"], "epochs": result["epochs"],
             "batchSize": result["batch"], "init": args.init if args.init != "none" else None, "split": split_mode, "shuffle": result["shuffle"],
             "startedAt": started_at, "finishedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "seconds": round(result["seconds"], 3),
             "events": result["events"],
-            "data": {"file": str(Path(args.data).resolve()), "sha256": split_record["sha256"] if split_record else sha256_of(args.data),
+            "data": {"file": data_block["source"], "sha256": data_block["sha256"],
                      "rows": {"file": data.file.records, "train": len(rows["train"]), "validation": len(rows["validation"]), "test": len(parts["test"][1])},
                      "test": str(Path(test_source).resolve()) if test_source else None},
         }
@@ -1743,10 +1768,6 @@ def main(argv):
             if result["metrics"][part]:
                 say(f"  {part:<10} {fmt(result['metrics'][part])}")
         say(f"Tickwork export written to {out}")
-    if WORLD.size > 1:
-        import torch.distributed as dist
-        dist.barrier()
-        dist.destroy_process_group()
     return 1 if result["status"] == "failed" else 0
 
 

@@ -8,7 +8,6 @@ import math
 import sys
 
 sys.path.insert(0, sys.argv[1])
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import train as T  # noqa: E402
 
