@@ -467,7 +467,15 @@ class ColumnCells:
         self.number_u = np.array([np.nan if n is None else n for n in numbers], dtype=np.float64)
         self.invalid_u = np.array([not m and n is None for m, n in zip(self.missing_u, numbers)], dtype=bool)
         self.text_u = trimmed
-        self.key_u = [t if n is None else js_number_string(n) for t, n in zip(trimmed, numbers)]
+        self._numbers = numbers
+        self._keys = None
+
+    @property
+    def key_u(self):
+        """Per distinct cell: the string Tickwork keeps for it (only categories, booleans and dates need it)."""
+        if self._keys is None:
+            self._keys = [t if n is None else js_number_string(n) for t, n in zip(self.text_u, self._numbers)]
+        return self._keys
 
     def subset(self, mask):
         other = copy.copy(self)
@@ -502,21 +510,19 @@ class ColumnTyping:
 
     def cells(self, raw, first_record):
         uniques, codes = factorize(raw)
+        cells = ColumnCells(uniques, codes, np.zeros(len(raw), dtype=bool), self.missing)
         if self.switched_after is None:
-            # The non-numbers of this chunk, at their first cell, in file order.
-            firsts = np.full(len(uniques), len(raw), dtype=np.int64)
-            np.minimum.at(firsts, codes, np.arange(len(raw), dtype=np.int64))
-            for k in np.argsort(firsts, kind="stable"):
-                t = trim_cell(uniques[k])
-                if t in self.invalid_seen or self.missing.has(t) or parse_number(t) is not None:
+            # Distinct values are numbered in order of first appearance, so the non-numbers come in file order.
+            for k in np.nonzero(cells.invalid_u)[0]:
+                if cells.text_u[k] in self.invalid_seen:
                     continue
-                self.invalid_seen.add(t)
+                self.invalid_seen.add(cells.text_u[k])
                 if len(self.invalid_seen) > 3:
-                    self.switched_after = first_record + int(firsts[k])
+                    self.switched_after = first_record + int(np.argmax(codes == k))
                     break
-        records = first_record + np.arange(len(raw), dtype=np.int64)
-        verbatim = records > self.switched_after if self.switched_after is not None else np.zeros(len(raw), dtype=bool)
-        return ColumnCells(uniques, codes, verbatim, self.missing)
+        if self.switched_after is not None:
+            cells.verbatim = first_record + np.arange(len(raw), dtype=np.int64) > self.switched_after
+        return cells
 
 
 class _PandasCannotParse(Exception):
@@ -686,14 +692,14 @@ class Encoder:
                 x[:, at] = c.map_keys(lambda k: f["fill"] if k is None else float(js_trim(k).lower() in truth), np.float64)
                 at += 1
             elif kind == "datetime":
-                # year, month, day of week, hour (UTC), each standardized; a missing date encodes as 0
+                # year, month, day of week, hour (UTC), each standardized; a missing date encodes as 0 (the training mean)
                 ms = c.map_keys(lambda k: np.nan if k is None else (lambda t: -np.inf if t is None else float(t))(parse_date(k)), np.float64)
                 if np.isneginf(ms).any():
                     i = int(np.argmax(np.isneginf(ms)))
                     fail(f"{self.name}: column \"{f['name']}\" holds dates but line {records[i] + 2} has \"{c.key_of(i)}\". Use ISO dates (2024-01-31).")
-                present = np.nonzero(~np.isnan(ms))[0]
                 for j, p in enumerate(f["parts"]):
-                    x[present, at + j] = [(date_part(int(ms[i]), p["part"]) - p["mean"]) / p["std"] for i in present]
+                    part = lambda k, p=p: 0.0 if k is None else (date_part(parse_date(k), p["part"]) - p["mean"]) / p["std"]
+                    x[:, at + j] = c.map_keys(part, np.float64)  # once per distinct cell, not per row
                 at += len(f["parts"])
             else:
                 # one-hot over the kept categories; rarer and unseen ones → "(other)" when the column has it, else all zeros
@@ -1149,11 +1155,10 @@ def roc_auc(scores, y):
     """ROC AUC by the rank-sum formula, ties at their average rank; None with one class."""
     order = np.argsort(scores, kind="stable")
     sorted_scores = scores[order]
-    ranks = np.empty(len(scores), dtype=np.float64)
-    starts = np.r_[0, np.nonzero(np.diff(sorted_scores))[0] + 1]
+    starts = np.r_[0, np.nonzero(np.diff(sorted_scores))[0] + 1]  # each tie group's first position
     ends = np.r_[starts[1:], len(scores)]
-    for a, b in zip(starts, ends):
-        ranks[order[a:b]] = (a + b - 1) / 2 + 1
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.repeat((starts + ends - 1) / 2 + 1, ends - starts)  # the group's average 1-based rank
     positives = int((y == 1).sum())
     negatives = len(y) - positives
     if positives == 0 or negatives == 0:
