@@ -286,14 +286,30 @@ describe.skipIf(!PY.path)('PyTorch hand-off (tickwork export --format pytorch, t
     }
   });
 
-  it('regression: within 0.05 R² after training; --init tickwork keeps Tickwork\'s metrics', async () => {
+  it('regression: within 0.05 R² after training; --init tickwork keeps Tickwork\'s metrics; reduce-on-plateau scales the schedule', async () => {
     const theirs = await json(join(model.wave, 'metrics.json'));
-    const [trained, init] = await Promise.all([
+    // "train loss, higher is better" plateaus nearly every epoch, so the LR is reduced several times.
+    const plateau = await variant(recipe.wave, 'wave-plateau', (c) => {
+      c.reduceOnPlateau = { monitor: 'train.loss', mode: 'max', factor: 0.5, patience: 1, minDelta: 0, minLr: 0 };
+    });
+    const [trained, init, reduced] = await Promise.all([
       trainPy(recipe.wave, ['--data', 'data.csv', '--out', join(dir, 'wave-out'), '--log-steps', join(dir, 'wave-steps.jsonl')]),
       trainPy(recipe.wave, ['--data', 'data.csv', '--out', join(dir, 'wave-init'), '--init', 'tickwork', '--epochs', '0']),
+      trainPy(plateau, ['--data', 'data.csv', '--out', join(dir, 'wave-plateau-out'), '--epochs', '6', '--log-steps', join(dir, 'plateau-steps.jsonl')]),
     ]);
-    expect(trained.code, trained.stderr).toBe(0);
-    expect(init.code, init.stderr).toBe(0);
+    for (const r of [trained, init, reduced]) expect(r.code, r.stderr).toBe(0);
+    const config: RunConfig = await json(join(plateau, 'run-config.json'));
+    const events: Array<{ step: number; kind: string; message: string }> = (await json(join(dir, 'wave-plateau-out', 'run-config.json'))).trainedBy.events;
+    const reductions = events.filter((e) => e.kind === 'lr-reduced');
+    expect(reductions.length).toBeGreaterThanOrEqual(2);
+    const { totalSteps } = planSteps({ ...config, epochs: 6 }, (await json(join(plateau, 'split.json'))).train.length);
+    const logged = (await readFile(join(dir, 'plateau-steps.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    logged.forEach((s, i) => {
+      // Each reduction halves the LR from the step after the epoch that decided it.
+      const scale = 0.5 ** reductions.filter((e) => e.step <= i).length;
+      const expected = learningRateAt(config.schedule, { baseLr: config.optimizer.lr, totalSteps }, i) * scale;
+      expect(Math.abs(s.lr - expected), `step ${i}`).toBeLessThanOrEqual(1e-9 * expected);
+    });
     const mine = await json(join(dir, 'wave-out', 'metrics.json'));
     console.log(`wave test R²: Tickwork ${theirs.test.r2.toFixed(4)}, PyTorch ${mine.test.r2.toFixed(4)}`);
     expect(Math.abs(mine.test.r2 - theirs.test.r2)).toBeLessThanOrEqual(0.05);
