@@ -1,5 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './test/helpers/browser';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Tests never touch the user's workspace: the CLI and servers they start inherit this folder.
+process.env.TICKWORK_WORKSPACE = mkdtempSync(join(tmpdir(), 'tickwork-test-workspace-'));
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 

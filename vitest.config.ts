@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Tests never touch the user's workspace: the CLI and servers they start inherit this folder.
+process.env.TICKWORK_WORKSPACE = mkdtempSync(join(tmpdir(), 'tickwork-test-workspace-'));
 
 export default defineConfig({
   // Compiles the renderer's .svelte.ts state classes (runes) for their component tests.

@@ -3,12 +3,14 @@
  * renderer, and the WorkbenchService served over IPC. Thin: no ML here — training and
  * prediction run in a utility process.
  */
+import { DATA_FORMATS, dataFileExtensions } from '../shared/formats.js';
 import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
+import { Workspace } from '../service/workspace/workspace.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
 import { buildMenu } from './menu.js';
 import { SettingsStore } from './settings.js';
@@ -41,11 +43,14 @@ async function main(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   const settings = new SettingsStore(app.getPath('userData'));
+  // The workspace: $TICKWORK_WORKSPACE when set, else the one chosen with File → Open workspace…, else userData.
+  const workspace = openDesktopWorkspace(process.env.TICKWORK_WORKSPACE || settings.get().workspace || app.getPath('userData'));
   const service = new WorkbenchService({
     version: packageVersion(root),
     datasetsDir: paths.datasets(root),
     launchWorker: utilityWorkerLauncher(join(__dirname, 'training-worker.cjs')),
     backend: backendPreferenceFromEnv(),
+    workspace,
   });
 
   const rememberRecent = (path: string) => {
@@ -58,7 +63,8 @@ async function main(): Promise<void> {
       title: 'Open dataset',
       properties: ['openFile'],
       filters: [
-        { name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'parquet', 'xlsx'] },
+        { name: 'Data files', extensions: dataFileExtensions().map((e) => e.slice(1)) },
+        ...DATA_FORMATS.map((f) => ({ name: f.label, extensions: f.extensions.map((e) => e.slice(1)) })),
         { name: 'All files', extensions: ['*'] },
       ],
     };
@@ -106,6 +112,16 @@ async function main(): Promise<void> {
           if (path && mainWindow) sendMenuAction(mainWindow, { type: 'open-dataset', path });
         },
         send: (action) => mainWindow && sendMenuAction(mainWindow, action),
+        openWorkspace: async () => {
+          const options: Electron.OpenDialogOptions = { title: 'Open workspace', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Open workspace' };
+          const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+          const dir = result.canceled ? null : result.filePaths[0];
+          if (!dir) return;
+          settings.setWorkspace(dir);
+          // The service, its workers and the window start again on the chosen workspace.
+          app.relaunch();
+          app.exit(0);
+        },
       }),
     );
   refreshMenu();
@@ -148,3 +164,13 @@ main().catch((err) => {
   dialog.showErrorBox('Tickwork could not start', err instanceof Error ? err.message : String(err));
   app.exit(1);
 });
+
+/** The workspace folder, or — when it cannot be opened — a workspace that keeps nothing, with a dialog saying why. */
+function openDesktopWorkspace(dir: string): Workspace {
+  try {
+    return Workspace.open(dir);
+  } catch (err) {
+    dialog.showErrorBox('Tickwork: the workspace cannot be opened', `${(err as Error).message}\n\nThis session keeps nothing until the workspace is fixed.`);
+    return Workspace.inMemory();
+  }
+}

@@ -9,6 +9,8 @@ import type { MenuAction } from '../shared/shell.js';
 export interface MenuOptions {
   recentFiles: string[];
   openDataset: () => void;
+  /** File → Open workspace…: pick a workspace folder (the app restarts on it). */
+  openWorkspace: () => void;
   send: (action: MenuAction) => void;
 }
 
@@ -24,6 +26,7 @@ export function menuTemplate(options: MenuOptions, isMac: boolean): MenuItemCons
       submenu: [
         { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: options.openDataset },
         { label: 'Open Recent', submenu: recent },
+        { label: 'Open workspace…', click: options.openWorkspace },
         { type: 'separator' },
         { label: 'Export model…', accelerator: 'CmdOrCtrl+E', click: () => options.send({ type: 'export-model' }) },
         { type: 'separator' },

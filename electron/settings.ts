@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 export interface Settings {
   window: { width: number; height: number; x?: number; y?: number; maximized: boolean };
   recentFiles: string[];
+  /** The workspace folder chosen with File → Open workspace… (null: the userData folder). */
+  workspace: string | null;
 }
 
 /** A display's usable area (Electron's Rectangle). */
@@ -39,7 +41,7 @@ export function placeWindow(saved: Settings['window'], displays: Area[]): { widt
   return reachable ? { width, height, x, y } : { width, height };
 }
 
-const DEFAULTS: Settings = { window: { width: 1440, height: 920, maximized: false }, recentFiles: [] };
+const DEFAULTS: Settings = { window: { width: 1440, height: 920, maximized: false }, recentFiles: [], workspace: null };
 const MAX_RECENT = 10;
 
 export class SettingsStore {
@@ -55,6 +57,7 @@ export class SettingsStore {
         this.data.window = { ...DEFAULTS.window, ...parsed.window };
       }
       if (Array.isArray(parsed.recentFiles)) this.data.recentFiles = parsed.recentFiles.filter((f) => typeof f === 'string').slice(0, MAX_RECENT);
+      if (typeof parsed.workspace === 'string' && parsed.workspace !== '') this.data.workspace = parsed.workspace;
     } catch {
       /* first start, or a damaged file: defaults */
     }
@@ -66,6 +69,11 @@ export class SettingsStore {
 
   setWindow(bounds: Settings['window']): void {
     this.data.window = bounds;
+    this.save();
+  }
+
+  setWorkspace(dir: string | null): void {
+    this.data.workspace = dir;
     this.save();
   }
 

@@ -30,7 +30,7 @@ const started = Date.now();
 if (want('node')) {
   await build({
     ...common,
-    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts' },
+    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_CHANNELS, type ResponseEnvelope } from '../shared/contract.js';
+import { EVENT_CHANNELS, type RequestChannel, type RequestOutput, type ResponseEnvelope } from '../shared/contract.js';
+import { unwrapEnvelope } from '../shared/client.js';
 import { MAX_FILE_BYTES } from '../models/data/read.js';
 import { createDispatcher } from './dispatch.js';
 import { paths } from './runtime.js';
@@ -44,6 +45,15 @@ export type ServerFrame =
   | { type: 'event'; channel: string; payload: unknown };
 
 const COOKIE = 'tickwork_token';
+
+/** What a request without the current token sees: how to get the current URL. */
+const FORBIDDEN_PAGE = `<!doctype html><meta charset="utf-8"><title>Tickwork: access token needed</title>
+<h1>This link does not carry Tickwork's current access token</h1>
+<p>Tickwork's browser mode opens only with the URL it prints, which carries the access token. The token is kept with the
+workspace, so a bookmarked URL keeps working — unless the token was renewed (<code>tickwork serve --new-token</code>)
+or the server runs on another workspace.</p>
+<p>On the machine that runs Tickwork, get the current URL with:</p>
+<pre>tickwork serve --print-url</pre>`;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -95,6 +105,8 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
   const uploadsRoot = await mkdtemp(join(tmpdir(), 'tickwork-uploads-'));
   const exportsRoot = await mkdtemp(join(tmpdir(), 'tickwork-exports-'));
   const dispatch = createDispatcher(service, (err) => console.error('tickwork: internal error:', err));
+  /** The HTTP routes call the service through the same validating dispatcher as the WebSocket. */
+  const call = async (channel: RequestChannel, input: unknown) => unwrapEnvelope(await dispatch(channel, input));
 
   const authorized = (req: IncomingMessage, url: URL) =>
     sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
@@ -153,7 +165,7 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     const output = join(dir, 'scored.csv');
     try {
       await pipeline(req, createWriteStream(input));
-      const result = await service['model:score-file']({ modelId, input, output });
+      const result = (await call('model:score-file', { modelId, input, output })) as RequestOutput<'model:score-file'>;
       const body = await readFile(output);
       res.writeHead(200, {
         'content-type': 'text/csv; charset=utf-8',
@@ -173,7 +185,7 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     const zipPath = join(exportsRoot, `${randomUUID()}.zip`);
     const quantize = quantizeParam === 'float16' || quantizeParam === 'int8' ? quantizeParam : 'none';
     try {
-      const result = await service['model:export']({ modelId, dir: zipPath, format: 'zip', quantize });
+      const result = (await call('model:export', { modelId, dir: zipPath, format: 'zip', quantize })) as RequestOutput<'model:export'>;
       const zip = await readFile(zipPath);
       res.writeHead(200, {
         'content-type': 'application/zip',
@@ -193,7 +205,7 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!authorized(req, url)) {
-      return send(res, 403, 'Forbidden: open the URL printed by "tickwork serve"; it carries the access token.');
+      return send(res, 403, FORBIDDEN_PAGE, 'text/html; charset=utf-8');
     }
     const handle = async () => {
       if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);

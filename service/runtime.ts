@@ -8,6 +8,7 @@ import type { BackendPreference } from '../shared/run-config.js';
 import { nodeWorkerLauncher } from './node-worker.js';
 import { WorkbenchService } from './workbench-service.js';
 import type { WorkerLauncher } from './worker-protocol.js';
+import { Workspace } from './workspace/workspace.js';
 
 /** The package root: the nearest folder above this file whose package.json is Tickwork's. */
 export function packageRoot(): string {
@@ -46,12 +47,20 @@ export function workerScriptOrExplain(root = packageRoot()): string {
   return script;
 }
 
-export function createNodeService(options: { backend?: BackendPreference; launchWorker?: WorkerLauncher } = {}): WorkbenchService {
+/**
+ * A service for plain Node. `workspace`: a folder to keep everything in (see
+ * workspace/location.ts for the default the CLI uses), an open Workspace, or null/left out for a
+ * workspace that keeps nothing.
+ */
+export function createNodeService(options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null } = {}): WorkbenchService {
   const root = packageRoot();
+  const given = options.workspace;
+  const workspace = given instanceof Workspace ? given : given ? Workspace.open(given) : Workspace.inMemory();
   return new WorkbenchService({
     version: packageVersion(root),
     datasetsDir: paths.datasets(root),
     launchWorker: options.launchWorker ?? nodeWorkerLauncher(workerScriptOrExplain(root)),
     backend: options.backend,
+    workspace,
   });
 }

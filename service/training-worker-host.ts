@@ -3,23 +3,21 @@
  * predictions, routes its messages by runId / requestId, and turns a crash into a failed run
  * with a plain message instead of a hang.
  */
-import type { BackendInfo, EpochRecord } from '../shared/contract.js';
+import type { BackendInfo } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
-import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
+import type { HyperparameterChanges } from '../models/train/callbacks.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { Results } from '../models/train/results.js';
 import type { SurfaceInput } from '../models/train/surface-reporter.js';
-import type { HostToWorker, TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
+import type { HostToWorker, RunEmit, TrainRequest, WorkerEndpoint, WorkerLauncher, WorkerToHost } from './worker-protocol.js';
 
-type Finished = Extract<WorkerToHost, { type: 'finished' }>;
-type Progress = Extract<WorkerToHost, { type: 'progress' }>['progress'];
+export type Finished = Extract<WorkerToHost, { type: 'finished' }>;
 
 export interface RunHandlers {
-  onProgress(progress: Progress): void;
-  onEpoch(record: EpochRecord, epochs: number): void;
-  onEvent(event: RunEvent): void;
+  /** A contract event of the run (progress, epoch, run event), as the worker sent it. */
+  onEmit(message: RunEmit): void;
   onResults(epoch: number, results: Results): void;
   /** The decision-surface grid scored by the model as it trains (raw outputs, row-major). */
   onSurface(step: number, epoch: number, output: Float32Array): void;
@@ -39,6 +37,11 @@ export class TrainingWorkerHost {
   private readonly loadedModels = new Set<string>();
   private nextRequest = 1;
   private disposed = false;
+
+  /** Runs and requests in flight: the pool sends new work to the least loaded worker. */
+  get load(): number {
+    return this.runs.size + this.pending.size;
+  }
 
   constructor(
     private readonly launch: WorkerLauncher,
@@ -88,14 +91,8 @@ export class TrainingWorkerHost {
 
   private route(message: WorkerToHost): void {
     switch (message.type) {
-      case 'progress':
-        this.runs.get(message.progress.runId)?.onProgress(message.progress);
-        return;
-      case 'epoch':
-        this.runs.get(message.runId)?.onEpoch(message.record, message.epochs);
-        return;
-      case 'event':
-        this.runs.get(message.runId)?.onEvent(message.event);
+      case 'emit':
+        this.runs.get(message.runId)?.onEmit(message);
         return;
       case 'results':
         this.runs.get(message.runId)?.onResults(message.epoch, message.results);

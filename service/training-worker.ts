@@ -65,32 +65,17 @@ async function train(request: TrainRequest): Promise<void> {
         callbacks: [
           new NanGuard(),
           surface,
-          new ProgressReporter((p) =>
-            port.post({
-              type: 'progress',
-              progress: {
-                runId,
-                step: p.step,
-                totalSteps: p.totalSteps,
-                epoch: p.epoch,
-                epochs: p.epochs,
-                loss: p.loss,
-                lr: p.lr,
-                gradNorm: p.gradNorm ?? 0,
-                stepsPerSecond: p.stepsPerSecond,
-                samplesPerSecond: p.samplesPerSecond,
-              },
-            }),
-          ),
+          // Contract events leave the worker in contract form; the service records and forwards them.
+          new ProgressReporter((p) => port.post({ type: 'emit', runId, channel: 'training:progress', payload: { ...p, runId, gradNorm: p.gradNorm ?? 0 } })),
           {
             onEpochEnd: async (record, ctx) => {
-              port.post({ type: 'epoch', runId, record, epochs: request.config.epochs });
+              port.post({ type: 'emit', runId, channel: 'training:epoch', payload: { runId, record, epochs: request.config.epochs } });
               // A checkpoint per epoch: if the run later fails or the worker dies, this model survives.
               port.post({ type: 'checkpoint', runId, epoch: record.epoch, artifacts: await modelToArtifacts(ctx.model) });
             },
           },
         ],
-        onEvent: (event) => port.post({ type: 'event', runId, event }),
+        onEvent: (event) => port.post({ type: 'emit', runId, channel: 'training:event', payload: { runId, event } }),
         onResults: (results, epoch) => port.post({ type: 'results', runId, epoch, results }),
       },
     );

@@ -3,7 +3,7 @@
  * Electron utility process). Plain structured-clone data; every run message carries its runId so
  * that late messages from a stopped run are dropped.
  */
-import type { BackendInfo, EpochRecord, EventPayload, SplitMetrics } from '../shared/contract.js';
+import type { BackendInfo, EpochRecord, EventChannel, EventPayload, SplitMetrics } from '../shared/contract.js';
 import type { BackendPreference, RunConfig } from '../shared/run-config.js';
 import type { TrainInput } from '../models/train/loop.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
@@ -11,6 +11,11 @@ import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.
 import type { Results } from '../models/train/results.js';
 import type { SurfaceInput } from '../models/train/surface-reporter.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
+
+/** The contract events a run's worker sends as they are, for the page (the service records and forwards them). */
+export type WorkerEventChannel = Extract<EventChannel, 'training:progress' | 'training:epoch' | 'training:event'>;
+/** One such event in contract form: its channel and its payload. */
+export type RunEmit = { [C in WorkerEventChannel]: { channel: C; payload: EventPayload<C> } }[WorkerEventChannel];
 
 /** surface: the decision-surface grid, encoded, scored while training (null: none). */
 export type TrainRequest = { type: 'train'; runId: string; config: RunConfig; surface?: SurfaceInput | null } & Omit<TrainInput, 'config'>;
@@ -30,9 +35,7 @@ export type HostToWorker =
 export type WorkerToHost =
   | { type: 'ready'; backend: BackendInfo; versions: Record<string, string> }
   | { type: 'init-failed'; message: string }
-  | { type: 'progress'; progress: EventPayload<'training:progress'> }
-  | { type: 'epoch'; runId: string; record: EpochRecord; epochs: number }
-  | { type: 'event'; runId: string; event: RunEvent }
+  | ({ type: 'emit'; runId: string } & RunEmit)
   | { type: 'results'; runId: string; epoch: number; results: Results }
   | { type: 'surface'; runId: string; step: number; epoch: number; output: Float32Array }
   | { type: 'checkpoint'; runId: string; epoch: number; artifacts: ModelArtifactsData }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { EVENT_METHODS, REQUEST_METHODS, type EventChannelName, type RequestChannelName } from './channels.js';
 import { TickworkError } from './errors.js';
 import { hyper, optimizerConfigSchema } from './optimizers.js';
-import { runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
+import { preprocessingChoiceSchema, runConfigInputSchema, runConfigSchema, taskSchema } from './run-config.js';
 
 // ---------------------------------------------------------------- run plans
 
@@ -39,6 +39,18 @@ export type RunPlan = z.infer<typeof runPlanSchema>;
 
 // ---------------------------------------------------------------- data shapes
 
+export const datasetSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled'), name: z.string().min(1, { error: 'bundled dataset name is required' }) }),
+  z.object({
+    kind: z.literal('file'),
+    path: z.string().min(1, { error: 'file path is required' }),
+    /** Excel: a sheet name, or its 1-based number; the first sheet when left out. */
+    sheet: z.string().min(1).optional(),
+  }),
+]);
+export type DatasetSource = z.infer<typeof datasetSourceSchema>;
+
+
 /** integer: whole numbers (treated as numeric); text: free text (left out unless chosen). */
 export const columnTypeSchema = z.enum(['numeric', 'integer', 'boolean', 'categorical', 'datetime', 'text']);
 export type ColumnType = z.infer<typeof columnTypeSchema>;
@@ -62,13 +74,24 @@ export const columnSummarySchema = z.object({
 });
 export type ColumnSummary = z.infer<typeof columnSummarySchema>;
 
+export const findingCodeSchema = z.enum(['constant', 'identifier', 'high_cardinality', 'non_numeric', 'target_missing', 'single_class', 'imbalance', 'leakage', 'duplicates']);
 export const findingSchema = z.object({
   severity: z.enum(['error', 'warning']),
-  code: z.enum(['constant', 'identifier', 'high_cardinality', 'non_numeric', 'target_missing', 'single_class', 'imbalance', 'leakage', 'duplicates']),
+  code: findingCodeSchema,
   column: z.string().nullable(),
   message: z.string(),
 });
 export type Finding = z.infer<typeof findingSchema>;
+
+/** What the user chose for a dataset: the target, the task, and the per-column preparation. */
+export const datasetChoicesSchema = z
+  .object({
+    target: z.string().max(1000).nullable(),
+    task: taskSchema.nullable(),
+    preprocessing: preprocessingChoiceSchema.optional(),
+  })
+  .strict();
+export type DatasetChoices = z.infer<typeof datasetChoicesSchema>;
 
 export const datasetSummarySchema = z.object({
   id: z.string(),
@@ -86,8 +109,24 @@ export const datasetSummarySchema = z.object({
   suggestedTask: taskSchema.nullable(),
   /** The data check for the suggested target. */
   findings: z.array(findingSchema),
+  /** Set when the workspace knew this file and it changed since it was last opened: what changed, in words. */
+  changed: z.string().nullable(),
+  /** The column choices last made for this dataset in the workspace (target, task, preparation), or null. */
+  choices: datasetChoicesSchema.nullable(),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+
+
+/** A dataset the workspace has opened before. */
+export const knownDatasetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: datasetSourceSchema,
+  rows: z.number().int().nullable(),
+  lastOpenedAt: z.string(),
+});
+export type KnownDataset = z.infer<typeof knownDatasetSchema>;
 
 export const bundledDatasetSchema = z.object({
   name: z.string(),
@@ -116,7 +155,8 @@ export const splitMetricsSchema = z.object({
 });
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 
-export const runStatusSchema = z.enum(['preparing', 'training', 'paused', 'completed', 'stopped', 'failed']);
+/** interrupted: the process that trained it ended mid-run (a crash, kill -9); its committed epochs and last checkpoint are kept. */
+export const runStatusSchema = z.enum(['preparing', 'training', 'paused', 'completed', 'stopped', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /** A run that has not ended yet (it can still be paused, resumed or stopped). */
@@ -216,6 +256,14 @@ export type Surface = z.infer<typeof surfaceSchema>;
 
 export const runSummarySchema = z.object({
   runId: z.string(),
+  /** The run's number in its workspace (#1, #2, …). */
+  seq: z.number().int(),
+  /** Default "#N optimizer lr 0.01"; the user can rename it. */
+  name: z.string(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  /** local: trained by Tickwork; imported: trained elsewhere (e.g. the PyTorch recipe) and imported. */
+  origin: z.enum(['local', 'imported']),
   datasetId: z.string(),
   /** The dataset's name (file name, or the bundled name), for lists of runs. */
   datasetName: z.string(),
@@ -240,6 +288,59 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/** The best epoch of a run: by its early-stopping monitor when it had one, else by validation (or training) loss. */
+export const bestEpochSchema = z.object({ epoch: z.number().int(), train: metricsSchema, validation: metricsSchema.nullable() });
+export type BestEpoch = z.infer<typeof bestEpochSchema>;
+
+/** One row of the run table: what a list of many runs needs, without their histories. */
+export const runRowSchema = z.object({
+  runId: z.string(),
+  seq: z.number().int(),
+  name: z.string(),
+  status: runStatusSchema,
+  message: z.string(),
+  datasetId: z.string().nullable(),
+  datasetName: z.string(),
+  raceId: z.string().nullable(),
+  task: taskSchema,
+  target: z.string(),
+  optimizer: z.string(),
+  lr: z.number(),
+  schedule: z.string(),
+  warmupSteps: z.number().int(),
+  batchSize: z.number().int(),
+  /** Epochs planned, and epochs that ran. */
+  epochs: z.number().int(),
+  epochsRun: z.number().int(),
+  /** The network in words ("64-64 relu"). */
+  network: z.string(),
+  parameters: z.number().int(),
+  seed: z.number().int(),
+  best: bestEpochSchema.nullable(),
+  /** The returned model's metrics (after early stopping restored its best epoch). */
+  metrics: splitMetricsSchema.nullable(),
+  durationMs: z.number().nullable(),
+  stepsPerSecond: z.number().nullable(),
+  backend: z.string().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  origin: z.enum(['local', 'imported']),
+  modelId: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RunRow = z.infer<typeof runRowSchema>;
+
+/** Where the service keeps its work. */
+export const workspaceInfoSchema = z.object({
+  /** The folder (null: nothing is kept, e.g. --no-workspace). */
+  dir: z.string().nullable(),
+  readOnly: z.boolean(),
+  /** Something to tell the user (read-only, upgraded from an older schema), or null. */
+  note: z.string().nullable(),
+});
+export type WorkspaceInfo = z.infer<typeof workspaceInfoSchema>;
+
 export const modelInfoSchema = z.object({
   modelId: z.string(),
   runId: z.string().nullable(),
@@ -260,6 +361,16 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** What quantizing an export's weights cost: sizes, and the test metrics before and after. */
+export const quantizationReportSchema = z.object({
+  dtype: z.enum(['float16', 'int8']),
+  bytesBefore: z.number(),
+  bytesAfter: z.number(),
+  testBefore: metricsSchema.nullable(),
+  testAfter: metricsSchema.nullable(),
+});
+export type QuantizationReport = z.infer<typeof quantizationReportSchema>;
+
 export const rawValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const rawRowSchema = z.record(z.string(), rawValueSchema);
 export type RawRow = z.infer<typeof rawRowSchema>;
@@ -275,21 +386,12 @@ export type Prediction = z.infer<typeof predictionSchema>;
 const empty = z.object({}).strict();
 const id = (what: string) => z.string().min(1, { error: `${what} is required` });
 
-export const datasetSourceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('bundled'), name: id('bundled dataset name') }),
-  z.object({
-    kind: z.literal('file'),
-    path: id('file path'),
-    /** Excel: a sheet name, or its 1-based number; the first sheet when left out. */
-    sheet: z.string().min(1).optional(),
-  }),
-]);
-export type DatasetSource = z.infer<typeof datasetSourceSchema>;
+
 
 export const requests = {
   'app:info': {
     input: empty,
-    output: z.object({ version: z.string(), backend: backendInfoSchema }),
+    output: z.object({ version: z.string(), backend: backendInfoSchema, workspace: workspaceInfoSchema }),
   },
   'dataset:list': {
     input: empty,
@@ -426,13 +528,66 @@ export const requests = {
     input: z.object({ runId: id('runId'), x: z.string().min(1), y: z.string().min(1).nullable() }).strict(),
     output: z.object({ ok: z.literal(true) }),
   },
+  /** The run table: every run of the workspace (newest first), without histories. */
   'run:list': {
     input: empty,
-    output: z.array(runSummarySchema),
+    output: z.array(runRowSchema),
+  },
+  /** A run's step series (loss, LR, gradient norm; thinned past a few thousand points) and its last decision surface. */
+  'run:series': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({
+      steps: z.array(z.object({ step: z.number().int(), loss: z.number().nullable(), lr: z.number().nullable(), gradNorm: z.number().nullable() })),
+      surface: surfaceSchema.nullable(),
+    }),
+  },
+  /** Rename, tag or annotate a run. */
+  'run:update': {
+    input: z
+      .object({
+        runId: id('runId'),
+        name: z.string().trim().min(1, { error: 'a run name cannot be empty' }).max(200).optional(),
+        tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+        notes: z.string().max(10_000).optional(),
+      })
+      .strict(),
+    output: runRowSchema,
+  },
+  /** Delete a run that has ended, with its model files. */
+  'run:delete': {
+    input: z.object({ runId: id('runId') }).strict(),
+    output: z.object({ deleted: z.literal(true) }),
   },
   'run:get': {
     input: z.object({ runId: id('runId') }).strict(),
     output: runSummarySchema,
+  },
+  /** Datasets the workspace has opened, most recent first. */
+  'dataset:recent': {
+    input: empty,
+    output: z.array(knownDatasetSchema),
+  },
+  /** Open a dataset the workspace knows again, from where it was (it says when the file changed or moved). */
+  'dataset:reopen': {
+    input: z.object({ datasetId: id('datasetId') }).strict(),
+    output: datasetSummarySchema,
+  },
+  /** Remember the column choices for a dataset, so they come back with it. */
+  'dataset:choose': {
+    input: z.object({ datasetId: id('datasetId'), choices: datasetChoicesSchema }).strict(),
+    output: z.object({ ok: z.literal(true) }),
+  },
+  /** The app's own saved state (the open dataset, settings, the run shown), as it saved it; null when none. */
+  'workspace:get-state': {
+    input: z.object({ key: z.string().min(1).max(100) }).strict(),
+    output: z.object({ state: z.unknown().nullable() }),
+  },
+  'workspace:save-state': {
+    input: z
+      .object({ key: z.string().min(1).max(100), state: z.unknown() })
+      .strict()
+      .refine((v) => JSON.stringify(v.state ?? null).length <= 256 * 1024, { error: 'the saved state is larger than 256 KB', path: ['state'] }),
+    output: z.object({ ok: z.literal(true) }),
   },
   'model:get': {
     input: z.object({ modelId: id('modelId') }).strict(),
@@ -463,15 +618,7 @@ export const requests = {
     output: z.object({
       dir: z.string(),
       files: z.array(z.string()),
-      quantization: z
-        .object({
-          dtype: z.enum(['float16', 'int8']),
-          bytesBefore: z.number(),
-          bytesAfter: z.number(),
-          testBefore: metricsSchema.nullable(),
-          testAfter: metricsSchema.nullable(),
-        })
-        .nullable(),
+      quantization: quantizationReportSchema.nullable(),
     }),
   },
 } as const;

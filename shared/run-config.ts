@@ -149,6 +149,19 @@ export const preprocessingConfigSchema = z.object({
   columns: z.record(z.string(), columnPrepSchema).default({}),
 });
 export type PreprocessingConfig = z.infer<typeof preprocessingConfigSchema>;
+/** The same settings as the user chose them, nothing filled in (what a dataset remembers). */
+export const preprocessingChoiceSchema = z
+  .object({
+    numericImpute: z.enum(NUMERIC_IMPUTES).optional(),
+    scale: z.enum(SCALINGS).optional(),
+    categoricalImpute: z.enum(CATEGORICAL_IMPUTES).optional(),
+    maxCategories: hyper('maxCategories', { int: true, gte: 1, lte: 1000 }).optional(),
+    columns: z.record(z.string(), columnPrepSchema).optional(),
+  })
+  .strict();
+
+/** The batch size when none is given (or the number of training rows, if fewer). */
+export const DEFAULT_BATCH_SIZE = 32;
 
 /** What the user (or the CLI) asks for; defaults are filled in by the schema. */
 export const runConfigInputSchema = z.object({

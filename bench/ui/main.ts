@@ -9,11 +9,11 @@ import { mount } from 'svelte';
 import '../../renderer/styles.css';
 import LivePanel from '../../renderer/features/live/LivePanel.svelte';
 import ComparePanel from '../../renderer/features/compare/ComparePanel.svelte';
-import { TrainingState } from '../../renderer/features/training/training.svelte';
+import { LiveRun } from '../../renderer/features/live/live-run.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { fakeApi } from '../../test/helpers/fake-api';
-import type { EpochRecord, RunResults, RunSummary } from '../../shared/contract';
+import type { EpochRecord, RunResults, RunRow, RunSummary } from '../../shared/contract';
 
 const RUN = 'bench-run';
 const PRELOAD_STEPS = 100_000;
@@ -23,19 +23,23 @@ const history: EpochRecord[] = [];
 const run = (): RunSummary =>
   ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, modelId: null, raceId: null, parameters: 4353, backend: null }) as unknown as RunSummary;
 
+const row = (): RunRow =>
+  ({ runId: RUN, seq: 1, name: '#1 adam lr 0.001', status: 'training', message: 'training', datasetId: 'bench-data', datasetName: 'bench', raceId: null, task: 'regression', target: 'y', optimizer: 'adam', lr: 0.001, schedule: 'constant', warmupSteps: 0, batchSize: 32, epochs: 500, epochsRun: history.length, network: '64-64 relu', parameters: 4353, seed: 42, best: null, metrics: null, durationMs: null, stepsPerSecond: null, backend: null, tags: [], notes: '', origin: 'local', modelId: null, startedAt: new Date(0).toISOString(), finishedAt: null }) as RunRow;
+
 const fake = fakeApi({
   startTraining: async () => ({ runId: RUN }),
   getRun: async () => run(),
-  listRuns: async () => [run()],
+  listRuns: async () => [row()],
+  runSeries: async () => ({ steps: [], surface: null }),
 });
 const errors = new ErrorBanner();
-const training = new TrainingState(fake.api, errors);
-const compare = new CompareState(fake.api, errors);
+const live = new LiveRun(fake.api, errors);
+const compare = new CompareState(fake.api, errors, { currentDataset: () => 'bench-data' });
 
 const app = document.getElementById('app')!;
 app.className = 'layout';
 app.style.gridTemplateColumns = '1fr';
-mount(LivePanel, { target: app, props: { training, onExport: () => undefined } });
+mount(LivePanel, { target: app, props: { live, onExport: () => undefined } });
 mount(ComparePanel, { target: app, props: { compare, onUse: () => undefined, onShow: () => undefined } });
 
 let step = 0;
@@ -81,7 +85,7 @@ function surface(): void {
 
 /** Start the run and fill the charts with PRELOAD_STEPS steps (not measured). */
 async function preload(): Promise<void> {
-  await training.start('bench-data', 'y');
+  await live.start('bench-data', { target: 'y' });
   await compare.refresh();
   for (let i = 0; i < PRELOAD_STEPS; i++) {
     progress();

@@ -5,15 +5,12 @@
  * Codes: constant, identifier, high_cardinality, non_numeric, target_missing, single_class,
  * imbalance, leakage, duplicates.
  */
+import type { Finding } from '../../shared/contract.js';
 import { detectTask, isNumericType, nonNumericMessage, type ColumnProfile } from './schema.js';
 import { columnIndex, numberView, textView, type Table, type TextColumn } from './table.js';
 
-export interface Finding {
-  severity: 'error' | 'warning';
-  code: 'constant' | 'identifier' | 'high_cardinality' | 'non_numeric' | 'target_missing' | 'single_class' | 'imbalance' | 'leakage' | 'duplicates';
-  column: string | null;
-  message: string;
-}
+/** One finding of the data check (the contract's shape). */
+export type { Finding };
 
 /** Categorical columns with more distinct values than this are flagged (one-hot would explode). */
 export const HIGH_CARDINALITY = 50;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
+import { describeFormats, formatOfExtension } from '../../shared/formats.js';
 import { readDelimitedFile, type ReadProgress } from './csv.js';
 import { decodeText } from './encoding.js';
 import { MissingTokens, type Table } from './table.js';
@@ -18,8 +19,6 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Default cap on the rows kept from a delimited file (a uniform random sample beyond it). */
 export const DEFAULT_MAX_ROWS = 2_000_000;
 
-const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.tab', '.dat', '']);
-const SUPPORTED = 'CSV/TSV, JSON, JSON Lines, Parquet or Excel .xlsx';
 
 export interface LoadedFile {
   table: Table;
@@ -54,8 +53,8 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
   const ext = extname(path).toLowerCase();
   const meta = { name: basename(path), source: path };
-  const delimited = TEXT_EXTENSIONS.has(ext);
-  if (info.size > MAX_FILE_BYTES && !delimited) {
+  const format = formatOfExtension(ext);
+  if (info.size > MAX_FILE_BYTES && format?.reading === 'whole') {
     throw new TickworkError(
       'bad_data',
       `${basename(path)} is ${(info.size / 2 ** 20).toFixed(0)} MB; ${ext} files are read whole, up to ${MAX_FILE_BYTES / 2 ** 20} MB. ` +
@@ -65,11 +64,10 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   if (ext === '.xls') {
     throw new TickworkError('bad_data', `${meta.name} is an old-format Excel .xls file. Save it as .xlsx or CSV and open that.`);
   }
-  const known = TEXT_EXTENSIONS.has(ext) || ['.json', '.jsonl', '.ndjson', '.parquet', '.xlsx'].includes(ext);
-  if (!known) {
-    throw new TickworkError('bad_data', `${meta.name}: "${ext}" files are not supported. Open ${SUPPORTED}.`);
+  if (!format) {
+    throw new TickworkError('bad_data', `${meta.name}: "${ext}" files are not supported. Open ${describeFormats()}.`);
   }
-  if (delimited) {
+  if (format.id === 'delimited') {
     return readDelimitedFile(path, meta, info.size, {
       missingTokens: options.missingTokens,
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
@@ -89,9 +87,9 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const missing = new MissingTokens(options.missingTokens);
   let table: Table;
-  if (ext === '.parquet') table = await readParquet(path, meta, missing);
-  else if (ext === '.xlsx') table = await readXlsx(path, meta, options.sheet, missing);
-  else if (ext === '.json') table = parseJson(decodeText(bytes), meta, missing);
+  if (format.id === 'parquet') table = await readParquet(path, meta, missing);
+  else if (format.id === 'excel') table = await readXlsx(path, meta, options.sheet, missing);
+  else if (format.id === 'json') table = parseJson(decodeText(bytes), meta, missing);
   else table = parseJsonLines(decodeText(bytes), meta, missing);
   return { table, sha256 };
 }

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
-import type { SplitMetrics } from '../../shared/contract.js';
+import type { QuantizationReport, SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import { describeNetwork } from '../../shared/network.js';
@@ -37,13 +37,8 @@ export interface ExportBundle {
   split?: RunSplit | null;
 }
 
-export interface QuantizationReport {
-  dtype: 'float16' | 'int8';
-  bytesBefore: number;
-  bytesAfter: number;
-  testBefore: Record<string, number> | null;
-  testAfter: Record<string, number> | null;
-}
+/** What quantizing the weights cost (the contract's shape). */
+export type { QuantizationReport };
 
 export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'model.onnx', 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
 /** Written next to EXPORT_FILES when the model knows its run's split. */

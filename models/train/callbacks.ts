@@ -3,8 +3,9 @@
  * pausing and hyperparameter changes are flags and queues on the controller, never exceptions.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { EpochRecord, Metrics } from '../../shared/contract.js';
+import type { EpochRecord, Metrics, RunEventPayload } from '../../shared/contract.js';
 import type { EarlyStoppingConfig, Monitor, ReduceOnPlateauConfig } from '../../shared/run-config.js';
+import { monitorDirection, monitorValue } from '../../shared/monitor.js';
 
 export interface StepInfo {
   /** Optimizer steps done so far (1 after the first update). One step is one tick. */
@@ -25,13 +26,8 @@ export interface StepInfo {
   elapsedMs: number;
 }
 
-/** Something that happened during a run, recorded with the run and marked on the charts. */
-export interface RunEvent {
-  step: number;
-  epoch: number;
-  kind: 'hyperparameters' | 'lr-reduced' | 'paused' | 'resumed' | 'early-stop';
-  message: string;
-}
+/** Something that happened during a run, recorded with the run and marked on the charts (the contract's shape). */
+export type RunEvent = RunEventPayload;
 
 export interface HyperparameterChanges {
   /** New base learning rate for the schedule, from the next step. */
@@ -163,19 +159,8 @@ export class NanGuard implements TrainingCallback {
 
 // ---------------------------------------------------------------- monitored metrics
 
-const HIGHER_IS_BETTER = new Set(['accuracy', 'auc', 'f1', 'precision', 'recall', 'r2']);
-
-export function monitorValue(record: EpochRecord, monitor: Monitor): number | null {
-  const [part, key] = monitor.split('.') as ['train' | 'validation', string];
-  const metrics: Metrics | null = part === 'train' ? record.train : (record.validation ?? null);
-  const value = metrics?.[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function direction(monitor: Monitor, mode: 'auto' | 'min' | 'max'): 'min' | 'max' {
-  if (mode !== 'auto') return mode;
-  return HIGHER_IS_BETTER.has(monitor.split('.')[1]) ? 'max' : 'min';
-}
+export { monitorValue };
+const direction = monitorDirection;
 
 function describe(monitor: Monitor): string {
   const [part, key] = monitor.split('.');

@@ -3,7 +3,7 @@
  * optimizer steps a config makes on a number of rows. No tfjs here, so the service can plan
  * and validate runs without loading TensorFlow.js.
  */
-import { runConfigInputSchema, type RunConfig, type RunConfigInput } from '../../shared/run-config.js';
+import { DEFAULT_BATCH_SIZE, runConfigInputSchema, type RunConfig, type RunConfigInput } from '../../shared/run-config.js';
 
 export { AUTO_EPOCHS, autoEpochs, planSteps } from '../../shared/steps.js';
 
@@ -18,5 +18,5 @@ export type LoopConfig = Pick<
 /** A complete loop config from partial settings (schema defaults; batch size 32 unless given). */
 export function loopConfig(settings: Omit<Partial<RunConfigInput>, 'target'> = {}): LoopConfig {
   const parsed = runConfigInputSchema.parse({ target: '_', ...settings });
-  return { ...parsed, batchSize: parsed.batchSize ?? 32, epochs: parsed.epochs ?? 20, earlyStopping: parsed.earlyStopping ?? null };
+  return { ...parsed, batchSize: parsed.batchSize ?? DEFAULT_BATCH_SIZE, epochs: parsed.epochs ?? 20, earlyStopping: parsed.earlyStopping ?? null };
 }

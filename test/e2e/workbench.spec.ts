@@ -11,7 +11,9 @@ import { serve, type Served } from '../helpers/serve';
 
 let server: Served;
 
-test.beforeAll(async () => {
+// Each test gets a server and a workspace of its own: the workspace keeps runs and the session
+// (settings, the open dataset) across page loads, and one test's must not become the next one's.
+test.beforeEach(async () => {
   server = await serve();
 });
 
@@ -26,7 +28,7 @@ test.afterEach(({ page }) => {
   expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
 });
 
-test.afterAll(async () => {
+test.afterEach(async () => {
   if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
   await server?.stop();
 });
@@ -54,6 +56,13 @@ async function shot(page: Page, name: string, part?: Locator) {
   if (part) return void (await part.screenshot({ path, style: '.topbar { position: static !important; }' }));
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true });
+}
+
+/** Pick a file the way a user does: click the button, answer the browser's file chooser. */
+async function pickFile(page: Page, button: string, path: string) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId(button).click();
+  await (await chooser).setFiles(path);
 }
 
 async function openBundled(page: Page, name: string) {
@@ -170,7 +179,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   const rowsFile = join(dir, 'flowers.csv');
   await writeFile(rowsFile, 'sepal_length,sepal_width,petal_length,petal_width,note\n5.1,3.5,1.4,0.2,a\n6.7,3.0,5.2,2.3,b\n');
   const scoredDownload = page.waitForEvent('download');
-  await page.getByTestId('score-file-input').setInputFiles(rowsFile);
+  await pickFile(page, 'score-button', rowsFile);
   const scoredPath = join(dir, 'scored.csv');
   await (await scoredDownload).saveAs(scoredPath);
   const scored = (await readFile(scoredPath, 'utf8')).trim().split('\n');
@@ -187,7 +196,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await shot(page, 'predict-export');
 
   // Loading the exported zip back gives a model card and the same prediction.
-  await page.getByTestId('model-file-input').setInputFiles(zipPath);
+  await pickFile(page, 'load-model-button', zipPath);
   await expect(page.getByTestId('model-card')).toContainText('model.zip');
   await page.getByTestId('whatif-sepal_length').fill('6.7');
   await page.getByTestId('predict-button').click();
@@ -275,9 +284,9 @@ test('the model panel edits layers one by one and shows the network with its par
   await page.getByTestId('epochs-input').fill('2');
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  // The newest run is the last row of the comparison.
-  await expect(page.getByTestId('compare-network').last()).toHaveText('16 tanh (batch norm)');
-  await expect(page.getByTestId('compare-params').last()).toHaveText(String(80 + 32 + 51));
+  // The newest run is the first row of the run table.
+  await expect(page.getByTestId('compare-network').first()).toHaveText('16 tanh (batch norm)');
+  await expect(page.getByTestId('compare-params').first()).toHaveText(String(80 + 32 + 51));
   await shot(page, 'workbench-1280x800');
 });
 
@@ -413,7 +422,7 @@ test('a run that diverges says so in the banner, with the next step, and the ban
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
   const path = join(dir, 'diverge.csv');
   await writeFile(path, 'x,y\n' + Array.from({ length: 200 }, (_, i) => `${(i / 10).toFixed(1)},${i * 1000}`).join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(path);
+  await pickFile(page, 'open-file', path);
   await expect(page.getByTestId('task')).toHaveText('regression');
   await page.getByTestId('optimizer-select').selectOption('sgd');
   await page.getByTestId('lr-input').fill('1000');
@@ -433,7 +442,7 @@ test('a bad file shows a clear error banner, not a crash', async ({ page }) => {
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-'));
   const headerOnly = join(dir, 'header-only.csv');
   await writeFile(headerOnly, 'a,b,c\n');
-  await page.getByTestId('file-input').setInputFiles(headerOnly);
+  await pickFile(page, 'open-file', headerOnly);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toContainText('header row but no data rows');
   await page.screenshot({ path: 'test-results/screenshots/error-banner.png' });
@@ -450,7 +459,7 @@ test('an uploaded CSV opens, with semicolons', async ({ page }) => {
   const rows = ['x;y;kind'];
   for (let i = 0; i < 40; i++) rows.push(`${i};${(i * 7) % 11};${i % 2 === 0 ? 'even' : 'odd'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('dataset-meta')).toContainText('40 rows × 3 columns');
   await expect(page.getByTestId('dataset-meta')).toContainText('delimiter ";"');
   await expect(page.getByTestId('target-select')).toHaveValue('kind');
@@ -463,7 +472,7 @@ test('the data check lists problems by column and follows the chosen target', as
   const rows = ['customer_id,plan,age,refund,churn'];
   for (let i = 0; i < 120; i++) rows.push(`${9000 + i},${['basic', 'pro'][i % 2]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   const findings = page.getByTestId('findings');
   await expect(findings.locator('li[data-code="identifier"]')).toContainText('customer_id');
   await expect(findings.locator('li[data-code="leakage"]')).toContainText('refund');
@@ -482,7 +491,7 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   const rows = ['account_id,plan,age,refund,churn'];
   for (let i = 0; i < 3000; i++) rows.push(`${5000 + i},${['basic', 'pro', 'team'][i % 3]},${20 + (i % 50)},${i % 12 === 0 ? 1 : 0},${i % 12 === 0 ? 'yes' : 'no'}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('dataset-meta')).toContainText('3,000 rows');
   // Identifiers are left out by default, and the table says so.
   await expect(page.getByTestId('role-account_id')).toHaveValue('ignore');
@@ -548,7 +557,7 @@ test('regression results: predicted against actual and residuals', async ({ page
   const rows = ['size,rooms,price'];
   for (let i = 0; i < 300; i++) rows.push(`${40 + (i % 80)},${1 + (i % 5)},${(1000 + 25 * (40 + (i % 80)) + 300 * (1 + (i % 5))).toFixed(1)}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('regression');
   await page.getByTestId('epochs-input').fill('5');
   await page.getByTestId('train-button').click();
@@ -593,7 +602,7 @@ test('the task can be chosen: ratings 1–5 are detected as classes and can be p
   const rows = ['price,delay,rating'];
   for (let i = 0; i < 200; i++) rows.push(`${10 + (i % 40)},${i % 7},${1 + ((i * 7) % 5)}`);
   await writeFile(file, rows.join('\n') + '\n');
-  await page.getByTestId('file-input').setInputFiles(file);
+  await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('multiclass');
   await expect(page.getByTestId('task-select')).toHaveValue('');
   await expect(page.getByTestId('model-output')).toContainText('over 5 classes');
@@ -630,32 +639,39 @@ test('the wave: a one-input regression draws its response curve as it learns', a
 
 test('a race of optimizers from the Train panel, compared in one chart and table', async ({ page }) => {
   await page.goto(server.url);
+  // A run on other data first: the run table lists it only when asked for all datasets.
+  await openBundled(page, 'four-points');
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await openBundled(page, 'moons');
   await page.getByTestId('epochs-input').fill('8');
   await page.getByTestId('race-button').click();
-  // The server is shared by these tests: earlier runs are listed too; the race's rows carry a badge.
+  // The race's rows carry a badge; an earlier run on other data is listed only on request.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' });
   await expect(rows).toHaveCount(5);
-  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('completed') && t.includes('8/8')).length, { timeout: 90_000 }).toBe(5);
-  // Columns: show, data, network, params, optimizer, …
-  const names = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
-  for (const [i, name] of names.entries()) await expect(rows.nth(i).locator('td').nth(4)).toHaveText(new RegExp(`^${name}\\s*race`));
+  const finished = async () => {
+    let n = 0;
+    for (const r of await rows.all()) if ((await r.getByTestId('compare-status').textContent())?.trim().startsWith('completed') && (await r.getByTestId('compare-epochs').textContent())?.trim() === '8') n++;
+    return n;
+  };
+  await expect.poll(finished, { timeout: 90_000 }).toBe(5);
+  expect((await rows.getByTestId('compare-optimizer').allTextContents()).map((t) => t.trim()).sort()).toEqual(['adam', 'adamw', 'momentum', 'rmsprop', 'sgd']);
+  await expect(page.getByTestId('race-header').first()).toContainText('race of 5 runs');
   await expect(rows.first().getByTestId('compare-data')).toHaveText('moons');
   // Runs on other data (earlier tests on this server) are listed only on request.
   const all = page.getByTestId('compare-row');
-  if ((await page.getByTestId('compare-only-latest').count()) > 0) {
-    expect((await all.getByTestId('compare-data').allTextContents()).every((d) => d === 'moons')).toBe(true);
-    await page.getByTestId('compare-only-latest').uncheck();
-    await expect.poll(async () => (await all.getByTestId('compare-data').allTextContents()).some((d) => d !== 'moons')).toBe(true);
-    await page.getByTestId('compare-only-latest').check();
-  }
-  // Hiding a run removes its curve (8 epochs = 8 points).
+  expect((await all.getByTestId('compare-data').allTextContents()).every((d) => d.trim() === 'moons')).toBe(true);
+  await page.getByTestId('compare-dataset-scope').selectOption('all');
+  await expect.poll(async () => (await all.getByTestId('compare-data').allTextContents()).some((d) => d.trim() !== 'moons')).toBe(true);
+  await page.getByTestId('compare-dataset-scope').selectOption('current');
+  // Taking a run off the chart removes its curve (8 epochs = 8 points).
   const chart = page.getByTestId('compare-chart');
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(40);
   const before = Number(await chart.getAttribute('data-points'));
-  await rows.first().getByRole('checkbox').uncheck();
+  await rows.first().getByTestId('compare-select').uncheck();
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(before - 8);
-  // The best shown run (lowest validation loss) is marked; "Use" hands a run's model to Predict & export.
+  // The best listed run (lowest validation loss) is marked; "Use" hands a run's model to Predict & export.
   const best = page.locator('[data-testid="compare-row"][data-best="true"]');
   await expect(best).toHaveCount(1);
   await expect(best.getByTestId('compare-best')).toHaveText('best');
@@ -664,17 +680,19 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   const other = rows.nth(at);
   await other.getByTestId('compare-use').click();
   await expect(other.getByTestId('compare-in-use')).toBeVisible();
-  await expect(page.getByTestId('notice')).toContainText('Predict & export now use the model of run');
+  const otherName = (await other.getByTestId('compare-name').textContent())!.replace('race', '').trim();
+  await expect(page.getByTestId('notice')).toContainText(`Predict & export now use the model of ${otherName}`);
   await best.getByTestId('compare-use').click();
   await expect(best.getByTestId('compare-in-use')).toBeVisible();
   await expect(other.getByTestId('compare-use')).toBeVisible();
-  const source = (await page.getByTestId('notice').textContent())!.match(/run [\w-]+/)![0];
-  await expect(page.getByTestId('model-card')).toContainText(source);
+  const bestName = (await best.getByTestId('compare-name').textContent())!.replace('race', '').trim();
+  const bestRun = (await best.getAttribute('data-run'))!;
+  await expect(page.getByTestId('model-card')).toContainText(bestName);
   await shot(page, 'compare', page.getByTestId('compare-panel'));
   // "Show" puts a race's run in the Live panel: its curves, final metrics, results and surface.
   await best.getByTestId('compare-show').click();
   await expect(best.getByTestId('compare-shown')).toBeVisible();
-  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', source.replace('run ', ''));
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', bestRun);
   await expect(page.getByTestId('tick-counter')).toContainText('epoch 8/8');
   await expect(page.getByTestId('final-metrics')).toContainText('validation');
   await expect(page.getByTestId('confusion-matrix')).toBeVisible();
@@ -696,7 +714,7 @@ test('a race can be stopped as a whole from Compare; each run keeps its model', 
   // Let every run get some epochs in, then stop them all.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' }).filter({ has: page.getByTestId('compare-data').getByText('xor', { exact: true }) });
   await expect(rows).toHaveCount(5);
-  await expect.poll(async () => (await rows.allTextContents()).filter((t) => !/\b0\/5000/.test(t)).length, { timeout: 60_000 }).toBe(5);
+  await expect.poll(async () => (await rows.getByTestId('compare-epochs').allTextContents()).filter((t) => Number(t) > 0).length, { timeout: 60_000 }).toBe(5);
   await stop.click();
   await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('stopped')).length, { timeout: 30_000 }).toBe(5);
   await expect(stop).toHaveCount(0);

@@ -3,6 +3,9 @@
  * returns the URL it prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,10 +19,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/** Start `tickwork serve`; each server gets a workspace of its own unless `env` names one (TICKWORK_WORKSPACE). */
 export function serve(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const workspace = mkdtempSync(join(tmpdir(), 'tickwork-e2e-workspace-'));
   const child = spawn(process.execPath, ['bin/tickwork.js', 'serve', '--port', '0', ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, TICKWORK_WORKSPACE: workspace, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -197,7 +197,7 @@ describe('tickwork CLI', () => {
       [['train', '--data', header, '--target', 'b', '--out', join(dir, 'x')], /header row but no data rows/],
       [['train', '--data', 'iris', '--target', 'species', '--epochs', 'ten', '--out', join(dir, 'x')], /--epochs must be a whole number, received "ten"/],
       [['train', '--data', 'iris', '--target', 'species', '--lr=-1', '--out', join(dir, 'x')], /--lr: lr must be > 0/],
-      [['train', '--data', 'iris', '--target', 'species'], /needs --out/],
+      [['train', '--data', 'iris', '--target', 'species', '--no-workspace'], /--no-workspace needs --out/],
       [['predict', '--model', join(dir, 'nowhere'), '--data', 'datasets/iris.csv', '--out', join(dir, 'p.csv')], /Model not found/],
       [['export', '--model', join(dir, 'iris'), '--format', 'pmml', '--out', join(dir, 'x.pmml')], /--format must be one of tfjs, onnx, zip/],
       [['frobnicate'], /unknown command "frobnicate"/],

@@ -27,7 +27,9 @@ describe('desktop settings', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tickwork-settings-'));
     await writeFile(join(dir, 'settings.json'), '{"window": {"width": "wide"}, "recentFiles": [3, "/ok.csv"');
     const store = new SettingsStore(dir);
-    expect(store.get()).toEqual({ window: { width: 1440, height: 920, maximized: false }, recentFiles: [] });
+    expect(store.get()).toEqual({ window: { width: 1440, height: 920, maximized: false }, recentFiles: [], workspace: null });
+    store.setWorkspace('/work/space');
+    expect(new SettingsStore(dir).get().workspace).toBe('/work/space');
     store.addRecent('/x.csv');
     expect(JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8')).recentFiles).toEqual(['/x.csv']);
   });
@@ -51,10 +53,13 @@ describe('File menu', () => {
   it('opens, lists recent files by name and sends their paths, and exports', () => {
     const sent: MenuAction[] = [];
     let opened = 0;
-    const template = menuTemplate({ recentFiles: ['/data/churn.csv', '/data/q3.parquet'], openDataset: () => opened++, send: (a) => sent.push(a) }, false);
+    let workspaces = 0;
+    const template = menuTemplate({ recentFiles: ['/data/churn.csv', '/data/q3.parquet'], openDataset: () => opened++, openWorkspace: () => workspaces++, send: (a) => sent.push(a) }, false);
     const file = template.find((m) => m.label === 'File')!;
     const items = file.submenu as Array<{ label?: string; accelerator?: string; click?: () => void; submenu?: unknown; role?: string }>;
-    expect(items.filter((i) => i.label).map((i) => `${i.label}${i.accelerator ? ` ${i.accelerator}` : ''}`)).toEqual(['Open dataset… CmdOrCtrl+O', 'Open Recent', 'Export model… CmdOrCtrl+E']);
+    expect(items.filter((i) => i.label).map((i) => `${i.label}${i.accelerator ? ` ${i.accelerator}` : ''}`)).toEqual(['Open dataset… CmdOrCtrl+O', 'Open Recent', 'Open workspace…', 'Export model… CmdOrCtrl+E']);
+    items.find((i) => i.label === 'Open workspace…')!.click!();
+    expect(workspaces).toBe(1);
     expect(items.at(-1)?.role).toBe('quit');
     items[0].click!();
     expect(opened).toBe(1);
@@ -64,7 +69,7 @@ describe('File menu', () => {
     items.find((i) => i.label === 'Export model…')!.click!();
     expect(sent).toEqual([{ type: 'open-dataset', path: '/data/q3.parquet' }, { type: 'export-model' }]);
     // No recent files yet: one disabled entry. On macOS the app menu comes first and File ends with Close.
-    const mac = menuTemplate({ recentFiles: [], openDataset: () => undefined, send: () => undefined }, true);
+    const mac = menuTemplate({ recentFiles: [], openDataset: () => undefined, openWorkspace: () => undefined, send: () => undefined }, true);
     expect(mac[0].role).toBe('appMenu');
     const macFile = mac.find((m) => m.label === 'File')!.submenu as Array<{ label?: string; enabled?: boolean; submenu?: unknown; role?: string }>;
     expect(macFile[1].submenu).toEqual([{ label: 'No recent files', enabled: false }]);

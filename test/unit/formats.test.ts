@@ -96,3 +96,23 @@ describe('formats', () => {
     await expect(readTableFile(pdf)).rejects.toThrow(/".pdf" files are not supported. Open CSV\/TSV, JSON, JSON Lines, Parquet or Excel .xlsx/);
   });
 });
+
+describe('the format table (shared/formats.ts)', () => {
+  it('is what the readers accept, the CLI help lists and the README names', async () => {
+    const { DATA_FORMATS, formatOfExtension } = await import('../../shared/formats');
+    const { USAGE } = await import('../../cli/usage');
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const format of DATA_FORMATS) {
+      expect(readme, `README names ${format.label}`).toContain(format.label);
+      for (const ext of format.extensions) {
+        expect(USAGE).toContain(ext);
+        expect(formatOfExtension(ext.toUpperCase())?.id).toBe(format.id);
+      }
+    }
+    expect(formatOfExtension('.docx')).toBeNull();
+    await expect(readTableFile(join(dir, 'notes.docx'))).rejects.toThrow(/not found/); // a missing file is named as missing first
+    await writeFile(join(dir, 'notes.docx'), 'x');
+    await expect(readTableFile(join(dir, 'notes.docx'))).rejects.toThrow(/"\.docx" files are not supported\. Open CSV\/TSV, .* or Excel \.xlsx/);
+  });
+});

@@ -4,13 +4,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelState, MODEL_PRESETS } from '../../renderer/features/model/model.svelte';
-import { MAX_BATCH_POINTS, TrainingState } from '../../renderer/features/training/training.svelte';
+import { TrainingSettings, defaultLr } from '../../renderer/features/training/settings.svelte';
+import { RunPlanResource } from '../../renderer/features/training/run-plan.svelte';
+import { LiveRun, MAX_BATCH_POINTS } from '../../renderer/features/live/live-run.svelte';
+import { Box } from '../helpers/box.svelte';
 import { DataState } from '../../renderer/features/data/data.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { modelSpecSchema, runConfigInputSchema } from '../../shared/run-config';
 import { summarizeNetwork } from '../../shared/network';
-import type { DatasetSummary, EpochRecord, RunPlan, RunSummary, Surface } from '../../shared/contract';
+import type { DatasetSummary, EpochRecord, RunPlan, RunRow, RunSummary, Surface } from '../../shared/contract';
 import { fakeApi } from '../helpers/fake-api';
 
 const plan = (trainable: number): RunPlan => ({
@@ -31,7 +34,7 @@ describe('ModelState', () => {
   afterEach(() => vi.useRealTimers());
 
   it('starts from a preset and edits layers; the spec it writes is valid and describes the edited network', () => {
-    const model = new ModelState(fakeApi().api);
+    const model = new ModelState();
     expect(model.layers.map((l) => l.units)).toEqual(MODEL_PRESETS['two layers 64-64'].layers.map((l) => l.units));
     model.applyPreset('logistic regression');
     expect(model.layers).toHaveLength(0);
@@ -56,7 +59,7 @@ describe('ModelState', () => {
   });
 
   it('a cleared number field becomes 0 in the spec, and a cleared size is left for the service to name', () => {
-    const model = new ModelState(fakeApi().api);
+    const model = new ModelState();
     model.layers[0].dropout = NaN;
     model.layers[1].units = NaN;
     const spec = model.spec();
@@ -64,41 +67,61 @@ describe('ModelState', () => {
     expect(modelSpecSchema.safeParse(spec).success).toBe(false);
   });
 
-  it('asks for one plan after a burst of changes, and keeps only the latest answer', async () => {
+});
+
+describe('RunPlanResource', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('asks for one plan after a burst of changes to what its sources read, and keeps only the latest answer', async () => {
     const answers: Array<(p: RunPlan) => void> = [];
     const fake = fakeApi({ planRun: () => new Promise((resolve) => answers.push(resolve)) });
-    const model = new ModelState(fake.api);
-    for (let i = 0; i < 5; i++) model.schedulePlan('ds', () => ({ target: 'y' }));
+    const epochs = new Box(1);
+    const resource = new RunPlanResource(fake.api, { datasetId: () => 'ds', config: () => ({ target: 'y', epochs: epochs.value }) });
+    // In the app an effect calls refresh() on every change; effects do not run under Vitest's
+    // server-side compile (sveltejs/svelte#16092), so the test calls it as the effect would.
+    for (let i = 1; i <= 6; i++) {
+      epochs.value = i;
+      resource.refresh();
+    }
     await vi.advanceTimersByTimeAsync(300);
-    expect(fake.calls.filter((c) => c.method === 'planRun')).toHaveLength(1);
-    model.schedulePlan('ds', () => ({ target: 'y' }));
+    const calls = () => fake.calls.filter((c) => c.method === 'planRun');
+    expect(calls()).toHaveLength(1);
+    expect(calls()[0].input).toMatchObject({ datasetId: 'ds', config: { epochs: 6 } });
+    expect(resource.loading).toBe(true);
+    epochs.value = 7;
+    resource.refresh();
     await vi.advanceTimersByTimeAsync(300);
     expect(answers).toHaveLength(2);
     answers[1](plan(200));
-    answers[0](plan(100)); // the older request answers last: ignored
+    answers[0](plan(100)); // the older request answers last: it was aborted, so it is dropped
     await vi.runAllTimersAsync();
-    expect(model.plan?.network.trainable).toBe(200);
-    expect(model.planning).toBe(false);
+    expect(resource.current?.network.trainable).toBe(200);
+    expect(resource.loading).toBe(false);
+    resource.dispose();
   });
 
-  it('keeps the service\'s message when a plan fails, and clears the plan without a dataset', async () => {
+  it('keeps the service\'s message when a plan fails, and has no plan without a dataset', async () => {
     const fake = fakeApi({ planRun: async () => Promise.reject(new Error('batchSize 500 is larger than the 102 training rows')) });
-    const model = new ModelState(fake.api);
-    await model.refreshPlan('ds', () => ({ target: 'y' }));
-    expect(model.plan).toBeNull();
-    expect(model.planError).toContain('batchSize 500');
-    model.schedulePlan(null, () => ({ target: 'y' }));
-    expect(model.planError).toBeNull();
+    const dataset = new Box<string | null>('ds');
+    const resource = new RunPlanResource(fake.api, { datasetId: () => dataset.value, config: () => ({ target: 'y' }) }, 0);
+    resource.refresh();
+    await vi.runAllTimersAsync();
+    expect(resource.current).toBeNull();
+    expect(resource.error).toContain('batchSize 500');
+    dataset.value = null;
+    resource.refresh();
+    expect(resource.error).toBeNull();
+    expect(resource.loading).toBe(false);
+    resource.dispose();
   });
 });
 
-describe('TrainingState', () => {
+describe('TrainingSettings and LiveRun', () => {
   const progress = (runId: string, step: number) => ({ runId, step, totalSteps: 10_000, epoch: 1, epochs: 1, loss: 1 / step, lr: 0.01, gradNorm: 1, stepsPerSecond: 100, samplesPerSecond: 3200 });
 
   it('builds the run config from its settings, the model panel and the data panel', () => {
-    const training = new TrainingState(fakeApi().api, new ErrorBanner());
-    training.modelSpec = () => ({ hidden: [8] });
-    training.dataInputs = () => ({ preprocessing: { scale: 'robust' } });
+    const training = new TrainingSettings({ modelSpec: () => ({ hidden: [8] }), dataInputs: () => ({ preprocessing: { scale: 'robust' } }) });
     training.optimizer = 'adamw';
     training.lr = 0.002;
     training.warmupSteps = 50;
@@ -115,7 +138,7 @@ describe('TrainingState', () => {
   });
 
   it('sends the optimizer\'s own hyperparameters, and the advanced settings, in a config the schema accepts', () => {
-    const training = new TrainingState(fakeApi().api, new ErrorBanner());
+    const training = new TrainingSettings({ modelSpec: () => ({}), dataInputs: () => ({}) });
     training.chooseOptimizer('rmsprop');
     expect(training.hyperparameters).toMatchObject({ rho: 0.99, centered: false });
     training.hyperparameters.rho = 0.9;
@@ -142,8 +165,22 @@ describe('TrainingState', () => {
     expect(training.config('y').earlyStopping).toEqual({ patience: 3 });
   });
 
+  it('starts from the schema defaults, and a new optimizer brings its own default learning rate unless the LR was changed', () => {
+    const training = new TrainingSettings({ modelSpec: () => ({}), dataInputs: () => ({}) });
+    const parsed = runConfigInputSchema.parse({ target: 'y' });
+    expect(training.optimizer).toBe(parsed.optimizer.name);
+    expect(training.lr).toBe(parsed.optimizer.lr);
+    expect(training.seed).toBe(parsed.seed);
+    expect([training.validationShare, training.testShare]).toEqual([parsed.split.validation, parsed.split.test]);
+    training.chooseOptimizer('sgd');
+    expect(training.lr).toBe(defaultLr('sgd'));
+    training.lr = 0.05;
+    training.chooseOptimizer('adam');
+    expect(training.lr).toBe(0.05);
+  });
+
   it('sends the chosen schedule\'s own settings only', () => {
-    const training = new TrainingState(fakeApi().api, new ErrorBanner());
+    const training = new TrainingSettings({ modelSpec: () => ({}), dataInputs: () => ({}) });
     training.schedule = 'step';
     training.scheduleParams.gamma = 0.1;
     training.scheduleParams.stepSize = 50;
@@ -158,20 +195,20 @@ describe('TrainingState', () => {
   it('a new run\'s surface switches to the axes chosen before, a response curve included, when the run has them', async () => {
     let n = 0;
     const fake = fakeApi({ startTraining: async () => ({ runId: `r${++n}` }), getRun: async () => ({ runId: `r${n}`, status: 'training', message: 'training', history: [] }) as unknown as RunSummary });
-    const training = new TrainingState(fake.api, new ErrorBanner());
+    const training = new LiveRun(fake.api, new ErrorBanner());
     const surface = (runId: string, columns: string[]) =>
       ({ runId, step: 1, epoch: 1, final: false, x: { name: columns[0], min: 0, max: 1 }, y: columns[1] ? { name: columns[1], min: 0, max: 1 } : null, size: 2, values: [0, 0, 0, 0], confidence: null, labels: ['a', 'b'], points: [], heldAt: {}, columns }) as Surface;
-    await training.start('ds', 'label');
+    await training.start('ds', { target: 'label' });
     fake.emit('training:surface', surface('r1', ['x1', 'x2']));
     await training.setSurfaceAxes('x2', null);
     expect(fake.calls.filter((c) => c.method === 'setSurfaceAxes').at(-1)?.input).toEqual({ runId: 'r1', x: 'x2', y: null });
     // The next run starts on its default axes; the curve along x2 is asked for again.
-    await training.start('ds', 'label');
+    await training.start('ds', { target: 'label' });
     fake.emit('training:surface', surface('r2', ['x1', 'x2', 'x3']));
     expect(fake.calls.filter((c) => c.method === 'setSurfaceAxes').at(-1)?.input).toEqual({ runId: 'r2', x: 'x2', y: null });
     // A run without that column keeps its defaults.
     const before = fake.calls.length;
-    await training.start('ds', 'label');
+    await training.start('ds', { target: 'label' });
     fake.emit('training:surface', surface('r3', ['a', 'b']));
     expect(fake.calls.slice(before).some((c) => c.method === 'setSurfaceAxes')).toBe(false);
   });
@@ -180,7 +217,7 @@ describe('TrainingState', () => {
     const record = (epoch: number) => ({ epoch, step: epoch * 10, train: { loss: 1 / epoch }, validation: { loss: 2 / epoch } }) as unknown as EpochRecord;
     const raceRun = { runId: 'race-2', status: 'completed', message: 'completed 2 epoch(s)', history: [record(1), record(2)], events: [{ kind: 'early-stop', step: 20, message: 'stopped' }], results: { epoch: 2 }, modelId: 'm2' } as unknown as RunSummary;
     const fake = fakeApi({ getRun: async ({ runId }) => (runId === 'race-2' ? raceRun : ({ runId, status: 'training', message: 'training', history: [], events: [] } as unknown as RunSummary)) });
-    const training = new TrainingState(fake.api, new ErrorBanner());
+    const training = new LiveRun(fake.api, new ErrorBanner());
     // Surfaces of runs not on show are kept, the latest per run.
     const surface = (step: number) => ({ runId: 'race-2', step, epoch: 1, final: step > 1, x: { name: 'x1', min: 0, max: 1 }, y: null, size: 2, values: [0, 1], confidence: null, labels: null, points: [], heldAt: {}, columns: ['x1'] }) as Surface;
     fake.emit('training:surface', surface(1));
@@ -204,8 +241,8 @@ describe('TrainingState', () => {
     const run: RunSummary = { runId: 'r1', status: 'failed', message: 'failed: loss became NaN at step 212 — try a lower learning rate', history: [] } as unknown as RunSummary;
     const fake = fakeApi({ startTraining: async () => ({ runId: 'r1' }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });
     const errors = new ErrorBanner();
-    const training = new TrainingState(fake.api, errors);
-    await training.start('ds', 'label');
+    const training = new LiveRun(fake.api, errors);
+    await training.start('ds', { target: 'label' });
     expect(training.runId).toBe('r1');
 
     fake.emit('training:progress', progress('other-run', 1));
@@ -256,6 +293,8 @@ describe('DataState', () => {
     suggestedTarget: 'churned',
     suggestedTask: 'binary',
     findings: [{ severity: 'warning', code: 'identifier', column: 'id', message: 'id looks like an identifier' }],
+    changed: null,
+    choices: null,
   } as DatasetSummary;
 
   it('leaves out what the check leaves out, lets a role override it, and sends only real choices', async () => {
@@ -299,66 +338,104 @@ describe('DataState', () => {
   });
 });
 
-describe('CompareState', () => {
+describe('CompareState (the run table)', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('coalesces a burst of epochs into one update of the run list', async () => {
-    const run = { runId: 'r1', history: [], status: 'training' } as unknown as RunSummary;
-    const fake = fakeApi({ listRuns: async () => [run] });
-    const compare = new CompareState(fake.api, new ErrorBanner());
+  const row = (runId: string, over: Partial<RunRow> = {}): RunRow =>
+    ({
+      runId,
+      seq: 1,
+      name: `#1 ${runId}`,
+      status: 'completed',
+      message: '',
+      datasetId: 'moons',
+      datasetName: 'moons',
+      raceId: null,
+      task: 'binary',
+      target: 'label',
+      optimizer: 'adam',
+      lr: 0.001,
+      schedule: 'constant',
+      warmupSteps: 0,
+      batchSize: 32,
+      epochs: 10,
+      epochsRun: 10,
+      network: '64 relu → 64 relu',
+      parameters: 100,
+      seed: 42,
+      best: null,
+      metrics: null,
+      durationMs: 1000,
+      stepsPerSecond: 100,
+      backend: 'wasm',
+      tags: [],
+      notes: '',
+      origin: 'local',
+      modelId: `m-${runId}`,
+      startedAt: '2026-12-01T00:00:00.000Z',
+      finishedAt: null,
+      ...over,
+    }) as RunRow;
+
+  it('selects the newest runs on the open dataset for the chart, fetches their curves, and extends them as epochs arrive', async () => {
+    const history = [{ epoch: 1, step: 10, train: { loss: 1 }, validation: { loss: 1.1 } }] as EpochRecord[];
+    const fake = fakeApi({ listRuns: async () => [row('a'), row('b', { datasetId: 'iris', datasetName: 'iris' })], getRun: async () => ({ history }) as unknown as RunSummary });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
-    const seen: number[] = [];
-    for (let e = 1; e <= 20; e++) {
-      fake.emit('training:epoch', { runId: 'r1', record: { epoch: e } as unknown as EpochRecord, epochs: 20 });
-      seen.push(compare.runs[0].history.length);
-    }
-    expect(seen.every((n) => n === 0)).toBe(true);
-    await vi.advanceTimersByTimeAsync(300);
-    expect(compare.runs[0].history.map((h) => h.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    compare.toggle('r1');
-    expect(compare.hidden.has('r1')).toBe(true);
+    await vi.runAllTimersAsync();
+    expect([...compare.selected]).toEqual(['a']);
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
+    expect(compare.curves.get('a')).toEqual(history);
+    fake.emit('training:epoch', { runId: 'a', record: { epoch: 2, step: 20, train: { loss: 0.5 }, validation: null }, epochs: 10 });
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(compare.rows[0].epochsRun).toBe(2);
+    compare.datasetScope = 'all';
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b']);
+    await compare.select('a');
+    expect(compare.selected.has('a')).toBe(false);
   });
 
-  it('marks the best shown run on the latest run\'s data, by the chosen validation metric', async () => {
-    const run = (runId: string, datasetId: string, loss: number, accuracy: number, modelId: string | null = `m-${runId}`) =>
-      ({ runId, datasetId, modelId, status: 'completed', history: [], metrics: { train: { loss, accuracy }, validation: { loss, accuracy }, test: null } }) as unknown as RunSummary;
-    const runs = [
-      run('other-data', 'iris', 0.01, 0.99), // best numbers, but another dataset
-      run('sgd', 'moons', 0.5, 0.8),
-      run('adam', 'moons', 0.2, 0.9),
-      run('rms', 'moons', 0.3, 0.95),
-      run('failed', 'moons', 0.1, 0.99, null), // no model to use
-    ];
-    const compare = new CompareState(fakeApi({ listRuns: async () => runs }).api, new ErrorBanner());
+  it('marks the best listed run on one dataset by the chosen validation metric', async () => {
+    const m = (loss: number, accuracy: number) => ({ train: { loss, accuracy }, validation: { loss, accuracy }, test: null });
+    const rows = [row('sgd', { metrics: m(0.5, 0.8) }), row('adam', { metrics: m(0.2, 0.9) }), row('rms', { metrics: m(0.3, 0.95) }), row('failed', { metrics: m(0.1, 0.99), modelId: null })];
+    const compare = new CompareState(fakeApi({ listRuns: async () => rows }).api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
     expect(compare.best).toBe('adam');
     compare.metric = 'accuracy';
     expect(compare.best).toBe('rms');
-    compare.toggle('rms');
-    expect(compare.best).toBe('adam');
-    compare.toggle('sgd');
-    expect(compare.best).toBeNull(); // one run left: nothing to compare
+    compare.filter.optimizer = 'sgd';
+    expect(compare.best).toBeNull(); // one run listed: nothing to compare
   });
 
   it('stops every running run of a race, and only those', async () => {
-    const run = (runId: string, raceId: string | null, status: string) => ({ runId, raceId, status, datasetId: 'd', history: [] }) as unknown as RunSummary;
-    const fake = fakeApi({ listRuns: async () => [run('solo', null, 'training'), run('r1', 'race', 'training'), run('r2', 'race', 'paused'), run('r3', 'race', 'completed')], stopTraining: async () => ({ ok: true }) as never });
-    const compare = new CompareState(fake.api, new ErrorBanner());
+    const fake = fakeApi({
+      listRuns: async () => [row('solo', { status: 'training' }), row('r1', { raceId: 'race', status: 'training' }), row('r2', { raceId: 'race', status: 'paused' }), row('r3', { raceId: 'race' })],
+      stopTraining: async () => ({ ok: true }) as never,
+    });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
     expect(compare.racing.map((r) => r.runId)).toEqual(['r1', 'r2']);
     await compare.stopRace();
     expect(fake.calls.filter((c) => c.method === 'stopTraining').map((c) => c.input)).toEqual([{ runId: 'r1' }, { runId: 'r2' }]);
   });
 
-  it('lists the runs on the latest run\'s data unless asked for all', async () => {
-    const run = (runId: string, datasetId: string) => ({ runId, datasetId, datasetName: `${datasetId}.csv`, history: [], status: 'completed' }) as unknown as RunSummary;
-    const compare = new CompareState(fakeApi({ listRuns: async () => [run('a', 'iris'), run('b', 'moons'), run('c', 'moons')] }).api, new ErrorBanner());
+  it('renames and deletes through the service, keeping the table in step', async () => {
+    const fake = fakeApi({
+      listRuns: async () => [row('a'), row('b')],
+      updateRun: async ({ runId, name, tags }) => row(runId, { name: name!, tags: tags! }),
+      deleteRun: async () => ({ deleted: true }),
+    });
+    const compare = new CompareState(fake.api, new ErrorBanner(), { currentDataset: () => 'moons' });
     await compare.refresh();
-    expect(compare.manyDatasets).toBe(true);
-    expect(compare.latestData).toEqual({ id: 'moons', name: 'moons.csv' });
-    expect(compare.listed.map((r) => r.runId)).toEqual(['b', 'c']);
-    compare.onlyLatestData = false;
-    expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b', 'c']);
+    compare.editing = 'a';
+    expect(await compare.save('a', { name: 'baseline', tags: ['keep'] })).toBe(true);
+    expect(compare.rows.find((r) => r.runId === 'a')).toMatchObject({ name: 'baseline', tags: ['keep'] });
+    expect(compare.editing).toBeNull();
+    expect(compare.tags).toEqual(['keep']);
+    compare.filter.tag = 'keep';
+    expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
+    await compare.remove('b');
+    expect(compare.rows.map((r) => r.runId)).toEqual(['a']);
   });
 });

@@ -1,101 +1,158 @@
 /**
- * Compare: every run of this session (races included), their curves overlaid, and a table of
- * configs and final metrics. The list follows training events (debounced).
+ * The Compare step: the run table of the whole workspace — sorted, filtered, grouped by race —
+ * with the curves of the selected runs overlaid, renaming, tagging, notes and deleting. Rows come
+ * without histories (run:list); a run's curve is fetched when it is selected and then follows its
+ * epoch events. Status events refresh the table (debounced).
  */
-import { isActive, type RunSummary, type TickworkApi } from '../../../shared/contract.js';
+import { isActive, type EpochRecord, type RunRow, type TickworkApi } from '../../../shared/contract.js';
 import type { OptimizerName, RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
+import { bestRun, COLUMNS, differingColumns, filterRows, groupByRace, NO_FILTER, sortRows, type CompareMetric, type RunFilter, type TableItem } from './run-table.js';
 
 /** The race the Train panel starts: the classic optimizers at their usual (default) learning rates. */
 export const RACE_OPTIMIZERS: OptimizerName[] = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'];
+/** Runs selected for the chart when the table first loads: the newest few on the current data. */
+const FIRST_SELECTION = 6;
+
+/** Which datasets the table lists: the one open in the Data step, every one, or a chosen one (its id). */
+export type DatasetScope = 'current' | 'all' | string;
+
+export interface CompareSources {
+  /** The dataset open in the Data step (its workspace id), or null. */
+  currentDataset: () => string | null;
+}
 
 export class CompareState {
-  runs = $state.raw<RunSummary[]>([]);
-  /** Run ids shown on the chart; new runs are shown by default. */
-  hidden = $state.raw<Set<string>>(new Set());
-  metric = $state<'loss' | 'accuracy' | 'r2'>('loss');
-  /** On: list only the runs on the latest run's data (curves of different data do not compare). */
-  onlyLatestData = $state(true);
-  /** The latest run's dataset (id and name), and whether the runs span more than one. */
-  readonly latestData = $derived(this.runs.length > 0 ? { id: this.runs.at(-1)!.datasetId, name: this.runs.at(-1)!.datasetName } : null);
-  readonly manyDatasets = $derived(new Set(this.runs.map((r) => r.datasetId)).size > 1);
-  /** The runs in the table and on the chart. */
-  readonly listed = $derived(this.onlyLatestData && this.latestData ? this.runs.filter((r) => r.datasetId === this.latestData!.id) : this.runs);
-  /**
-   * The best finished run by the chosen validation metric (lowest loss, highest accuracy or r²;
-   * final metrics, else the last epoch), among the shown runs on the same data as the latest run
-   * (other data's numbers do not compare). Null unless at least two have a model and a value.
-   */
-  readonly best = $derived.by(() => {
-    const key = this.metric;
-    const dataset = this.latestData?.id;
-    let winner: { runId: string; value: number } | null = null;
-    let candidates = 0;
-    for (const r of this.runs) {
-      const v = r.metrics?.validation?.[key] ?? r.history.at(-1)?.validation?.[key];
-      if (r.datasetId !== dataset || !r.modelId || this.hidden.has(r.runId) || typeof v !== 'number' || !Number.isFinite(v)) continue;
-      candidates++;
-      if (!winner || (key === 'loss' ? v < winner.value : v > winner.value)) winner = { runId: r.runId, value: v };
-    }
-    // One run is not a comparison.
-    return candidates >= 2 ? winner!.runId : null;
-  });
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private pending: RunSummary[] | null = null;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #sources: CompareSources;
+  rows = $state.raw<RunRow[]>([]);
+  metric = $state<CompareMetric>('loss');
+  sortBy = $state('startedAt');
+  sortDirection = $state<'asc' | 'desc'>('desc');
+  datasetScope = $state<DatasetScope>('current');
+  filter = $state<Omit<RunFilter, 'dataset'>>({ optimizer: null, status: null, tag: null, text: '' });
+  onlyDiffering = $state(false);
+  groupRaces = $state(true);
+  folded = $state.raw<Set<string>>(new Set());
+  /** Runs whose curves are on the chart. */
+  selected = $state.raw<Set<string>>(new Set());
+  /** Per-epoch histories of the selected runs. */
+  curves = $state.raw<Map<string, EpochRecord[]>>(new Map());
+  /** The run being renamed / tagged / annotated, and the one asked to be deleted. */
+  editing = $state<string | null>(null);
+  confirmingDelete = $state<string | null>(null);
 
-  /** Coalesce epoch updates: at most a few redraws per second. */
-  private flushSoon(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      if (this.pending) this.runs = this.pending;
-      this.pending = null;
-    }, 250);
-  }
+  #loaded = false;
+  #known = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly api: TickworkApi,
     private readonly errors: ErrorBanner,
+    sources: CompareSources,
   ) {
-    // Epochs extend the run in place (no round trip); status changes fetch the list again.
+    this.#sources = sources;
+    // An epoch extends its row and, when selected, its curve (no round trip); status changes refresh the table.
     api.onTrainingEpoch(({ runId, record }) => {
-      const base = this.pending ?? this.runs;
-      const i = base.findIndex((r) => r.runId === runId);
+      const i = this.rows.findIndex((r) => r.runId === runId);
       if (i < 0) return this.refreshSoon();
-      const runs = base.slice();
-      runs[i] = { ...runs[i], history: [...runs[i].history, record] };
-      this.pending = runs;
-      this.flushSoon();
+      const rows = this.rows.slice();
+      rows[i] = { ...rows[i], epochsRun: record.epoch };
+      this.rows = rows;
+      if (this.selected.has(runId)) this.curves = new Map(this.curves).set(runId, [...(this.curves.get(runId) ?? []), record]);
     });
     api.onTrainingStatus(() => this.refreshSoon());
   }
 
+  /** The dataset id the table is limited to (null: every dataset). */
+  get datasetFilter(): string | null {
+    return this.datasetScope === 'all' ? null : this.datasetScope === 'current' ? this.#sources.currentDataset() : this.datasetScope;
+  }
+  /** The runs that pass the filters, sorted. */
+  readonly listed = $derived(sortRows(filterRows(this.rows, { ...this.filter, dataset: this.datasetFilter }), this.sortBy, this.sortDirection, this.metric));
+  readonly items = $derived<TableItem[]>(this.groupRaces ? groupByRace(this.listed, this.folded) : this.listed.map((row) => ({ kind: 'run' as const, row, inRace: false })));
+  readonly columns = $derived.by(() => {
+    if (!this.onlyDiffering) return COLUMNS;
+    const differ = differingColumns(this.listed, this.metric);
+    return COLUMNS.filter((c) => differ.has(c.id));
+  });
+  readonly best = $derived(bestRun(this.listed, this.metric, this.datasetFilter ?? this.rows[0]?.datasetId ?? null));
+  /** The runs of a race still under way (a race is stopped as a whole from here). */
+  readonly racing = $derived(this.rows.filter((r) => r.raceId !== null && isActive(r.status)));
+  /** The choices of the filters: the datasets, optimizers and tags the rows have. */
+  readonly datasets = $derived([...new Map(this.rows.map((r) => [r.datasetId ?? '', r.datasetName])).entries()].filter(([id]) => id !== ''));
+  readonly optimizers = $derived([...new Set(this.rows.map((r) => r.optimizer))].sort());
+  readonly tags = $derived([...new Set(this.rows.flatMap((r) => r.tags))].sort());
+
   refreshSoon(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
       void this.refresh();
     }, 250);
   }
 
   async refresh(): Promise<void> {
-    const runs = await this.errors.guard(() => this.api.listRuns({}), { keep: true });
-    if (runs) {
-      this.pending = null;
-      this.runs = runs;
+    const rows = await this.errors.guard(() => this.api.listRuns({}), { keep: true });
+    if (!rows) return;
+    const fresh = rows.filter((r) => !this.#known.has(r.runId));
+    this.rows = rows;
+    this.#known = new Set(rows.map((r) => r.runId));
+    if (!this.#loaded) {
+      this.#loaded = true;
+      const current = this.datasetFilter ?? rows[0]?.datasetId;
+      for (const r of rows.filter((row) => row.datasetId === current).slice(0, FIRST_SELECTION)) void this.select(r.runId, true);
+    } else {
+      // Runs started since the last look are shown on the chart.
+      for (const r of fresh) void this.select(r.runId, true);
+    }
+    const gone = [...this.selected].filter((id) => !this.#known.has(id));
+    if (gone.length > 0) this.selected = new Set([...this.selected].filter((id) => this.#known.has(id)));
+  }
+
+  /** Put a run's curve on the chart (on: true), take it off (false), or flip it. */
+  async select(runId: string, on = !this.selected.has(runId)): Promise<void> {
+    const next = new Set(this.selected);
+    if (on) next.add(runId);
+    else next.delete(runId);
+    this.selected = next;
+    if (!on || this.curves.has(runId)) return;
+    const run = await this.errors.guard(() => this.api.getRun({ runId }), { keep: true });
+    if (run && this.selected.has(runId)) this.curves = new Map(this.curves).set(runId, run.history);
+  }
+
+  sort(columnId: string): void {
+    if (this.sortBy === columnId) this.sortDirection = this.sortDirection === 'asc' ? 'desc' : 'asc';
+    else {
+      this.sortBy = columnId;
+      this.sortDirection = COLUMNS.find((c) => c.id === columnId)?.numeric || columnId === 'startedAt' ? 'desc' : 'asc';
     }
   }
 
-  toggle(runId: string): void {
-    const next = new Set(this.hidden);
-    if (next.has(runId)) next.delete(runId);
-    else next.add(runId);
-    this.hidden = next;
+  toggleRace(raceId: string): void {
+    const next = new Set(this.folded);
+    if (next.has(raceId)) next.delete(raceId);
+    else next.add(raceId);
+    this.folded = next;
   }
 
-  /** The runs of a race still under way (a race is stopped as a whole from here). */
-  readonly racing = $derived(this.runs.filter((r) => r.raceId !== null && isActive(r.status)));
+  /** Rename, tag or annotate a run. */
+  async save(runId: string, changes: { name?: string; tags?: string[]; notes?: string }): Promise<boolean> {
+    const row = await this.errors.guard(() => this.api.updateRun({ runId, ...changes }));
+    if (!row) return false;
+    this.rows = this.rows.map((r) => (r.runId === runId ? row : r));
+    this.editing = null;
+    return true;
+  }
+
+  /** Delete a run (after the user confirmed), with its model files. */
+  async remove(runId: string): Promise<void> {
+    this.confirmingDelete = null;
+    const done = await this.errors.guard(() => this.api.deleteRun({ runId }));
+    if (!done) return;
+    this.rows = this.rows.filter((r) => r.runId !== runId);
+    this.#known.delete(runId);
+    void this.select(runId, false);
+  }
 
   /** Stop every run of the race under way; each keeps its model as it stands. */
   async stopRace(): Promise<void> {
@@ -109,3 +166,5 @@ export class CompareState {
     await this.refresh();
   }
 }
+
+export { NO_FILTER };

@@ -1,10 +1,15 @@
 /**
  * Data panel state: the bundled list, the open dataset, reading progress, the chosen target,
- * and the per-column roles and preprocessing choices (which re-run the data check).
+ * and the per-column roles and preprocessing choices (which re-run the data check). The choices
+ * are remembered by the workspace for the dataset, and come back when it is opened again.
  */
 import { usesColumn } from '../../../shared/columns.js';
-import type { BundledDataset, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
-import type { ColumnPrep, PreprocessingConfig, RunConfigInput, Task } from '../../../shared/run-config.js';
+import type { BundledDataset, DatasetChoices, DatasetSource, DatasetSummary, EventPayload, Finding, TickworkApi } from '../../../shared/contract.js';
+import { preprocessingConfigSchema, type ColumnPrep, type PreprocessingConfig, type RunConfigInput, type Task } from '../../../shared/run-config.js';
+
+const PREP_DEFAULTS = preprocessingConfigSchema.parse({});
+/** Save the choices this long after the last change. */
+const SAVE_DELAY_MS = 400;
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
 
 export class DataState {
@@ -18,10 +23,11 @@ export class DataState {
 
   /** Per-column choices: role, read-as, impute, scale, category cap. */
   columns = $state<Record<string, ColumnPrep>>({});
-  numericImpute = $state<PreprocessingConfig['numericImpute']>('mean');
-  scale = $state<PreprocessingConfig['scale']>('standard');
-  categoricalImpute = $state<PreprocessingConfig['categoricalImpute']>('constant');
-  maxCategories = $state(50);
+  numericImpute = $state<PreprocessingConfig['numericImpute']>(PREP_DEFAULTS.numericImpute);
+  scale = $state<PreprocessingConfig['scale']>(PREP_DEFAULTS.scale);
+  categoricalImpute = $state<PreprocessingConfig['categoricalImpute']>(PREP_DEFAULTS.categoricalImpute);
+  maxCategories = $state(PREP_DEFAULTS.maxCategories);
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   readonly targetColumn = $derived(this.summary?.columns.find((c) => c.name === this.target) ?? null);
   /** The task chosen for the target; '' (auto): the one the service detects for it. */
@@ -76,6 +82,7 @@ export class DataState {
     const next: ColumnPrep = { ...this.columns[name], ...change };
     for (const key of Object.keys(next) as (keyof ColumnPrep)[]) if (next[key] === undefined) delete next[key];
     this.columns = { ...this.columns, [name]: next };
+    this.chosen();
     void this.check();
   }
 
@@ -83,7 +90,38 @@ export class DataState {
   setTarget(name: string): void {
     this.target = name;
     this.taskChoice = '';
+    this.chosen();
     void this.check();
+  }
+
+  /** The choices as the workspace keeps them for this dataset. */
+  choices(): DatasetChoices {
+    const { preprocessing } = this.runInputs();
+    return { target: this.target || null, task: this.taskChoice || null, preprocessing };
+  }
+
+  /** A choice changed: remember it for the dataset (shortly, once for a burst of changes). */
+  chosen(): void {
+    const summary = this.summary;
+    if (!summary) return;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      if (this.summary === summary) void this.errors.guard(() => this.api.saveDatasetChoices({ datasetId: summary.id, choices: this.choices() }), { keep: true });
+    }, SAVE_DELAY_MS);
+  }
+
+  /** Apply the choices remembered for the dataset (those that still fit its columns). */
+  #apply(choices: DatasetChoices | null, summary: DatasetSummary): void {
+    const has = (name: string | null | undefined) => !!name && summary.columns.some((c) => c.name === name);
+    this.target = has(choices?.target) ? choices!.target! : (summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name);
+    this.taskChoice = choices?.task ?? '';
+    const prep = choices?.preprocessing ?? {};
+    this.numericImpute = prep.numericImpute ?? PREP_DEFAULTS.numericImpute;
+    this.scale = prep.scale ?? PREP_DEFAULTS.scale;
+    this.categoricalImpute = prep.categoricalImpute ?? PREP_DEFAULTS.categoricalImpute;
+    this.maxCategories = prep.maxCategories ?? PREP_DEFAULTS.maxCategories;
+    this.columns = Object.fromEntries(Object.entries(prep.columns ?? {}).filter(([name]) => has(name)));
   }
 
   /** What the run config needs from the data panel. */
@@ -108,11 +146,30 @@ export class DataState {
     try {
       const summary = await this.errors.guard(() => this.api.openDataset({ source, ...(options ? { options } : {}) }));
       if (!summary) return false;
-      this.summary = summary;
-      this.columns = {};
-      this.taskChoice = '';
-      this.target = summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name;
-      this.findings = summary.findings;
+      this.#show(summary);
+      return true;
+    } finally {
+      this.loading = false;
+      this.progress = null;
+    }
+  }
+
+  #show(summary: DatasetSummary): void {
+    this.summary = summary;
+    this.#apply(summary.choices, summary);
+    this.findings = summary.findings;
+    // Remembered choices may change what the check says.
+    if (summary.choices) void this.check();
+  }
+
+  /** Open a dataset the workspace knows again, with its remembered choices (after a reload or restart). */
+  async reopen(datasetId: string): Promise<boolean> {
+    this.loading = true;
+    this.progress = null;
+    try {
+      const summary = await this.errors.guard(() => this.api.reopenDataset({ datasetId }));
+      if (!summary) return false;
+      this.#show(summary);
       return true;
     } finally {
       this.loading = false;

@@ -1,11 +1,9 @@
 /**
  * Model panel state: the hidden layers as the user edits them (each with its own activation,
- * dropout, batch norm and L1/L2), the presets, and the service's plan for the current settings
- * (input width from the data, the network with parameter counts, steps), refreshed shortly
- * after any change.
+ * dropout, batch norm and L1/L2) and the presets. The service's plan for these layers lives in
+ * RunPlanResource (training/run-plan.svelte.ts).
  */
-import type { RunPlan, TickworkApi } from '../../../shared/contract.js';
-import type { ModelSpecInput, RunConfigInput } from '../../../shared/run-config.js';
+import type { ModelSpecInput } from '../../../shared/run-config.js';
 import type { ResolvedLayer } from '../../../shared/network.js';
 
 /** A hidden layer as the editor holds it: every setting written out (a resolved layer), plus a list key. */
@@ -36,23 +34,13 @@ export const MODEL_PRESETS: Record<string, { help: string; layers: LayerSettings
   },
 };
 
-/** Wait this long after the last change before asking the service for a new plan. */
-const PLAN_DELAY_MS = 250;
-
 export class ModelState {
   layers = $state<EditableLayer[]>([]);
   preset = $state<string>('two layers 64-64');
 
-  /** The plan for the current settings, or why there is none. */
-  plan = $state.raw<RunPlan | null>(null);
-  planError = $state<string | null>(null);
-  planning = $state(false);
-
   private nextKey = 1;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private requested = 0;
 
-  constructor(private readonly api: Pick<TickworkApi, 'planRun'>) {
+  constructor() {
     this.applyPreset(this.preset);
   }
 
@@ -85,6 +73,19 @@ export class ModelState {
     this.preset = '';
   }
 
+  /** The layers and preset as plain data, to save with the session. */
+  snapshot(): { preset: string; layers: LayerSettings[] } {
+    return { preset: this.preset, layers: this.layers.map(({ key: _key, ...layer }) => ({ ...layer })) };
+  }
+
+  /** Layers saved by snapshot(); anything that does not look like a layer list is ignored. */
+  restore(saved: unknown): void {
+    const s = saved as { preset?: unknown; layers?: unknown } | null;
+    if (!s || !Array.isArray(s.layers) || !s.layers.every((l) => typeof l === 'object' && l !== null && typeof (l as LayerSettings).units === 'number')) return;
+    this.layers = (s.layers as LayerSettings[]).map((l) => ({ ...dense(l.units), ...l, key: this.nextKey++ }));
+    this.preset = typeof s.preset === 'string' && s.preset in MODEL_PRESETS ? s.preset : '';
+  }
+
   /** Mark the model as edited (no longer the named preset). */
   edited(): void {
     this.preset = '';
@@ -106,33 +107,5 @@ export class ModelState {
         l2: num(l.l2),
       })),
     };
-  }
-
-  /** Ask for the plan of `config` on a dataset, after a short pause; only the latest answer is kept. */
-  schedulePlan(datasetId: string | null, config: () => RunConfigInput): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (!datasetId) {
-      this.plan = null;
-      this.planError = null;
-      return;
-    }
-    this.timer = setTimeout(() => void this.refreshPlan(datasetId, config), PLAN_DELAY_MS);
-  }
-
-  async refreshPlan(datasetId: string, config: () => RunConfigInput): Promise<void> {
-    const ticket = ++this.requested;
-    this.planning = true;
-    try {
-      const plan = await this.api.planRun({ datasetId, config: config() });
-      if (ticket !== this.requested) return;
-      this.plan = plan;
-      this.planError = null;
-    } catch (err) {
-      if (ticket !== this.requested) return;
-      this.plan = null;
-      this.planError = err instanceof Error ? err.message : String(err);
-    } finally {
-      if (ticket === this.requested) this.planning = false;
-    }
   }
 }

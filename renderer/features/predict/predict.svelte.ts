@@ -4,9 +4,9 @@
  */
 import type { ModelInfo, Prediction, TickworkApi } from '../../../shared/contract.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
-import { downloadExport, scoreUpload, uploadFile, type Platform, type QuantizationReport } from '../../lib/platform.js';
+import type { ExportedModel, Host, Quantize, ScoredFile } from '../../lib/host.js';
 
-export type Quantize = 'none' | 'float16' | 'int8';
+export type { Quantize };
 
 /** Points along a varied what-if input. */
 export const VARY_POINTS = 41;
@@ -15,18 +15,18 @@ export class PredictState {
   model = $state.raw<ModelInfo | null>(null);
   whatIf = $state<Record<string, string>>({});
   result = $state.raw<Prediction | null>(null);
-  scoring = $state.raw<{ rows: number; output: string | null; warnings: string[] } | null>(null);
+  scoring = $state.raw<ScoredFile | null>(null);
   quantize = $state<Quantize>('none');
-  exported = $state.raw<{ where: string; quantization: QuantizationReport | null } | null>(null);
+  exported = $state.raw<ExportedModel | null>(null);
   busy = $state(false);
 
   constructor(
-    private readonly platform: Platform,
+    private readonly host: Host,
     private readonly errors: ErrorBanner,
   ) {}
 
   private get api(): TickworkApi {
-    return this.platform.api;
+    return this.host.api;
   }
 
   private async run<T>(action: () => Promise<T>): Promise<T | undefined> {
@@ -55,9 +55,9 @@ export class PredictState {
     if (info) this.use(info);
   }
 
-  /** Load an exported model (folder or .zip): a native dialog in the desktop app, an upload in the browser. */
-  async loadExported(file?: File): Promise<void> {
-    const path = this.platform.shell ? await this.errors.guard(() => this.platform.shell!.openModelDialog()) : file ? await this.errors.guard(() => uploadFile(file)) : null;
+  /** Load an exported model (folder or .zip) the user picks. */
+  async loadExported(): Promise<void> {
+    const path = await this.errors.guard(() => this.host.pickModel());
     if (!path) return;
     const info = await this.run(() => this.api.loadModel({ dir: path }));
     if (info) this.use(info);
@@ -109,35 +109,20 @@ export class PredictState {
     this.variation = { input, xs, predictions: out.predictions, at: base[input] !== null && Number.isFinite(at) ? at : null };
   }
 
-  /** Batch scoring: desktop — pick the input, then where to save; browser — upload, the result downloads. */
-  async score(file?: File): Promise<void> {
+  /** Batch scoring of a file the user picks (desktop: saved where they say; browser: downloaded). */
+  async score(): Promise<void> {
     const model = this.model;
     if (!model) return;
-    if (this.platform.shell) {
-      const input = await this.errors.guard(() => this.platform.shell!.openDatasetDialog());
-      if (!input) return;
-      const output = await this.errors.guard(() => this.platform.shell!.chooseScoredFile('scored.csv'));
-      if (!output) return;
-      const r = await this.run(() => this.api.scoreFile({ modelId: model.modelId, input, output }));
-      if (r) this.scoring = { rows: r.rows, output: r.output, warnings: r.warnings };
-    } else if (file) {
-      const r = await this.run(() => scoreUpload(model.modelId, file));
-      if (r) this.scoring = { rows: r.rows, output: null, warnings: r.warnings };
-    }
+    const r = await this.run(() => this.host.scoreFile(model.modelId));
+    if (r) this.scoring = r;
   }
 
+  /** Export the model in use (desktop: into a folder the user picks; browser: a zip download). */
   async export(defaultName: string): Promise<void> {
     const model = this.model;
     if (!model) return;
     const quantize = this.quantize;
-    if (this.platform.shell) {
-      const dir = await this.errors.guard(() => this.platform.shell!.chooseExportFolder(defaultName));
-      if (!dir) return;
-      const r = await this.run(() => this.api.exportModel({ modelId: model.modelId, dir, quantize }));
-      if (r) this.exported = { where: r.dir, quantization: r.quantization };
-    } else {
-      const report = await this.run(() => downloadExport(model.modelId, quantize));
-      if (report !== undefined) this.exported = { where: 'tickwork-model.zip (downloaded)', quantization: report };
-    }
+    const r = await this.run(() => this.host.exportModel(model.modelId, quantize, defaultName));
+    if (r) this.exported = r;
   }
 }

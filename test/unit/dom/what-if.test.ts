@@ -7,7 +7,7 @@ import { PredictState, VARY_POINTS } from '../../../renderer/features/predict/pr
 import { variationSeries } from '../../../renderer/features/predict/variation';
 import { ErrorBanner } from '../../../renderer/lib/errors.svelte';
 import type { ModelInfo, Prediction } from '../../../shared/contract';
-import type { Platform } from '../../../renderer/lib/platform';
+import { BrowserHost } from '../../../renderer/lib/browser-host';
 import { fakeApi } from '../../helpers/fake-api';
 
 const model: ModelInfo = {
@@ -29,7 +29,7 @@ describe('what-if', () => {
       getModel: async () => model,
       predict: async ({ rows }) => ({ predictions: rows.map((r) => ({ prediction: Number(r.age) > 40 ? 'yes' : 'no', probabilities: { no: 0.3, yes: 0.7 } })) }) as never,
     });
-    const predict = new PredictState({ api: fake.api, mode: 'browser', shell: null } as unknown as Platform, new ErrorBanner());
+    const predict = new PredictState(new BrowserHost(fake.api), new ErrorBanner());
     await predict.useModel('m1');
     predict.fillTypical();
     expect(predict.whatIf).toEqual({ age: '40', plan: 'basic' });

@@ -1,0 +1,65 @@
+/** `tickwork train`: train one run, recorded in the workspace; export its model with --out. */
+import { existsSync, statSync } from 'node:fs';
+import { describeNetwork } from '../../shared/network.js';
+import { TickworkError } from '../../shared/errors.js';
+import { ProgressLine } from '../progress.js';
+import { UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
+import { onStopSignals, openWithProgress, withService } from '../session.js';
+
+export async function cmdTrain(values: Flags): Promise<void> {
+  const get = (k: string) => values[k] as string | undefined;
+  const json = values.json === true;
+  if (!get('data')) throw new UsageError('train needs --data <path|bundled-name>');
+  if (!get('target')) throw new UsageError('train needs --target <column>');
+  const out = get('out');
+  if (!out && values['no-workspace'] === true) throw new UsageError('train --no-workspace needs --out <dir>: without a workspace the model is kept only where it is exported');
+  if (out && existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder`);
+  const config = configFromFlags(values);
+  const dataSource = sourceOf(get('data')!, get('sheet'));
+  const testSource = get('test') ? sourceOf(get('test')!) : undefined;
+
+  await withService(values, async (api, service) => {
+    const dataset = await openWithProgress(api, dataSource, values);
+    const progress = new ProgressLine(process.stderr);
+    api.onTrainingProgress((p) => progress.update(p));
+    api.onTrainingEpoch((e) => progress.epoch(e.record, e.epochs));
+    api.onTrainingStatus((s) => {
+      if (s.status === 'training' && s.backend) progress.note(`backend: ${s.backend.name} — ${s.backend.detail}`);
+      if (s.status === 'preparing') progress.note(s.message);
+    });
+    const { runId } = await api.startTraining({ datasetId: dataset.id, config, testSource });
+    const started = await api.getRun({ runId });
+    progress.note(`run ${runId} (${started.name})`);
+    progress.note(`network: ${describeNetwork(started.config.model)}; ${started.parameters.toLocaleString('en-US')} trainable parameters`);
+    // Ctrl-C or a SIGTERM stops the run at the next step; it ends `stopped` with its model and record.
+    const off = onStopSignals(() => {
+      progress.note('stopping… (Ctrl+C again to quit now)');
+      void api.stopTraining({ runId });
+    });
+    const run = await service.waitForRun(runId);
+    off();
+    progress.done();
+    if (run.status === 'failed' || !run.modelId) throw new TickworkError('bad_data', `${run.message} (run ${runId})`);
+    const exported = out ? await api.exportModel({ modelId: run.modelId, dir: out }) : null;
+    const m = run.metrics!;
+    const summary = {
+      runId,
+      name: run.name,
+      task: run.config.task,
+      backend: run.backend?.name ?? 'unknown',
+      status: run.status,
+      metrics: { train: m.train, validation: m.validation, test: m.test },
+      out: exported?.dir ?? null,
+    };
+    if (!json) {
+      console.log(`${run.status}: ${run.message}`);
+      for (const [part, metrics] of Object.entries(summary.metrics)) {
+        if (metrics) console.log(`  ${part.padEnd(10)} ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
+      }
+      console.log(`run ${runId} (${run.name})`);
+      if (exported) console.log(`model exported to ${exported.dir}`);
+    } else {
+      console.log(JSON.stringify(summary));
+    }
+  });
+}

@@ -1,0 +1,42 @@
+/** The text of `tickwork --help`. */
+import { DATA_FORMATS } from '../shared/formats.js';
+import { ACTIVATIONS, BACKEND_PREFERENCES, OPTIMIZER_NAMES, SCHEDULE_KINDS } from '../shared/run-config.js';
+
+export const USAGE = `Tickwork — train neural networks on local tabular data.
+
+Usage:
+  tickwork datasets                         list the bundled datasets
+  tickwork inspect --data <path|name> [--target <column>] [--json]   schema, statistics and the data check
+  tickwork train --data <path|name> --target <column> --out <dir> [options]
+  tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
+  tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
+  tickwork predict --model <dir|zip> --data <csv> --out <csv>
+  tickwork export --model <dir|zip> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
+  tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
+
+Train options:
+  --test <path|name>      evaluate on this file instead of a split of --data
+  --sheet <name|number>   Excel: which sheet (default: the first)
+  --max-rows N            keep a random sample of N rows of a larger CSV (default 2,000,000)
+  --missing "NA,?,-"      cells read as missing (default: empty NA N/A NaN null None ? -)
+  Data files: ${DATA_FORMATS.map((f) => `${f.label} (${f.extensions.join(' ')}${f.reading === 'streamed' ? ', streamed' : ''})`).join(', ')}
+  --ignore col,col        leave these columns out     --categorical col,col   read these number columns as categories
+  --impute mean|median    missing numbers (categories get a "(missing)" input)
+  --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")
+  --task binary|multiclass|regression   (default: detected from the target)
+  --hidden 64,64          hidden layer sizes ("" for none); per layer, after colons: an activation,
+                          bn (batch norm), dropout=R, l1=R, l2=R — e.g. 128:bn:dropout=0.2,64:tanh,32
+  --activation relu       ${ACTIVATIONS.join('|')}
+  --optimizer adam        ${OPTIMIZER_NAMES.join('|')}
+  --lr 0.001              learning rate
+  --weight-decay 0        (adamw: decoupled; others: L2 added to the gradient)
+  --schedule constant     ${SCHEDULE_KINDS.join('|')}
+  --warmup-steps 0        linear warmup from 0 to --lr over this many steps
+  --epochs N              default: about 2,000 steps' worth, 10–200, ended early when validation loss stalls
+  --batch-size 32  --seed 42
+  --dropout 0  --batch-norm  --l2 0
+  --clip-norm N           clip the global gradient norm    --accumulate K   average K batches per step
+  --class-weights balanced   --early-stopping PATIENCE (0: off; default 10 on validation loss)
+  --backend auto          ${BACKEND_PREFERENCES.join('|')} (or TICKWORK_BACKEND)
+  --json                  print one JSON object as the last line of stdout
+`;

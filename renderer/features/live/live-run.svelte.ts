@@ -1,0 +1,215 @@
+/**
+ * The run the Live step follows: its status, progress, per-epoch history, events, Results and
+ * decision surface, and the step series its charts draw. Series are plain arrays behind
+ * $state.raw and replaced (not mutated), so Svelte does not proxy chart data (chart.js writes
+ * into it). Events of other runs are ignored; `follow` switches to another run.
+ */
+import { isActive, type Surface, type EventPayload, type RunStatus, type RunSummary, type RunResults, type RunEventPayload, type TickworkApi, type EpochRecord, type BackendInfo } from '../../../shared/contract.js';
+import type { RunConfigInput } from '../../../shared/run-config.js';
+import type { ErrorBanner } from '../../lib/errors.svelte.js';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
+export const MAX_BATCH_POINTS = 2000;
+/** Runs whose latest decision surface is kept for follow() (about 20 KB each). */
+const MAX_KEPT_SURFACES = 24;
+
+function thin(points: Point[]): Point[] {
+  return points.filter((_, i) => i % 2 === 0);
+}
+
+export class LiveRun {
+  runId = $state<string | null>(null);
+  status = $state<RunStatus | 'idle'>('idle');
+  message = $state('idle');
+  backend = $state.raw<BackendInfo | null>(null);
+  progress = $state.raw<EventPayload<'training:progress'> | null>(null);
+  history = $state.raw<EpochRecord[]>([]);
+  run = $state.raw<RunSummary | null>(null);
+  results = $state.raw<RunResults | null>(null);
+  events = $state.raw<RunEventPayload[]>([]);
+  /** The decision surface, as the model learns, then for the final model. */
+  surface = $state.raw<Surface | null>(null);
+  /** The latest surface of each recent run (any run, races included), for follow(). */
+  readonly #lastSurfaces = new Map<string, Surface>();
+  /** The axes the user chose; kept for the next runs when their data has these columns. */
+  surfaceAxes = $state.raw<{ x: string; y: string | null } | null>(null);
+
+  // Series for the live charts
+  batchLoss = $state.raw<Point[]>([]);
+  lrSeries = $state.raw<Point[]>([]);
+  gradNormSeries = $state.raw<Point[]>([]);
+  trainLoss = $state.raw<Point[]>([]);
+  validationLoss = $state.raw<Point[]>([]);
+
+  readonly running = $derived(isActive(this.status));
+  readonly modelId = $derived(this.run?.modelId ?? null);
+
+  constructor(
+    private readonly api: TickworkApi,
+    private readonly errors: ErrorBanner,
+  ) {
+    api.onTrainingProgress((p) => {
+      if (p.runId !== this.runId) return;
+      this.progress = p;
+      const append = (series: Point[], y: number) => {
+        const next = [...series, { x: p.step, y }];
+        return next.length > MAX_BATCH_POINTS ? thin(next) : next;
+      };
+      this.batchLoss = append(this.batchLoss, p.loss);
+      this.lrSeries = append(this.lrSeries, p.lr);
+      this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
+    });
+    api.onTrainingEpoch(({ runId, record }) => {
+      if (runId !== this.runId) return;
+      this.history = [...this.history, record];
+      this.trainLoss = [...this.trainLoss, { x: record.step, y: record.train.loss }];
+      if (record.validation) this.validationLoss = [...this.validationLoss, { x: record.step, y: record.validation.loss }];
+    });
+    api.onTrainingEvent(({ runId, event }) => {
+      if (runId === this.runId) this.events = [...this.events, event];
+    });
+    api.onTrainingResults(({ runId, results }) => {
+      if (runId === this.runId) this.results = results;
+    });
+    api.onTrainingSurface((surface) => this.#surfaceArrived(surface));
+    api.onTrainingStatus((s) => {
+      if (s.runId !== this.runId) return;
+      this.status = s.status;
+      this.message = s.message;
+      if (s.backend) this.backend = s.backend;
+      if (s.status === 'failed') this.errors.show(s.message);
+      if (!isActive(s.status)) void this.#refresh();
+    });
+  }
+
+  #surfaceArrived(surface: Surface): void {
+    // Every run's latest surface is kept (a few, small), so a race's run can be shown later.
+    this.#lastSurfaces.delete(surface.runId);
+    this.#lastSurfaces.set(surface.runId, surface);
+    if (this.#lastSurfaces.size > MAX_KEPT_SURFACES) this.#lastSurfaces.delete(this.#lastSurfaces.keys().next().value!);
+    if (surface.runId !== this.runId) return;
+    const wanted = this.surfaceAxes;
+    const first = this.surface === null;
+    this.surface = surface;
+    // A new run starts on the default axes: switch to the ones the user chose, if it has them.
+    const usable = (name: string | null) => name === null || surface.columns.includes(name);
+    if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== (surface.y?.name ?? null)) && usable(wanted.x) && usable(wanted.y)) {
+      void this.setSurfaceAxes(wanted.x, wanted.y);
+    }
+  }
+
+  /** Forget the run on show: its series, history, results, events and surface. */
+  #clear(): void {
+    this.batchLoss = [];
+    this.lrSeries = [];
+    this.gradNormSeries = [];
+    this.trainLoss = [];
+    this.validationLoss = [];
+    this.history = [];
+    this.progress = null;
+    this.run = null;
+    this.results = null;
+    this.events = [];
+    this.surface = null;
+  }
+
+  /**
+   * Show another run — one of a race, or an earlier one from the workspace: its epochs, results,
+   * events, step series and latest surface so far, then its live events.
+   */
+  async follow(runId: string): Promise<void> {
+    if (runId === this.runId) return;
+    this.#clear();
+    this.runId = runId;
+    this.surface = this.#lastSurfaces.get(runId) ?? null;
+    await this.#refresh();
+    if (this.runId !== runId || !this.run) return;
+    this.events = this.run.events;
+    const series = await this.errors.guard(() => this.api.runSeries({ runId }), { keep: true });
+    if (!series || this.runId !== runId) return;
+    const { steps } = series;
+    // Points that arrived live while the series was fetched come after it.
+    const since = (points: Point[]) => points.filter((p) => p.x > (steps.at(-1)?.step ?? -1));
+    const of = (pick: (s: (typeof steps)[number]) => number | null) =>
+      steps.flatMap((s) => (typeof pick(s) === 'number' ? [{ x: s.step, y: pick(s)! }] : []));
+    this.batchLoss = [...of((s) => s.loss), ...since(this.batchLoss)];
+    this.lrSeries = [...of((s) => s.lr), ...since(this.lrSeries)];
+    this.gradNormSeries = [...of((s) => s.gradNorm), ...since(this.gradNormSeries)];
+    if (!this.surface && series.surface) this.surface = series.surface;
+  }
+
+  /** Show nothing (e.g. another dataset was opened and the run shown is of the old one). */
+  clear(): void {
+    this.#clear();
+    this.runId = null;
+    this.status = 'idle';
+    this.message = 'idle';
+  }
+
+  /** Start a run with this config and follow it. */
+  async start(datasetId: string, config: RunConfigInput): Promise<void> {
+    await this.errors.guard(async () => {
+      this.#clear();
+      this.status = 'preparing';
+      this.message = 'preparing data';
+      try {
+        const { runId } = await this.api.startTraining({ datasetId, config });
+        this.runId = runId;
+        // Status events may have arrived before we knew the runId.
+        await this.#refresh();
+      } catch (err) {
+        this.status = 'idle';
+        this.message = 'idle';
+        throw err;
+      }
+    });
+  }
+
+  async #refresh(): Promise<void> {
+    if (!this.runId) return;
+    const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }), { keep: true });
+    if (!run) return;
+    this.run = run;
+    if (run.results) this.results = run.results;
+    this.status = run.status;
+    this.message = run.message;
+    if (run.backend) this.backend = run.backend;
+    if (run.history.length > this.history.length) {
+      this.history = run.history;
+      this.trainLoss = run.history.map((r) => ({ x: r.step, y: r.train.loss }));
+      this.validationLoss = run.history.filter((r) => r.validation).map((r) => ({ x: r.step, y: r.validation!.loss }));
+    }
+  }
+
+  async togglePause(): Promise<void> {
+    if (!this.runId) return;
+    const runId = this.runId;
+    await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
+  }
+
+  /** Draw the surface over x and y, or (y null) the response curve along x (the service answers with a training:surface event). */
+  async setSurfaceAxes(x: string, y: string | null): Promise<void> {
+    this.surfaceAxes = { x, y };
+    const runId = this.runId;
+    if (!runId || x === y) return;
+    await this.errors.guard(() => this.api.setSurfaceAxes({ runId, x, y }));
+  }
+
+  /** Change the learning rate of the running run from its next step (recorded as a run event). */
+  async applyLr(lr: number): Promise<void> {
+    const runId = this.runId;
+    if (!runId || !this.running) return;
+    await this.errors.guard(() => this.api.updateTraining({ runId, lr }));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.runId) return;
+    const runId = this.runId;
+    await this.errors.guard(() => this.api.stopTraining({ runId }));
+  }
+}

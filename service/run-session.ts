@@ -1,0 +1,355 @@
+/**
+ * One training run, from the moment it is prepared to its end: its summary (status, history,
+ * events, results, metrics), the worker that trains it, control (pause, resume, stop, changes
+ * mid-run), its decision surface, its last checkpoint, and the model it hands to the registry.
+ *
+ * Lifecycle: preparing → training ⇄ paused → completed | stopped | failed. A failed run keeps
+ * the model of its last checkpoint, so the work is not lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { isActive, type EpochRecord, type EventPayload, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
+import { bestEpoch } from '../shared/monitor.js';
+import { TickworkError } from '../shared/errors.js';
+import { optimizerConfigSchema } from '../shared/optimizers.js';
+import { outputUnits, summarizeNetwork } from '../shared/network.js';
+import type { ModelArtifactsData } from '../models/io/model-files.js';
+import type { Results } from '../models/train/results.js';
+import type { EventBus } from './event-bus.js';
+import type { ModelRegistry } from './model-registry.js';
+import { runSplitOf } from '../models/io/run-split.js';
+import type { PreparedRun } from './run-planner.js';
+import { runResults } from './run-results.js';
+import { RunSurface } from './run-surface.js';
+import type { Finished, RunHandlers, TrainingWorkerHost } from './training-worker-host.js';
+import type { RunEmit } from './worker-protocol.js';
+import type { RunStore, StepPoint } from './workspace/run-store.js';
+import { StepSeries } from './step-series.js';
+
+/** Results views (confusion matrix, curves, predictions) go out at most this often; epochs can be much faster. */
+const RESULTS_INTERVAL_MS = 1000;
+
+export interface RunSessionDeps {
+  bus: EventBus;
+  models: ModelRegistry;
+  /** Where the run is recorded as it goes. */
+  store: RunStore;
+  version: string;
+  /** Called once when the run has ended (any final status). */
+  onEnded(session: RunSession): void;
+}
+
+export class RunSession {
+  readonly runId = randomUUID();
+  readonly summary: RunSummary;
+  readonly surface: RunSurface;
+  #checkpoint: { epoch: number; artifacts: ModelArtifactsData } | null = null;
+  #pendingResults: { epoch: number; latest: Results } | null = null;
+  #resultsTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastResultsAt = 0;
+  /** The step series (loss, LR, gradient norm), thinned past a few thousand points. */
+  readonly #steps = new StepSeries();
+  /** An epoch waits for its checkpoint to be committed with it. */
+  #pendingEpoch: EpochRecord | null = null;
+  /** Why the run could not be recorded (the disk filled up, say); the run stops and fails with it. */
+  #storageError: string | null = null;
+  /** The last surface drawn, kept with the run when it ends. */
+  #lastSurface: EventPayload<'training:surface'> | null = null;
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    private readonly worker: TrainingWorkerHost,
+    raceId: string | null,
+    private readonly deps: RunSessionDeps,
+  ) {
+    const { entry, config, preprocessing } = prepared;
+    this.summary = {
+      runId: this.runId,
+      seq: 0,
+      name: '',
+      tags: [],
+      notes: '',
+      origin: 'local',
+      datasetId: entry.id,
+      datasetName: entry.loaded.table.name,
+      status: 'preparing',
+      message: 'preparing data',
+      config,
+      backend: null,
+      history: [],
+      events: [],
+      results: null,
+      metrics: null,
+      versions: { tickwork: deps.version },
+      modelId: null,
+      raceId,
+      parameters: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, preprocessing.labels?.length ?? 1).trainable,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.surface = new RunSurface(entry.loaded.table, prepared.surfaceBasis, preprocessing, prepared.surface);
+  }
+
+  /** The step series so far (thinned past a few thousand points). */
+  get steps(): StepPoint[] {
+    return this.#steps.points;
+  }
+
+  /** The last decision surface drawn (null before the first). */
+  get lastSurface(): EventPayload<'training:surface'> | null {
+    return this.#lastSurface;
+  }
+
+  get active(): boolean {
+    return isActive(this.summary.status);
+  }
+
+  /** Record the run, then hand it to its worker; resolves once the worker has it (not when it ends). */
+  async start(): Promise<void> {
+    const { request, entry, config, preprocessing } = this.prepared;
+    // Recorded before anything else: from here on a crash leaves it `interrupted` with what was committed.
+    this.#persist(() => Object.assign(this.summary, this.deps.store.insert(this.summary, preprocessing)));
+    const left = entry.loaded.table.columnNames.filter((c) => c !== config.target && !config.features.includes(c));
+    const counts =
+      `${request.train.rows} training, ${request.validation?.rows ?? 0} validation, ${request.test?.rows ?? 0} test rows` +
+      (left.length > 0 ? `; left out: ${left.join(', ')}` : '');
+    this.#setStatus('preparing', `preparing data: ${counts}`);
+    try {
+      const backend = await this.worker.ready();
+      this.summary.backend = backend;
+      this.summary.versions = { ...this.summary.versions, ...this.worker.versions };
+      this.#setStatus('training', `training on ${backend.name}`);
+      await this.worker.train({ type: 'train', runId: this.runId, ...request, surface: this.surface.input }, this.#handlers());
+    } catch (err) {
+      this.#finish('failed', `failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  #handlers(): RunHandlers {
+    return {
+      onEmit: (message) => this.#record(message),
+      onResults: (epoch, latest) => {
+        // At most one Results update a second (epochs can be much faster); the last one always follows.
+        this.#pendingResults = { epoch, latest };
+        if (this.#resultsTimer) return;
+        const wait = Math.max(0, this.#lastResultsAt + RESULTS_INTERVAL_MS - Date.now());
+        this.#resultsTimer = setTimeout(() => this.#flushResults(), wait);
+      },
+      onSurface: (step, epoch, output) => {
+        // Outputs for an older grid (the axes just changed) no longer fit, and NaN outputs make no picture: skip them.
+        const { config, preprocessing } = this.prepared;
+        if (!this.surface.fits(output, outputUnits(config.task, preprocessing.labels?.length ?? 1))) return;
+        this.#emitSurface(this.surface.event(this.runId, output, { step, epoch, final: false, targetStats: preprocessing.targetStats }));
+      },
+      onCheckpoint: (epoch, artifacts) => {
+        this.#checkpoint = { epoch, artifacts };
+        this.#commitEpoch();
+      },
+      onFinished: (result) => void this.#finished(result),
+      onError: (message) => this.#finish('failed', this.#keepCheckpoint(`failed: ${message}`)),
+    };
+  }
+
+  /** A contract event from the worker: recorded with the run, then forwarded to the page as it is. */
+  #record(message: RunEmit): void {
+    const run = this.summary;
+    switch (message.channel) {
+      case 'training:progress': {
+        const p = message.payload;
+        run.message = `training epoch ${p.epoch}/${p.epochs}`;
+        this.#steps.push({ step: p.step, loss: p.loss, lr: p.lr, gradNorm: p.gradNorm });
+        break;
+      }
+      case 'training:epoch':
+        this.#commitEpoch(); // an epoch whose checkpoint never came still counts
+        run.history.push(message.payload.record);
+        this.#pendingEpoch = message.payload.record;
+        break;
+      case 'training:event': {
+        const { event } = message.payload;
+        run.events.push(event);
+        this.#persist(() => this.deps.store.addEvent(this.runId, run.events.length, event));
+        if (event.kind === 'paused') this.#setStatus('paused', `paused at step ${event.step}`);
+        if (event.kind === 'resumed') this.#setStatus('training', `training on ${run.backend?.name ?? 'the worker'}`);
+        break;
+      }
+    }
+    this.deps.bus.emit(message.channel, message.payload as never);
+  }
+
+  async #finished(result: Finished): Promise<void> {
+    const run = this.summary;
+    run.history = result.history;
+    run.events = result.events;
+    run.metrics = result.metrics;
+    run.backend = result.backend;
+    if (this.#storageError) return this.#finish('failed', this.#keepCheckpoint(this.#storageError));
+    if (result.status === 'failed') return this.#finish('failed', this.#keepCheckpoint(`failed: ${result.message}`));
+    const note = await this.#register(result.artifacts, result.metrics, `${run.name || `run ${this.runId}`}`, 'run');
+    this.#finish(result.status, note ? `${result.message} ${note}` : result.message);
+    void this.finalSurface().catch(() => undefined); // a missing picture is not worth failing the run
+  }
+
+  /** Hand a model to the registry (which writes it into the workspace); resolves with a note when it could not be saved. */
+  #register(artifacts: ModelArtifactsData, metrics: SplitMetrics | null, source: string, kind: 'run' | 'checkpoint'): Promise<string | null> {
+    const { config, preprocessing, request, surfaceBasis } = this.prepared;
+    const { modelId, saved } = this.deps.models.registerRun(
+      { runId: this.runId, config, preprocessing, artifacts, metrics, typical: surfaceBasis.typical, test: request.test, source,
+        split: runSplitOf(this.prepared.entry.loaded, this.prepared.split, this.prepared.entry.missingTokens) },
+      kind,
+    );
+    this.summary.modelId = modelId;
+    return saved;
+  }
+
+  /** A failed run keeps the model of its last good epoch, so the work is not lost. */
+  #keepCheckpoint(message: string): string {
+    const checkpoint = this.#checkpoint;
+    if (!checkpoint) return message;
+    const record = this.summary.history.find((h) => h.epoch === checkpoint.epoch);
+    const metrics = record ? { train: record.train, validation: record.validation, test: null } : null;
+    void this.#register(checkpoint.artifacts, metrics, `${this.summary.name || `run ${this.runId}`}, checkpoint of epoch ${checkpoint.epoch}`, 'checkpoint');
+    return `${message} The model from epoch ${checkpoint.epoch} (the last checkpoint) is kept.`;
+  }
+
+  /** Commit the epoch that ended with the step points since the last commit and its checkpoint, in one transaction. */
+  #commitEpoch(): void {
+    const record = this.#pendingEpoch;
+    if (!record) return;
+    this.#pendingEpoch = null;
+    const checkpoint = this.#checkpoint?.epoch === record.epoch ? this.#checkpoint : null;
+    const fresh = this.#steps.takeFresh();
+    this.#persist(() => {
+      if (fresh === null) this.deps.store.replaceSteps(this.runId, this.#steps.points);
+      this.deps.store.commitEpoch(this.runId, record, fresh ?? [], checkpoint);
+    });
+  }
+
+  /**
+   * Run a workspace write; when it fails (a full disk, say) the run is stopped and will end
+   * `failed` with the reason — what was committed before stays readable.
+   */
+  #persist(write: () => void): void {
+    if (this.#storageError) return;
+    try {
+      write();
+    } catch (err) {
+      const message = (err as Error).message;
+      const full = /SQLITE_FULL|disk is full|ENOSPC|database or disk is full/i.test(`${(err as { code?: string }).code ?? ''} ${message}`);
+      this.#storageError =
+        `failed: the run could not be recorded in the workspace (${full ? 'the disk is full' : message}). ` +
+        'It was stopped; everything recorded before stays readable.';
+      this.worker.control(this.runId, { type: 'stop' });
+    }
+  }
+
+  #emitSurface(surface: EventPayload<'training:surface'>): void {
+    this.#lastSurface = surface;
+    this.deps.bus.emit('training:surface', surface);
+  }
+
+  #flushResults(): void {
+    if (this.#resultsTimer) clearTimeout(this.#resultsTimer);
+    this.#resultsTimer = null;
+    const pending = this.#pendingResults;
+    if (!pending) return;
+    this.#pendingResults = null;
+    this.#lastResultsAt = Date.now();
+    const { entry, config, preprocessing, resultRows, request } = this.prepared;
+    const split = request.validation ? 'validation' : 'train';
+    const results = runResults(entry.loaded.table, config, preprocessing, resultRows, pending.epoch, split, pending.latest);
+    this.summary.results = results;
+    this.#persist(() => this.deps.store.setResults(this.runId, results));
+    this.deps.bus.emit('training:results', { runId: this.runId, results });
+  }
+
+  #finish(status: RunStatus, message: string): void {
+    if (!this.active) return; // ends once
+    this.#flushResults();
+    this.#commitEpoch();
+    const run = this.summary;
+    run.finishedAt = new Date().toISOString();
+    run.status = status;
+    run.message = message;
+    const outcome = {
+      status,
+      message,
+      finishedAt: run.finishedAt,
+      metrics: run.metrics,
+      results: run.results,
+      modelId: run.modelId,
+      best: bestEpoch(run.history, this.prepared.config.earlyStopping),
+      backend: run.backend,
+      versions: run.versions,
+    };
+    // A run that failed to record still gets its ending written, if the disk allows it now.
+    try {
+      this.deps.store.replaceSteps(this.runId, this.#steps.points); // once per run: the whole (thinned) series
+      this.deps.store.finish(this.runId, outcome);
+    } catch {
+      /* the in-memory summary still says how it ended */
+    }
+    this.#setStatus(status, message);
+    this.deps.onEnded(this);
+  }
+
+  #setStatus(status: RunStatus, message: string): void {
+    const run = this.summary;
+    run.status = status;
+    run.message = message;
+    if (isActive(status)) this.#persist(() => this.deps.store.setStatus(this.runId, status, message, run.backend));
+    this.deps.bus.emit('training:status', { runId: this.runId, status, message, backend: run.backend, modelId: run.modelId });
+  }
+
+  // ------------------------------------------------------------ control
+
+  #assertActive(): void {
+    if (!this.active) throw new TickworkError('bad_data', `Run ${this.runId} is not training (it is ${this.summary.status}).`);
+  }
+
+  stop(): boolean {
+    return this.worker.control(this.runId, { type: 'stop' });
+  }
+
+  pause(): boolean {
+    this.#assertActive();
+    return this.worker.control(this.runId, { type: 'pause' });
+  }
+
+  resume(): boolean {
+    this.#assertActive();
+    return this.worker.control(this.runId, { type: 'resume' });
+  }
+
+  /** Change the learning rate or other hyperparameters from the next step; checked against the optimizer's schema first. */
+  update(lr: number | undefined, optimizer: Record<string, number | boolean> | undefined): boolean {
+    this.#assertActive();
+    const current = this.summary.config.optimizer;
+    const merged = optimizerConfigSchema.safeParse({ ...current, ...optimizer, ...(lr !== undefined ? { lr } : {}), name: current.name });
+    if (!merged.success) throw new TickworkError('invalid_input', `training:update: ${merged.error.issues.map((i) => i.message).join('; ')}`);
+    if (optimizer && 'name' in optimizer) throw new TickworkError('invalid_input', 'training:update: the optimizer itself cannot change mid-run; start a new run.');
+    return this.worker.control(this.runId, { type: 'update', changes: { lr, optimizer } });
+  }
+
+  /** Draw the surface over other axes: the worker scores the new grid while training; a finished run's model draws it once. */
+  async setSurfaceAxes(axes: { x: string; y: string | null }): Promise<void> {
+    const grid = this.surface.setAxes(axes);
+    const sent = this.active && this.worker.control(this.runId, { type: 'surface-grid', grid });
+    if (!sent && this.summary.modelId) await this.finalSurface();
+  }
+
+  /** The surface of the finished run's model (best weights restored, outputs in target units). */
+  async finalSurface(): Promise<void> {
+    const grid = this.surface.input;
+    const modelId = this.summary.modelId;
+    if (!grid || !modelId) return;
+    const { output } = await this.deps.models.outputs(modelId, grid.x, grid.rows, grid.cols);
+    const last = this.summary.history.at(-1);
+    const surface = this.surface.event(this.runId, output, { step: last?.step ?? 0, epoch: last?.epoch ?? 0, final: true, targetStats: null });
+    this.#emitSurface(surface);
+    try {
+      this.deps.store.setSurface(this.runId, surface);
+    } catch {
+      /* the picture is a nicety */
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/** The run table's rules on plain rows: sort by any column, filter, group races, columns that differ. */
+import { describe, expect, it } from 'vitest';
+import type { RunRow } from '../../shared/contract';
+import { bestRun, cellText, COLUMNS, differingColumns, filterRows, groupByRace, NO_FILTER, sortRows } from '../../renderer/features/compare/run-table';
+
+let seq = 0;
+const row = (over: Partial<RunRow>): RunRow =>
+  ({
+    runId: `r${++seq}`,
+    seq,
+    name: `#${seq} adam lr 0.001`,
+    status: 'completed',
+    message: '',
+    datasetId: 'd1',
+    datasetName: 'moons',
+    raceId: null,
+    task: 'binary',
+    target: 'label',
+    optimizer: 'adam',
+    lr: 0.001,
+    schedule: 'constant',
+    warmupSteps: 0,
+    batchSize: 32,
+    epochs: 10,
+    epochsRun: 10,
+    network: '64 relu',
+    parameters: 100,
+    seed: 42,
+    best: null,
+    metrics: null,
+    durationMs: 1000,
+    stepsPerSecond: null,
+    backend: 'wasm',
+    tags: [],
+    notes: '',
+    origin: 'local',
+    modelId: 'm',
+    startedAt: `2026-12-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
+    finishedAt: null,
+    ...over,
+  }) as RunRow;
+
+const val = (loss: number) => ({ train: { loss }, validation: { loss }, test: null });
+
+describe('run table', () => {
+  it('sorts by any column, numbers as numbers, missing values last either way', () => {
+    const rows = [row({ lr: 0.1 }), row({ lr: 0.001 }), row({ lr: 0.01 }), row({ metrics: null, lr: 1 })];
+    expect(sortRows(rows, 'lr', 'asc', 'loss').map((r) => r.lr)).toEqual([0.001, 0.01, 0.1, 1]);
+    const withLoss = [row({ metrics: val(0.3) }), row({ metrics: null }), row({ metrics: val(0.1) })];
+    expect(sortRows(withLoss, 'finalMetric', 'asc', 'loss').map((r) => r.metrics?.validation?.loss ?? null)).toEqual([0.1, 0.3, null]);
+    expect(sortRows(withLoss, 'finalMetric', 'desc', 'loss').map((r) => r.metrics?.validation?.loss ?? null)).toEqual([0.3, 0.1, null]);
+    // "run" sorts by run number, not alphabetically (#10 after #9).
+    const named = [row({ seq: 10, name: '#10 x' }), row({ seq: 9, name: '#9 x' })];
+    expect(sortRows(named, 'name', 'asc', 'loss').map((r) => r.seq)).toEqual([9, 10]);
+  });
+
+  it('filters by dataset, optimizer, status, tag and text', () => {
+    const rows = [row({ optimizer: 'sgd', tags: ['keep'] }), row({ datasetId: 'd2', notes: 'tried warmup' }), row({ status: 'failed' })];
+    expect(filterRows(rows, { ...NO_FILTER, optimizer: 'sgd' })).toHaveLength(1);
+    expect(filterRows(rows, { ...NO_FILTER, dataset: 'd2' })[0].notes).toBe('tried warmup');
+    expect(filterRows(rows, { ...NO_FILTER, status: 'failed' })).toHaveLength(1);
+    expect(filterRows(rows, { ...NO_FILTER, tag: 'keep' })[0].optimizer).toBe('sgd');
+    expect(filterRows(rows, { ...NO_FILTER, text: 'WARMUP' })).toHaveLength(1);
+    expect(filterRows(rows, NO_FILTER)).toHaveLength(3);
+  });
+
+  it('groups a race under one header, foldable, where its first run sorts', () => {
+    const rows = [row({}), row({ raceId: 'x' }), row({}), row({ raceId: 'x' }), row({ raceId: 'lonely' })];
+    const items = groupByRace(rows, new Set());
+    expect(items.map((i) => (i.kind === 'race' ? `race:${i.runs}` : i.row.runId))).toEqual([rows[0].runId, 'race:2', rows[1].runId, rows[3].runId, rows[2].runId, rows[4].runId]);
+    const folded = groupByRace(rows, new Set(['x']));
+    expect(folded.filter((i) => i.kind === 'run')).toHaveLength(3);
+  });
+
+  it('keeps only the columns whose values differ (and the run and its status)', () => {
+    const rows = [row({ optimizer: 'sgd', lr: 0.1 }), row({ optimizer: 'adam', lr: 0.1 })];
+    const differ = differingColumns(rows, 'loss');
+    expect([...differ].sort()).toEqual(['name', 'optimizer', 'status']); // started in the same minute: the same to the eye
+  });
+
+  it('formats cells: missing as a dash, durations in seconds', () => {
+    const time = COLUMNS.find((c) => c.id === 'duration')!;
+    expect(cellText(time, row({ durationMs: 2500 }), 'loss')).toBe('2.5 s');
+    expect(cellText(time, row({ durationMs: null }), 'loss')).toBe('—');
+  });
+
+  it("picks the best by the metric's direction, among runs with a model on one dataset", () => {
+    const rows = [row({ metrics: { train: {}, validation: { loss: 0.3, accuracy: 0.9 }, test: null } }), row({ metrics: { train: {}, validation: { loss: 0.2, accuracy: 0.8 }, test: null } })];
+    expect(bestRun(rows, 'loss', 'd1')).toBe(rows[1].runId);
+    expect(bestRun(rows, 'accuracy', 'd1')).toBe(rows[0].runId);
+    expect(bestRun(rows, 'loss', 'elsewhere')).toBeNull();
+  });
+});
