@@ -251,9 +251,14 @@ def js_round(x):
     return math.floor(x + 0.5)
 
 
-def split_rows(rows, validation, test, seed, strata=None):
-    """models/data/split.ts splitRows: seeded, stratified by class, at least one training row per class."""
-    rng = Mulberry32(seed)
+def split_rows(rows, validation, test, seed, strata=None, exact=True):
+    """
+    models/data/split.ts splitRows: seeded, stratified by class, at least one training row per class.
+    exact=False (tables too big for a Python shuffle) draws the same shares with NumPy's seeded
+    permutations instead of Tickwork's shuffle.
+    """
+    mulberry, generator = Mulberry32(seed), np.random.default_rng(seed)
+    shuffle = (lambda xs: tickwork_shuffle(xs, mulberry)) if exact else (lambda xs: generator.permutation(np.asarray(xs, dtype=np.int64)))
     out = {"train": [], "validation": [], "test": []}
 
     def split_group(group):
@@ -264,19 +269,20 @@ def split_rows(rows, validation, test, seed, strata=None):
                 n_test -= 1
             else:
                 n_val -= 1
-        out["test"] += group[:n_test]
-        out["validation"] += group[n_test:n_test + n_val]
-        out["train"] += group[n_test + n_val:]
+        out["test"].append(group[:n_test])
+        out["validation"].append(group[n_test:n_test + n_val])
+        out["train"].append(group[n_test + n_val:])
 
+    rows = np.asarray(rows, dtype=np.int64)
     if strata is not None:
-        groups = {}
-        for r, k in zip(rows, strata):
-            groups.setdefault(int(k), []).append(int(r))
-        for key in sorted(groups):
-            split_group(tickwork_shuffle(groups[key], rng))
+        strata = np.asarray(strata, dtype=np.int64)
+        for key in np.unique(strata):  # groups in ascending class order, rows in table order
+            split_group(shuffle(rows[strata == key].tolist() if exact else rows[strata == key]))
     else:
-        split_group(tickwork_shuffle([int(r) for r in rows], rng))
-    return {"train": tickwork_shuffle(out["train"], rng), "validation": out["validation"], "test": out["test"]}
+        split_group(shuffle(rows.tolist() if exact else rows))
+    parts = {p: [int(r) for xs in out[p] for r in xs] if exact else np.concatenate(out[p]).tolist() for p in out}
+    parts["train"] = [int(r) for r in shuffle(parts["train"])]
+    return parts
 
 
 # ============================================================================ 3. reading the file
@@ -1691,10 +1697,10 @@ def choose_rows(recipe, args, data_path, missing):
     if mode == "run" and split is None:
         fail("--split run: this recipe has no split.json (the model came from an older export); use --split fresh, which splits with the run's seed and shares.")
     records_of = lambda part: (np.asarray(split["lines"][part], dtype=np.int64) - 2) if split.get("lines") else np.asarray(split[part], dtype=np.int64)
-    file_sha = None
+    if mode == "auto" and split is None:
+        say("note: the recipe has no split.json (an older export): splitting the data with the run's seed and shares, as Tickwork split it.")
     if mode == "auto" and split is not None:
-        file_sha = sha256_of(data_path)
-        mode = "run" if file_sha == split["sha256"] else "check"
+        mode = "run" if sha256_of(data_path) == split["sha256"] else "check"
     if mode == "run":
         wanted = np.concatenate([records_of(p) for p in ("train", "validation", "test")])
         data = encode_file(data_path, recipe.prep, missing, args.reader, wanted=wanted)
@@ -1711,7 +1717,7 @@ def choose_rows(recipe, args, data_path, missing):
     test_share = 0 if args.test or recipe.config.get("testSource") else s["test"]
     strata = data.y.astype(np.int64) if recipe.labels and s["stratify"] else None
     positions = np.arange(len(data.y))
-    fresh = split_rows(positions, s["validation"], test_share, recipe.config["seed"], strata)
+    fresh = split_rows(positions, s["validation"], test_share, recipe.config["seed"], strata, exact=len(positions) <= EXACT_SHUFFLE_ROWS)
     return data, {p: np.asarray(fresh[p], dtype=np.int64) for p in ("train", "validation", "test")}, "fresh"
 
 
