@@ -156,6 +156,7 @@ async function trainIris(out: string): Promise<void> {
 describe.skipIf(!PY.path)('PyTorch hand-off (tickwork export --format pytorch, train.py)', () => {
   const recipe = { iris: '', churn: '', wave: '' };
   const model = { iris: '', churn: '', wave: '' };
+  const runIds: Record<string, string> = {};
   let churnFile: string;
 
   beforeAll(async () => {
@@ -174,6 +175,7 @@ describe.skipIf(!PY.path)('PyTorch hand-off (tickwork export --format pytorch, t
       else {
         const t = tickwork('train', ...runs[name], '--out', model[name], '--json');
         expect(t.code, t.stderr).toBe(0);
+        runIds[name] = JSON.parse(t.last).runId;
       }
       recipe[name] = join(dir, `${name}-recipe`);
       const e = tickwork('export', '--model', model[name], '--format', 'pytorch', '--out', recipe[name], '--json');
@@ -194,6 +196,11 @@ describe.skipIf(!PY.path)('PyTorch hand-off (tickwork export --format pytorch, t
     expect(await json(join(model.iris, 'split.json'))).toEqual(split);
     const readme = await readFile(join(recipe.iris, 'README.md'), 'utf8');
     for (const text of ['python3 train.py --data data.csv --out trained', 'torchrun --nproc_per_node', 'RANK=1 LOCAL_RANK=1', 'trainedBy']) expect(readme).toContain(text);
+    // A run in the workspace exports the same recipe: its model folder there kept the split.
+    const fromRun = join(dir, 'churn-from-run');
+    const e = tickwork('export', '--model', `run:${runIds.churn}`, '--format', 'pytorch', '--out', fromRun);
+    expect(e.code, e.stderr).toBe(0);
+    expect(await json(join(fromRun, 'split.json'))).toEqual(await json(join(recipe.churn, 'split.json')));
     // A file dataset is named by its path, and no copy of it is made.
     expect(await readdir(recipe.churn)).not.toContain('data.csv');
     expect(await readFile(join(recipe.churn, 'README.md'), 'utf8')).toContain(`--data ${churnFile}`);
