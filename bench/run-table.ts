@@ -40,7 +40,7 @@ try {
     for (let i = 0; i < RUNS; i++) {
       const optimizer = OPTIMIZERS[i % OPTIMIZERS.length];
       const parsed = runConfigInputSchema.parse({ target: 'churn', optimizer: { name: optimizer, lr: 10 ** -(1 + (i % 4)) }, seed: i });
-      const config: RunConfig = { ...parsed, version: 1, task: 'binary', features: ['a', 'b', 'c'], batchSize: 32, epochs: EPOCHS, earlyStopping: null, dataset: { name: `data-${i % 7}.csv`, source: 'x', sha256: 'x', rows: 10000 }, testSource: null };
+      const config: RunConfig = { ...parsed, version: 1, task: 'binary', positiveClass: '1', threshold: 0.5, features: ['a', 'b', 'c'], batchSize: 32, epochs: EPOCHS, earlyStopping: null, dataset: { name: `data-${i % 7}.csv`, source: 'x', sha256: 'x', rows: 10000 }, testSource: null };
       const runId = `run-${String(i).padStart(5, '0')}-${Math.random().toString(16).slice(2, 10)}`;
       const summary = {
         runId,
@@ -61,7 +61,8 @@ try {
         metrics: null,
         versions: { tickwork: 'bench' },
         modelId: null,
-        raceId: i % 5 === 0 || i % 5 > 0 ? `race-${Math.floor(i / 5)}` : null,
+        raceId: `race-${Math.floor(i / 5)}`,
+        group: { id: `race-${Math.floor(i / 5)}`, kind: 'race' },
         parameters: 4353,
         startedAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
         finishedAt: null,

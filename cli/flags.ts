@@ -78,6 +78,11 @@ export function sourceOf(value: string, sheet?: string): DatasetSource {
 
 /** Schema paths → CLI flags, so a validation error names what the user typed. */
 export const FLAG_OF: Record<string, string> = {
+  'config.threshold': '--threshold',
+  // Top-level request fields: only the path before the colon (the message names the field too).
+  'repeats:': '--repeats:',
+  'cv:': '--cv:',
+  'config.positiveClass': '--positive',
   'config.optimizer.lr': '--lr',
   'config.optimizer.weightDecay': '--weight-decay',
   'config.model.dropout': '--dropout',
@@ -137,6 +142,8 @@ export function configFromFlags(values: Flags): RunConfigInput {
   return {
     target: get('target')!,
     task: oneOf('task', get('task'), TASKS),
+    ...(get('positive') !== undefined ? { positiveClass: get('positive') } : {}),
+    threshold: numberFlag('threshold', get('threshold'), false),
     model: {
       hidden,
       activation: oneOf('activation', get('activation'), ACTIVATIONS),

@@ -17,6 +17,7 @@ import { cmdPredict } from './commands/predict.js';
 import { cmdRace } from './commands/race.js';
 import { cmdRuns } from './commands/runs.js';
 import { cmdServe } from './commands/serve.js';
+import { serveModelCommand } from './commands/serve-model.js';
 import { cmdTrain } from './commands/train.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command ? 0 : 2;
     }
+    if (command === 'serve-model') return await serveModelCommand(rest); // its own flags; -1 keeps running
     const { values, positionals } = parseArgs({
       args: rest,
       strict: true,
@@ -33,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: command === 'runs',
       options: {
         workspace: { type: 'string' },
+        positive: { type: 'string' },
+        repeats: { type: 'string' },
+        cv: { type: 'string' },
+        threshold: { type: 'string' },
         'no-workspace': { type: 'boolean' },
         status: { type: 'string' },
         dataset: { type: 'string' },

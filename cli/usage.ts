@@ -7,12 +7,18 @@ export const USAGE = `Tickwork — train neural networks on local tabular data.
 Usage:
   tickwork datasets                         list the bundled datasets
   tickwork inspect --data <path|name> [--target <column>] [--json]   schema, statistics and the data check
-  tickwork train --data <path|name> --target <column> --out <dir> [options]
+  tickwork train --data <path|name> --target <column> [--out <dir>] [options]   recorded in the workspace
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
-  tickwork predict --model <dir|zip> --data <csv> --out <csv>
-  tickwork export --model <dir|zip> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
-  tickwork serve [--port 8765] [--host 127.0.0.1]   browser mode (prints the URL with its token)
+  tickwork predict --model <dir|zip|run:ID> --data <csv> --out <csv>
+  tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
+  tickwork runs list [--json] [--dataset NAME] [--status S]     the workspace's runs, newest first
+  tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
+  tickwork runs export ID --out <path> [--format tfjs|onnx|zip]
+  tickwork serve [--port 8765] [--host 127.0.0.1] [--new-token] [--print-url]   browser mode (prints the URL with its token)
+  tickwork serve-model --model <dir|zip|run:ID> [--port 8780] [--workers N] [--help]   HTTP scoring service
+
+Every command: --workspace DIR (default $TICKWORK_WORKSPACE, else the per-user data folder), --no-workspace (keep nothing)
 
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data
@@ -24,6 +30,10 @@ Train options:
   --impute mean|median    missing numbers (categories get a "(missing)" input)
   --scale standard|minmax|robust|none      --max-categories 50   (the rest share "(other)")
   --task binary|multiclass|regression   (default: detected from the target)
+  --positive LABEL        binary: the positive class (default: the less frequent one)
+  --threshold 0.5         binary: P(positive) at or above which the positive class is predicted
+  --repeats N             train N runs differing only in their seed (mean ± sd of their metrics)
+  --cv K                  K-fold cross-validation of the training part, then a final model on all of it
   --hidden 64,64          hidden layer sizes ("" for none); per layer, after colons: an activation,
                           bn (batch norm), dropout=R, l1=R, l2=R — e.g. 128:bn:dropout=0.2,64:tanh,32
   --activation relu       ${ACTIVATIONS.join('|')}

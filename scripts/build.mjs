@@ -1,5 +1,6 @@
 // Builds everything the app, the CLI and the tests run:
 //   dist/node/{cli,training-worker}.cjs   Node bundles (CLI, browser-mode server, worker)
+//   dist/node/model-server-worker.cjs     a scoring-service worker (tickwork serve-model)
 //   dist/electron/{main,preload}.cjs      Electron main process and sandboxed preload
 //   dist/renderer/                        the Svelte renderer (vite build)
 // Dependencies stay external (loaded from node_modules), so tfjs finds its wasm files.
@@ -30,7 +31,7 @@ const started = Date.now();
 if (want('node')) {
   await build({
     ...common,
-    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts' },
+    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });

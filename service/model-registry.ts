@@ -17,7 +17,8 @@ import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import { rangesFromSpec, typicalFromSpec } from '../models/prep/surface.js';
 import { scoringWarnings } from '../models/prep/drift.js';
-import { argmax, computeMetrics, rowProbabilities } from '../models/train/metrics.js';
+import { computeMetrics } from '../models/train/metrics.js';
+import { decisionThreshold, predictionOf } from '../models/train/prediction.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
@@ -74,7 +75,8 @@ export class ModelRegistry {
    */
   registerRun(model: RunModel, kind: 'run' | 'checkpoint' = 'run'): { modelId: string; saved: Promise<string | null> } {
     const modelId = randomUUID();
-    const { preprocessing } = model;
+    // A binary model carries the decision threshold chosen for its run.
+    const preprocessing = model.config.task === 'binary' ? { ...model.preprocessing, threshold: model.config.threshold ?? 0.5 } : model.preprocessing;
     const entry: ModelEntry = {
       info: {
         modelId,
@@ -85,6 +87,7 @@ export class ModelRegistry {
         typical: Object.fromEntries(preprocessing.inputs.map((name) => [name, model.typical[name] ?? null])),
         ranges: rangesFromSpec(preprocessing),
         labels: preprocessing.labels,
+        ...decisionOf(preprocessing),
         metrics: model.metrics,
         source: model.source,
       },
@@ -135,6 +138,20 @@ export class ModelRegistry {
     return entry;
   }
 
+  /** A binary model's decision threshold: kept in memory and in its workspace folder's preprocessing.json and model card. */
+  async setThreshold(modelId: string, threshold: number): Promise<void> {
+    const entry = await this.get(modelId);
+    if (entry.preprocessing.task !== 'binary') throw new TickworkError('bad_data', 'A decision threshold is for binary models; this one is ' + entry.preprocessing.task + '.');
+    entry.preprocessing = { ...entry.preprocessing, threshold };
+    entry.info = { ...entry.info, ...decisionOf(entry.preprocessing) };
+    if (entry.runConfig) entry.runConfig = { ...entry.runConfig, threshold };
+    const stored = this.workspace.model(modelId);
+    if (stored) {
+      await writeExportFolder(stored.dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics });
+      this.workspace.addModel({ ...stored, info: entry.info });
+    }
+  }
+
   /** Forget a model: from memory, the workers and the workspace (its folder too). */
   delete(modelId: string): void {
     this.#models.delete(modelId);
@@ -155,6 +172,7 @@ export class ModelRegistry {
       typical: typicalFromSpec(bundle.preprocessing),
       ranges: rangesFromSpec(bundle.preprocessing),
       labels: bundle.preprocessing.labels,
+      ...decisionOf(bundle.preprocessing),
       metrics: bundle.metrics,
       source: resolve(dir),
     };
@@ -176,21 +194,13 @@ export class ModelRegistry {
    */
   async predictTable(modelId: string, table: Table, progress?: { file: string }): Promise<Prediction[]> {
     const { preprocessing: spec } = await this.get(modelId);
+    const threshold = decisionThreshold(spec);
     const predictions: Prediction[] = [];
     for (let start = 0; start < table.rowCount; start += SCORING_CHUNK) {
       const rows = Int32Array.from({ length: Math.min(SCORING_CHUNK, table.rowCount - start) }, (_, i) => start + i);
       const m = encodeFeatures(spec, table, rows);
       const { output, units } = await this.outputs(modelId, m.x, m.rows, m.cols);
-      for (let r = 0; r < m.rows; r++) {
-        if (!spec.labels) {
-          predictions.push({ prediction: output[r], probabilities: null });
-          continue;
-        }
-        const probs = rowProbabilities(spec.task, output, r, units);
-        const probabilities: Record<string, number> = {};
-        spec.labels.forEach((label, k) => (probabilities[label] = probs[k]));
-        predictions.push({ prediction: spec.labels[argmax(probs)], probabilities });
-      }
+      for (let r = 0; r < m.rows; r++) predictions.push(predictionOf(spec, output, r, units, threshold));
       if (progress) this.bus.emit('scoring:progress', { modelId, file: progress.file, done: predictions.length, total: table.rowCount });
     }
     return predictions;
@@ -254,6 +264,11 @@ export class ModelRegistry {
       this.pool.forget(tempId);
     }
   }
+}
+
+/** A binary model's positive class and decision threshold (null for other tasks). */
+function decisionOf(spec: PreprocessingSpec): Pick<ModelInfo, 'positiveClass' | 'threshold'> {
+  return spec.task === 'binary' && spec.labels ? { positiveClass: spec.labels[1], threshold: decisionThreshold(spec) } : { positiveClass: null, threshold: null };
 }
 
 /** Rows given as objects (what-if form, API) → a Table over the model's input columns. */

@@ -17,9 +17,9 @@ import { summarizeNetwork } from '../shared/network.js';
 import type { LoadedFile } from '../models/data/read.js';
 import { detectTask, isNumericType, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored } from '../models/data/doctor.js';
-import { splitRows } from '../models/data/split.js';
+import { kFoldIndices, splitRows } from '../models/data/split.js';
 import { columnIndex, type Table } from '../models/data/table.js';
-import { assertNumericClean, classLabels, encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../models/prep/preprocessing.js';
+import { assertNumericClean, binaryLabels, classLabels, encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import type { DataPart } from '../models/train/loop.js';
 import { MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
 import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
@@ -108,9 +108,13 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
   // Rows, split and preprocessing (fitted on the training rows only).
   const usable = rowsWithTarget(table, requested.target);
   if (usable.length < 2) throw new TickworkError('bad_data', `Fewer than 2 rows have a value for "${requested.target}".`);
-  const labels = task === 'regression' ? null : classLabels(table, requested.target);
+  const labels = task === 'regression' ? null : task === 'binary' ? binaryLabels(table, requested.target, usable, requested.positiveClass) : classLabels(table, requested.target);
+  if (requested.positiveClass && task !== 'binary') {
+    throw new TickworkError('bad_data', `A positive class ("${requested.positiveClass}") is for binary targets; "${requested.target}" is ${task}. Leave it out.`);
+  }
   const strata = labels && requested.split.stratify ? encodeTarget({ labels, target: requested.target }, table, usable) : undefined;
-  const split = splitRows(usable, { validation: requested.split.validation, test: test ? 0 : requested.split.test, seed: requested.seed, strata });
+  const base = splitRows(usable, { validation: requested.split.validation, test: test ? 0 : requested.split.test, seed: requested.seed, strata });
+  const split = requested.split.fold ? foldSplit(base, requested.split.fold, labels ? { table, target: requested.target, labels } : null, requested.seed) : base;
   const preprocessing = fitPreprocessing({
     table,
     profiles: entry.profiles,
@@ -119,6 +123,7 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     task,
     trainRows: split.train,
     preprocessing: requested.preprocessing,
+    labels: labels ?? undefined,
   });
 
   // What was left to "auto" follows from the training rows.
@@ -132,6 +137,8 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     ...requested,
     version: 1,
     task,
+    positiveClass: task === 'binary' ? labels![1] : null,
+    threshold: requested.threshold ?? 0.5,
     features,
     batchSize,
     epochs,
@@ -148,6 +155,42 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
     );
   }
   return { entry, config, preprocessing, split, test };
+}
+
+/** The smallest class's row count in `rows` (null for regression). */
+function smallestClass(rows: Int32Array, classes: { table: Table; target: string; labels: string[] } | null): { label: string; count: number } | null {
+  if (!classes) return null;
+  const y = encodeTarget({ labels: classes.labels, target: classes.target }, classes.table, rows);
+  const counts = new Array<number>(classes.labels.length).fill(0);
+  y.forEach((k) => counts[k]++);
+  const k = counts.indexOf(Math.min(...counts));
+  return { label: classes.labels[k], count: counts[k] };
+}
+
+/**
+ * Cross-validation splits: the training part (the base split's training and validation rows; the
+ * test rows stay held out) in k folds, stratified by class — fold `index` validates, the others
+ * train; index null is the final model's split: the whole training part, no validation.
+ */
+function foldSplit(
+  base: ReturnType<typeof splitRows>,
+  fold: { k: number; index: number | null },
+  classes: { table: Table; target: string; labels: string[] } | null,
+  seed: number,
+): ReturnType<typeof splitRows> {
+  const part = Int32Array.from([...base.train, ...base.validation]).sort();
+  const smallest = smallestClass(part, classes);
+  if (smallest && smallest.count < fold.k) {
+    throw new TickworkError(
+      'bad_data',
+      `Cross-validation with ${fold.k} folds needs at least ${fold.k} training rows of every class; "${smallest.label}" has ${smallest.count}. Use ${Math.max(2, smallest.count)} folds or fewer (or no cross-validation).`,
+    );
+  }
+  if (part.length < fold.k * 2) throw new TickworkError('bad_data', `Cross-validation with ${fold.k} folds needs at least ${fold.k * 2} training rows; there are ${part.length}.`);
+  if (fold.index === null) return { train: part, validation: new Int32Array(0), test: base.test };
+  const strata = classes ? encodeTarget({ labels: classes.labels, target: classes.target }, classes.table, part) : undefined;
+  const folds = kFoldIndices(part, fold.k, { seed, strata });
+  return { train: folds[fold.index].train, validation: folds[fold.index].validation, test: base.test };
 }
 
 /** Rows of the test file that have a target value. */

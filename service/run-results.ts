@@ -20,10 +20,11 @@ export function runResults(
   epoch: number,
   split: RunResults['split'],
   latest: Results,
+  model: { final: boolean; restored: boolean } = { final: false, restored: false },
 ): RunResults {
   const { rows, errors, ...results } = latest;
   const predictions = resultRows ? predictionRows(table, config, preprocessing, resultRows, rows, errors) : null;
-  return { epoch, split, labels: preprocessing.labels, results, predictions };
+  return { epoch, ...model, split, labels: preprocessing.labels, results, predictions };
 }
 
 /** The predictions table: each result row traced to its file line and raw input values. */

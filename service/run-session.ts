@@ -7,13 +7,13 @@
  * the model of its last checkpoint, so the work is not lost.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type EpochRecord, type EventPayload, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
+import { isActive, type EpochRecord, type EventPayload, type RunGroup, type RunStatus, type RunSummary, type SplitMetrics } from '../shared/contract.js';
 import { bestEpoch } from '../shared/monitor.js';
 import { TickworkError } from '../shared/errors.js';
 import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
-import type { Results } from '../models/train/results.js';
+import { resultsOf, type Results } from '../models/train/results.js';
 import type { EventBus } from './event-bus.js';
 import type { ModelRegistry } from './model-registry.js';
 import { runSplitOf } from '../models/io/run-split.js';
@@ -58,7 +58,7 @@ export class RunSession {
   constructor(
     private readonly prepared: PreparedRun,
     private readonly worker: TrainingWorkerHost,
-    raceId: string | null,
+    group: RunGroup | null,
     private readonly deps: RunSessionDeps,
   ) {
     const { entry, config, preprocessing } = prepared;
@@ -81,7 +81,8 @@ export class RunSession {
       metrics: null,
       versions: { tickwork: deps.version },
       modelId: null,
-      raceId,
+      raceId: group?.kind === 'race' ? group.id : null,
+      group,
       parameters: summarizeNetwork(config.model, config.task, preprocessing.encoded.length, preprocessing.labels?.length ?? 1).trainable,
       startedAt: new Date().toISOString(),
       finishedAt: null,
@@ -185,8 +186,33 @@ export class RunSession {
     if (this.#storageError) return this.#finish('failed', this.#keepCheckpoint(this.#storageError));
     if (result.status === 'failed') return this.#finish('failed', this.#keepCheckpoint(`failed: ${result.message}`));
     const note = await this.#register(result.artifacts, result.metrics, `${run.name || `run ${this.runId}`}`, 'run');
+    await this.#finalResults().catch(() => undefined); // the last epoch's results stay if these cannot be made
     this.#finish(result.status, note ? `${result.message} ${note}` : result.message);
     void this.finalSurface().catch(() => undefined); // a missing picture is not worth failing the run
+  }
+
+  /**
+   * The Results of the model the run returned — the one its final metrics, its export and its
+   * predictions describe (after early stopping restored its best epoch) — in place of the last
+   * epoch's, saying which epoch that model is.
+   */
+  async #finalResults(): Promise<void> {
+    const { request, config, preprocessing, entry, resultRows } = this.prepared;
+    const { modelId, history, events } = this.summary;
+    const part = request.validation ?? (resultRows ? request.train : null);
+    if (!modelId || !part || history.length === 0) return;
+    const { output } = await this.deps.models.outputs(modelId, part.x, part.rows, part.cols);
+    const restored = (config.earlyStopping?.restoreBestWeights ?? false) && events.some((e) => e.kind === 'early-stop');
+    const epoch = (restored ? bestEpoch(history, config.earlyStopping)?.epoch : undefined) ?? history.at(-1)!.epoch;
+    // Results still waiting to go out describe an older model.
+    if (this.#resultsTimer) clearTimeout(this.#resultsTimer);
+    this.#resultsTimer = null;
+    this.#pendingResults = null;
+    const latest = resultsOf(config.task, output, part.y, preprocessing.labels?.length ?? 1, null);
+    const results = runResults(entry.loaded.table, config, preprocessing, resultRows, epoch, request.validation ? 'validation' : 'train', latest, { final: true, restored });
+    this.summary.results = results;
+    this.#persist(() => this.deps.store.setResults(this.runId, results));
+    this.deps.bus.emit('training:results', { runId: this.runId, results });
   }
 
   /** Hand a model to the registry (which writes it into the workspace); resolves with a note when it could not be saved. */

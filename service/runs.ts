@@ -4,7 +4,7 @@
  * race) goes at a time in a process.
  */
 import { randomUUID } from 'node:crypto';
-import { isActive, type RequestParsedInput, type RunRow, type RunSummary, type Surface } from '../shared/contract.js';
+import { isActive, type RequestParsedInput, type RunGroup, type RunRow, type RunSummary, type Surface } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
@@ -75,6 +75,18 @@ export class RunRegistry {
     return this.deps.store.row(runId);
   }
 
+  /** Save a binary run's decision threshold with it and its model. */
+  async setThreshold({ runId: given, threshold }: RequestParsedInput<'run:set-threshold'>): Promise<{ threshold: number; modelId: string | null }> {
+    const runId = this.resolve(given);
+    const run = this.get(runId);
+    if (run.config.task !== 'binary') throw new TickworkError('bad_data', `A decision threshold is for binary tasks; ${run.name} is ${run.config.task}.`);
+    this.deps.store.setThreshold(runId, threshold);
+    const session = this.#sessions.get(runId);
+    if (session) session.summary.config = { ...session.summary.config, threshold };
+    if (run.modelId) await this.deps.models.setThreshold(run.modelId, threshold);
+    return { threshold, modelId: run.modelId };
+  }
+
   /** Delete a run that has ended, and its model (files included). */
   delete(given: string): { deleted: true } {
     const runId = this.resolve(given);
@@ -134,17 +146,25 @@ export class RunRegistry {
     return this.#launch(prepared, this.pool.forRun(), null);
   }
 
-  /** Start a race: the runs spread over up to (cores − 1) workers; runs sharing a worker interleave step by step. */
-  async startRace(prepared: PreparedRun[]): Promise<{ raceId: string; runIds: string[] }> {
-    const raceId = randomUUID();
+  /**
+   * Start a group of runs — a race, seed repeats, cross-validation folds — spread over up to
+   * (cores − 1) workers; runs sharing a worker interleave step by step.
+   */
+  async startGroup(prepared: PreparedRun[], group: RunGroup): Promise<string[]> {
     const workers = this.pool.forRace(prepared.length);
     const runIds: string[] = [];
-    for (const [i, p] of prepared.entries()) runIds.push(await this.#launch(p, workers[i % workers.length], raceId));
-    return { raceId, runIds };
+    for (const [i, p] of prepared.entries()) runIds.push(await this.#launch(p, workers[i % workers.length], group));
+    return runIds;
   }
 
-  async #launch(prepared: PreparedRun, worker: ReturnType<WorkerPool['forRun']>, raceId: string | null): Promise<string> {
-    const session = new RunSession(prepared, worker, raceId, {
+  /** Start a race: the same data and start, one run per optimizer (and seed). */
+  async startRace(prepared: PreparedRun[]): Promise<{ raceId: string; runIds: string[] }> {
+    const raceId = randomUUID();
+    return { raceId, runIds: await this.startGroup(prepared, { id: raceId, kind: 'race' }) };
+  }
+
+  async #launch(prepared: PreparedRun, worker: ReturnType<WorkerPool['forRun']>, group: RunGroup | null): Promise<string> {
+    const session = new RunSession(prepared, worker, group, {
       ...this.deps,
       onEnded: (ended) => {
         this.#active.delete(ended);

@@ -22,6 +22,7 @@ import { EventBus, type Listener } from './event-bus.js';
 import { ModelRegistry } from './model-registry.js';
 import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner.js';
 import { RunRegistry } from './runs.js';
+import { RunGroups } from './run-groups.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -43,12 +44,14 @@ export class WorkbenchService implements RequestHandlers {
   readonly #datasets: DatasetStore;
   readonly #models: ModelRegistry;
   readonly #runs: RunRegistry;
+  readonly #groups: RunGroups;
 
   constructor(private readonly options: WorkbenchOptions) {
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
     this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace);
     this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
     this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
+    this.#groups = new RunGroups(this.#runs, (input, config) => this.#plan({ ...input, config }));
   }
 
   on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
@@ -122,7 +125,7 @@ export class WorkbenchService implements RequestHandlers {
   // ------------------------------------------------------------ training
 
   /** A request planned on its dataset (and its test file, when one is named). */
-  async #plan({ datasetId, config, testSource }: RequestParsedInput<'training:plan'>): Promise<PlannedRun> {
+  async #plan({ datasetId, config, testSource }: Pick<RequestParsedInput<'training:plan'>, 'datasetId' | 'config' | 'testSource'>): Promise<PlannedRun> {
     const entry = this.#datasets.get(datasetId);
     const test = testSource ? await this.#datasets.load(testSource) : null;
     return planRun(entry, config, test);
@@ -134,24 +137,40 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'training:start'(input: RequestParsedInput<'training:start'>) {
     this.#runs.assertIdle();
+    if (input.repeats) return this.#groups.repeats(input, input.repeats);
+    if (input.cv) return this.#groups.crossValidate(input, input.cv);
     const prepared = encodeRun(await this.#plan(input), input.surface);
     this.#runs.assertIdle();
-    return { runId: await this.#runs.start(prepared) };
+    const runId = await this.#runs.start(prepared);
+    return { runId, runIds: [runId], groupId: null };
+  }
+
+  /** Every run of a group (seed repeats, cross-validation with its final model, a race) once all have ended. */
+  waitForGroup(groupId: string): Promise<RunSummary[]> {
+    return this.#groups.waitForGroup(groupId);
   }
 
   /** An optimizer race: the same data, split, initial weights and batch order (one seed), one run per optimizer. */
-  async 'race:start'({ optimizers, ...input }: RequestParsedInput<'race:start'>) {
+  async 'race:start'({ optimizers, repeats, ...input }: RequestParsedInput<'race:start'>) {
     this.#runs.assertIdle();
-    // The runs differ only in their optimizer: the split, preprocessing, encoded parts and surface
-    // basis are computed once and shared (read-only; messages to the workers are copies).
-    const first = encodeRun(await this.#plan({ ...input, config: { ...input.config, optimizer: optimizers[0] } }));
-    const prepared = optimizers.map((optimizer, i) => {
-      if (i === 0) return first;
-      const config = { ...first.config, optimizer };
-      return { ...first, config, request: { ...first.request, config } };
-    });
+    // The runs of one seed differ only in their optimizer: the split, preprocessing, encoded parts
+    // and surface basis are computed once per seed and shared (read-only; messages to the workers are copies).
+    const seeds = Array.from({ length: repeats ?? 1 }, (_, i) => input.config.seed + i);
+    const prepared = [];
+    for (const seed of seeds) {
+      const first = encodeRun(await this.#plan({ ...input, config: { ...input.config, seed, optimizer: optimizers[0] } }));
+      for (const [i, optimizer] of optimizers.entries()) {
+        if (i === 0) prepared.push(first);
+        else {
+          const config = { ...first.config, optimizer };
+          prepared.push({ ...first, config, request: { ...first.request, config } });
+        }
+      }
+    }
     this.#runs.assertIdle();
-    return this.#runs.startRace(prepared);
+    const race = await this.#runs.startRace(prepared);
+    this.#groups.track(race.raceId, race.runIds);
+    return race;
   }
 
   async 'training:lr-find'({ minLr, maxLr, steps, ...input }: RequestParsedInput<'training:lr-find'>) {
@@ -197,6 +216,10 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'run:update'(input: RequestParsedInput<'run:update'>) {
     return this.#runs.update(input);
+  }
+
+  async 'run:set-threshold'(input: RequestParsedInput<'run:set-threshold'>) {
+    return this.#runs.setThreshold(input);
   }
 
   async 'run:delete'({ runId }: RequestParsedInput<'run:delete'>) {

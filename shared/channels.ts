@@ -24,6 +24,7 @@ export const REQUEST_METHODS = {
   'run:series': 'runSeries',
   'run:update': 'updateRun',
   'run:delete': 'deleteRun',
+  'run:set-threshold': 'setRunThreshold',
   'dataset:recent': 'recentDatasets',
   'dataset:reopen': 'reopenDataset',
   'dataset:choose': 'saveDatasetChoices',

@@ -88,6 +88,8 @@ export const datasetChoicesSchema = z
   .object({
     target: z.string().max(1000).nullable(),
     task: taskSchema.nullable(),
+    /** Binary: the positive class chosen (null: the less frequent one). */
+    positiveClass: z.string().max(1000).nullable().optional(),
     preprocessing: preprocessingChoiceSchema.optional(),
   })
   .strict();
@@ -194,7 +196,12 @@ export const resultsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
 ]);
 export const runResultsSchema = z.object({
+  /** The epoch the results are of: during training the latest; at the end, the epoch of the model the run returned. */
   epoch: z.number().int(),
+  /** True: the model the run returned (after early stopping restored its best epoch); false: a snapshot during training. */
+  final: z.boolean(),
+  /** final: the weights are those of an earlier epoch, restored by early stopping. */
+  restored: z.boolean(),
   /** Which split the results are on. */
   split: z.enum(['validation', 'train']),
   labels: z.array(z.string()).nullable(),
@@ -254,6 +261,9 @@ export const surfaceSchema = z.object({
 });
 export type Surface = z.infer<typeof surfaceSchema>;
 
+export const runGroupSchema = z.object({ id: z.string(), kind: z.enum(['race', 'repeats', 'cv']) });
+export type RunGroup = z.infer<typeof runGroupSchema>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   /** The run's number in its workspace (#1, #2, …). */
@@ -281,6 +291,8 @@ export const runSummarySchema = z.object({
   modelId: z.string().nullable(),
   /** The race this run belongs to, if any. */
   raceId: z.string().nullable(),
+  /** The group it was started with: a race, seed repeats, or cross-validation (its folds and final model). */
+  group: runGroupSchema.nullable(),
   /** Trainable parameters of the run's network (inputs as encoded for this data). */
   parameters: z.number().int(),
   startedAt: z.string(),
@@ -302,6 +314,9 @@ export const runRowSchema = z.object({
   datasetId: z.string().nullable(),
   datasetName: z.string(),
   raceId: z.string().nullable(),
+  group: runGroupSchema.nullable(),
+  /** Cross-validation: the fold this run validated on (null: the final model); null outside cross-validation. */
+  fold: z.object({ k: z.number().int(), index: z.number().int().nullable() }).nullable(),
   task: taskSchema,
   target: z.string(),
   optimizer: z.string(),
@@ -356,6 +371,9 @@ export const modelInfoSchema = z.object({
   /** Numeric inputs' training range (to vary one input of a what-if row over it). */
   ranges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
   labels: z.array(z.string()).nullable(),
+  /** Binary: the positive class (labels[1]) and the decision threshold on its probability. */
+  positiveClass: z.string().nullable(),
+  threshold: z.number().nullable(),
   metrics: splitMetricsSchema.nullable(),
   source: z.string(),
 });
@@ -384,6 +402,7 @@ export type Prediction = z.infer<typeof predictionSchema>;
 // ---------------------------------------------------------------- request channels
 
 const empty = z.object({}).strict();
+const repeatsSchema = hyper('repeats', { int: true, gte: 2, lte: 20 });
 const id = (what: string) => z.string().min(1, { error: `${what} is required` });
 
 
@@ -447,9 +466,14 @@ export const requests = {
         testSource: datasetSourceSchema.optional(),
         /** Decision-surface axes (numeric input columns; y null: a response curve along x); left out: the first two numeric inputs. */
         surface: z.object({ x: z.string().min(1), y: z.string().min(1).nullable() }).optional(),
+        /** Train this many runs that differ only in their seed (seed, seed + 1, …). */
+        repeats: repeatsSchema.optional(),
+        /** Cross-validate: k folds of the training part, then a final model on all of it, tested on the test rows. */
+        cv: hyper('cv', { int: true, gte: 2, lte: 20 }).optional(),
       })
-      .strict(),
-    output: z.object({ runId: z.string() }),
+      .strict()
+      .refine((v) => !(v.repeats && v.cv), { error: 'choose seed repeats or cross-validation, not both', path: ['cv'] }),
+    output: z.object({ runId: z.string(), runIds: z.array(z.string()), groupId: z.string().nullable() }),
   },
   /**
    * What a run with this config would be, without training it: the resolved task and features,
@@ -491,6 +515,8 @@ export const requests = {
         config: runConfigInputSchema,
         optimizers: z.array(optimizerConfigSchema).min(2, { error: 'a race needs at least 2 optimizers' }).max(12),
         testSource: datasetSourceSchema.optional(),
+        /** Each optimizer with this many seeds. */
+        repeats: repeatsSchema.optional(),
       })
       .strict(),
     output: z.object({ raceId: z.string(), runIds: z.array(z.string()) }),
@@ -552,6 +578,16 @@ export const requests = {
       })
       .strict(),
     output: runRowSchema,
+  },
+  /** Binary: save the decision threshold with the run and its model (what-if, scoring, predict and the export use it). */
+  'run:set-threshold': {
+    input: z
+      .object({
+        runId: id('runId'),
+        threshold: z.number({ error: 'threshold must be a number' }).gt(0, { error: 'threshold must be between 0 and 1 (exclusive)' }).lt(1, { error: 'threshold must be between 0 and 1 (exclusive)' }),
+      })
+      .strict(),
+    output: z.object({ threshold: z.number(), modelId: z.string().nullable() }),
   },
   /** Delete a run that has ended, with its model files. */
   'run:delete': {

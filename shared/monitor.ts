@@ -26,9 +26,11 @@ export function monitorDirection(monitor: Monitor, mode: 'auto' | 'min' | 'max')
  * weights it restored), else by validation loss, else training loss. The first of equals wins,
  * as in early stopping. Null for an empty history.
  */
-export function bestEpoch(history: readonly EpochRecord[], earlyStopping: Pick<EarlyStoppingConfig, 'monitor' | 'mode'> | null): BestEpoch | null {
+export function bestEpoch(history: readonly EpochRecord[], earlyStopping: Pick<EarlyStoppingConfig, 'monitor' | 'mode'> & { minDelta?: number } | null): BestEpoch | null {
   const monitor: Monitor = earlyStopping?.monitor ?? (history.some((h) => h.validation) ? 'validation.loss' : 'train.loss');
-  const better = monitorDirection(monitor, earlyStopping?.mode ?? 'auto') === 'min' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+  const delta = earlyStopping?.minDelta ?? 0;
+  // The same rule as early stopping: an improvement must beat the best by more than minDelta.
+  const better = monitorDirection(monitor, earlyStopping?.mode ?? 'auto') === 'min' ? (a: number, b: number) => a < b - delta : (a: number, b: number) => a > b + delta;
   let best: EpochRecord | null = null;
   let bestValue = 0;
   for (const record of history) {

@@ -79,6 +79,16 @@ export const splitConfigSchema = z
     validation: z.number().gte(0).lt(1).default(0.15),
     test: z.number().gte(0).lt(1).default(0.15),
     stratify: z.boolean().default(true),
+    /**
+     * Cross-validation: the training part (all but the test rows) cut into k stratified folds;
+     * index: this run validates on that fold and trains on the others; null: the final model,
+     * trained on the whole training part (no validation), evaluated on the test rows.
+     */
+    fold: z
+      .object({ k: hyper('cv folds', { int: true, gte: 2, lte: 50 }), index: z.number().int().min(0).nullable() })
+      .refine((f) => f.index === null || f.index < f.k, { error: 'fold index must be below k' })
+      .nullable()
+      .default(null),
   })
   .refine((s) => s.validation + s.test < 1, { error: 'validation + test must leave rows for training (< 1)' });
 export type SplitConfig = z.infer<typeof splitConfigSchema>;
@@ -167,6 +177,10 @@ export const DEFAULT_BATCH_SIZE = 32;
 export const runConfigInputSchema = z.object({
   target: z.string().min(1, { error: 'target column name is required' }),
   task: taskSchema.optional(),
+  /** Binary: the class whose precision, recall and F1 are the headline (left out: the less frequent class). */
+  positiveClass: z.string().min(1, { error: 'positiveClass cannot be empty' }).max(1000).nullable().optional(),
+  /** Binary: P(positive) at or above which the positive class is predicted. */
+  threshold: hyper('threshold', { gt: 0, lt: 1 }).optional(),
   /** Input columns; left out: every column but the target, minus ignored ones (see preprocessing.columns). */
   features: z.array(z.string()).optional(),
   preprocessing: preprocessingConfigSchema.prefault({}),
@@ -200,6 +214,9 @@ export const runConfigSchema = runConfigInputSchema.extend({
   earlyStopping: earlyStoppingSchema.nullable(),
   batchSize: hyper('batchSize', { int: true, gte: 1, lte: 65536 }),
   task: taskSchema,
+  /** Binary: the positive class (the model outputs its probability); null otherwise. */
+  positiveClass: z.string().nullable().default(null),
+  threshold: hyper('threshold', { gt: 0, lt: 1 }).default(0.5),
   features: z.array(z.string()).min(1),
   dataset: z.object({
     name: z.string(),

@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { describeNetwork } from '../../shared/network.js';
 import { TickworkError } from '../../shared/errors.js';
 import { ProgressLine } from '../progress.js';
-import { UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
+import { numberFlag, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
+import { reportGroup } from './train-groups.js';
 import { onStopSignals, openWithProgress, withService } from '../session.js';
 
 export async function cmdTrain(values: Flags): Promise<void> {
@@ -27,10 +28,14 @@ export async function cmdTrain(values: Flags): Promise<void> {
       if (s.status === 'training' && s.backend) progress.note(`backend: ${s.backend.name} — ${s.backend.detail}`);
       if (s.status === 'preparing') progress.note(s.message);
     });
-    const { runId } = await api.startTraining({ datasetId: dataset.id, config, testSource });
-    const started = await api.getRun({ runId });
-    progress.note(`run ${runId} (${started.name})`);
-    progress.note(`network: ${describeNetwork(started.config.model)}; ${started.parameters.toLocaleString('en-US')} trainable parameters`);
+    const repeats = numberFlag('repeats', get('repeats'), true);
+    const cv = numberFlag('cv', get('cv'), true);
+    const started = await api.startTraining({ datasetId: dataset.id, config, testSource, ...(repeats !== undefined ? { repeats } : {}), ...(cv !== undefined ? { cv } : {}) });
+    if (started.groupId) return void (await reportGroup(api, service, started, { json, out, cv: cv ?? null }));
+    const { runId } = started;
+    const first = await api.getRun({ runId });
+    progress.note(`run ${runId} (${first.name})`);
+    progress.note(`network: ${describeNetwork(first.config.model)}; ${first.parameters.toLocaleString('en-US')} trainable parameters`);
     // Ctrl-C or a SIGTERM stops the run at the next step; it ends `stopped` with its model and record.
     const off = onStopSignals(() => {
       progress.note('stopping… (Ctrl+C again to quit now)');

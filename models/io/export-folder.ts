@@ -21,6 +21,7 @@ import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
 import { describeNetwork } from '../../shared/network.js';
 import type { PreprocessingSpec } from '../prep/preprocessing.js';
+import { typicalFromSpec } from '../prep/surface.js';
 import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
 import { storedBytes } from './quantize.js';
@@ -61,6 +62,17 @@ function fmt(metrics: Record<string, number> | null | undefined): string {
   return Object.entries(metrics)
     .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
     .join(', ');
+}
+
+/** A request row of typical training values (numbers as numbers), for the card's serving example and the scoring service. */
+export function exampleRow(spec: PreprocessingSpec): Record<string, string | number | null> {
+  const typical = typicalFromSpec(spec);
+  const row: Record<string, string | number | null> = {};
+  for (const f of spec.features) {
+    const v = typical[f.name];
+    row[f.name] = f.kind === 'numeric' && v !== null ? Number(v) : f.kind === 'datetime' ? '2024-01-31' : v;
+  }
+  return row;
 }
 
 export function modelCard(bundle: ExportBundle): string {
@@ -108,6 +120,18 @@ export function modelCard(bundle: ExportBundle): string {
     '```sh',
     'npx tickwork predict --model . --data new-rows.csv --out scored.csv',
     '```',
+    '',
+    'As an HTTP scoring service (prints its URL and a token; `--workers N`, `--port`, alerts: `tickwork serve-model --help`):',
+    '',
+    '```sh',
+    'npx tickwork serve-model --model model=.     # prints "url: …" and "token: …"',
+    'TOKEN=…                                      # the token it printed',
+    'curl -s -H "Authorization: Bearer $TOKEN" -H \'content-type: application/json\' \\',
+    `  -d '${JSON.stringify({ rows: [exampleRow(p)] }).replace(/'/g, "'\\''")}' \\`,
+    '  http://127.0.0.1:8780/v1/models/model/predict',
+    '```',
+    '',
+    `The answer holds, per row, the ${p.labels ? 'predicted label, the probability of each label' : 'predicted value'} and any warnings (unseen categories, values far outside the training range); \`GET /metrics\` reports requests, latency and each input's drift from the training data (PSI).`,
     '',
     onnxTakesRawColumns(p)
       ? `\`model.onnx\` takes the raw columns [${p.inputs.map((c) => `\`${c}\``).join(', ')}] as float32 (NaN for missing) and does the preprocessing itself.`

@@ -16,6 +16,7 @@ import { featureKind } from '../../shared/columns.js';
 import { TickworkError } from '../../shared/errors.js';
 import { isNumericType, nonNumericMessage, parseDate, parseNumber, type ColumnProfile } from '../data/schema.js';
 import { columnIndex, isMissing, lineOf, numberView, textView, type Column, type Table } from '../data/table.js';
+import { decileBins, type TrainingBins } from './psi.js';
 
 export interface NumericFeature {
   name: string;
@@ -33,6 +34,8 @@ export interface NumericFeature {
   min?: number;
   max?: number;
   missingShare?: number;
+  /** Training histogram over decile bins, for drift (PSI) when serving; absent in older exports. */
+  bins?: TrainingBins;
 }
 
 export const OTHER_CATEGORY = '(other)';
@@ -51,6 +54,12 @@ export interface CategoricalFeature {
   /** The most frequent training category (a typical value for a what-if row); absent in older exports. */
   mostFrequent?: string | null;
   missingShare?: number;
+  /**
+   * Share of the non-missing training rows per category, in `categories` order, then one more
+   * for the rarer categories that share "(other)" (0 when nothing was capped); for drift (PSI)
+   * when serving. Absent in older exports.
+   */
+  shares?: number[];
 }
 
 export interface BooleanFeature {
@@ -106,6 +115,10 @@ export interface PreprocessingSpec {
   labels: string[] | null;
   /** Regression target statistics on the training rows (the model predicts in original units). */
   targetStats: { mean: number; std: number } | null;
+  /** Binary: labels[1] is the positive class (the model outputs its probability). */
+  positiveClass?: string | null;
+  /** Binary: the decision threshold on P(positive) chosen for this model (absent: 0.5; read through decisionThreshold in models/train/prediction.ts). */
+  threshold?: number;
 }
 
 export interface EncodedMatrix {
@@ -193,6 +206,7 @@ function fitNumeric(name: string, column: Column, table: Table, trainRows: Int32
     min: n > 0 ? min : 0,
     max: n > 0 ? max : 0,
     missingShare: 1 - n / Math.max(1, trainRows.length),
+    ...(n > 0 ? { bins: decileBins(present)! } : {}),
   };
 }
 
@@ -222,7 +236,12 @@ function fitCategorical(name: string, column: Column, trainRows: Int32Array, pre
     fill = kept.includes(constant) ? constant : null;
   }
   const mostFrequent = byCount.length > 0 ? dictionary[byCount[0]] : null;
-  return { name, kind: 'categorical', categories: kept, other, impute, fill, mostFrequent, missingShare: missing / Math.max(1, trainRows.length) };
+  const present = Math.max(1, trainRows.length - missing);
+  const countOf = new Map(byCount.slice(0, cap).map((k) => [dictionary[k], counts[k]]));
+  const keptCount = kept.map((c) => countOf.get(c) ?? 0);
+  const rare = trainRows.length - missing - keptCount.reduce((a, b) => a + b, 0);
+  const shares = [...keptCount, rare].map((c) => c / present);
+  return { name, kind: 'categorical', categories: kept, other, impute, fill, mostFrequent, missingShare: missing / Math.max(1, trainRows.length), shares };
 }
 
 /** The classes of a target column (every row, so a class seen only in validation still has an index), sorted. */
@@ -233,6 +252,30 @@ export function classLabels(table: Table, target: string): string[] {
   return sortLabels(dictionary.filter((_, k) => used[k] === 1));
 }
 
+/**
+ * A binary target's labels as the model sees them: [negative, positive], so the sigmoid output
+ * is P(positive). The positive class is the one asked for, else the less frequent class of
+ * `rows` (on a tie, the second in sorted order). Throws bad_data when the asked-for class is not
+ * one of the target's.
+ */
+export function binaryLabels(table: Table, target: string, rows: Int32Array, positive: string | null | undefined): string[] {
+  const labels = classLabels(table, target);
+  if (labels.length !== 2) return labels;
+  if (positive !== null && positive !== undefined) {
+    if (!labels.includes(positive)) {
+      throw new TickworkError('bad_data', `The positive class "${positive}" is not a class of "${target}" (its classes: ${labels.join(', ')}). Choose one of them.`);
+    }
+    return positive === labels[0] ? [labels[1], labels[0]] : labels;
+  }
+  const { codes, dictionary } = textView(table.columns[columnIndex(table, target)]);
+  const counts = [0, 0];
+  for (const r of rows) {
+    const code = codes[r];
+    if (code >= 0) counts[dictionary[code] === labels[0] ? 0 : 1]++;
+  }
+  return counts[0] < counts[1] ? [labels[1], labels[0]] : labels;
+}
+
 export function fitPreprocessing(options: {
   table: Table;
   profiles: ColumnProfile[];
@@ -241,6 +284,8 @@ export function fitPreprocessing(options: {
   task: Task;
   trainRows: Int32Array;
   preprocessing?: PreprocessingConfig;
+  /** Classification: the label order to use (binary: [negative, positive]); default: sorted. */
+  labels?: string[];
 }): PreprocessingSpec {
   const { table, profiles, target, features, task, trainRows } = options;
   const prep: PreprocessingConfig = options.preprocessing ?? preprocessingConfigSchema.parse({});
@@ -305,7 +350,7 @@ export function fitPreprocessing(options: {
     const std = Math.sqrt(Math.max(0, sumSq / trainRows.length - mean * mean));
     targetStats = { mean, std: std > 1e-12 ? std : 1 };
   } else {
-    labels = classLabels(table, target);
+    labels = options.labels ?? classLabels(table, target);
   }
   return {
     format: 'tickwork-preprocessing',
@@ -317,6 +362,7 @@ export function fitPreprocessing(options: {
     encoded,
     labels,
     targetStats,
+    ...(task === 'binary' && labels ? { positiveClass: labels[1] } : {}),
   };
 }
 

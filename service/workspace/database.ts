@@ -116,6 +116,8 @@ ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
 ALTER TABLE runs ADD COLUMN best_json TEXT;
 ALTER TABLE runs ADD COLUMN surface_json TEXT;
+ALTER TABLE runs ADD COLUMN group_id TEXT;
+ALTER TABLE runs ADD COLUMN group_kind TEXT;
 CREATE INDEX runs_started ON runs (started_at);
 CREATE TABLE sweeps (
   id TEXT PRIMARY KEY,

@@ -60,14 +60,19 @@ interface RunRecord {
   notes: string;
   origin: 'local' | 'imported';
   best_json: string | null;
+  group_id: string | null;
+  group_kind: 'race' | 'repeats' | 'cv' | null;
   epochs_run?: number;
 }
 
 const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
 
 /** The default name of a run: "#N optimizer lr 0.01". */
-export function defaultRunName(seq: number, config: Pick<RunConfig, 'optimizer'>): string {
-  return `#${seq} ${config.optimizer.name} lr ${Number(config.optimizer.lr.toPrecision(3))}`;
+export function defaultRunName(seq: number, config: Pick<RunConfig, 'optimizer' | 'split'>, group?: RunSummary['group']): string {
+  const base = `#${seq} ${config.optimizer.name} lr ${Number(config.optimizer.lr.toPrecision(3))}`;
+  const fold = config.split?.fold;
+  if (fold) return `${base} · ${fold.index === null ? 'CV final' : `fold ${fold.index + 1}/${fold.k}`}`;
+  return group?.kind === 'repeats' ? `${base} · seed ${(config as RunConfig).seed}` : base;
 }
 
 export class RunStore {
@@ -82,13 +87,13 @@ export class RunStore {
     if (this.readOnly) return { seq: 0, name: summary.name || defaultRunName(0, summary.config) };
     return this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM runs').get() as { next: number }).next;
-      const name = summary.name || defaultRunName(seq, summary.config);
+      const name = summary.name || defaultRunName(seq, summary.config, summary.group);
       this.db
         .prepare(
           `INSERT INTO runs (id, seq, name, dataset_id, dataset_name, race_id, status, message, config_json, preprocessing_json,
-             backend_json, versions_json, parameters, started_at, owner_pid, owner_host, tags_json, notes, origin)
+             backend_json, versions_json, parameters, started_at, owner_pid, owner_host, tags_json, notes, origin, group_id, group_kind)
            VALUES (@id, @seq, @name, @dataset_id, @dataset_name, @race_id, @status, @message, @config_json, @preprocessing_json,
-             @backend_json, @versions_json, @parameters, @started_at, @owner_pid, @owner_host, @tags_json, @notes, @origin)`,
+             @backend_json, @versions_json, @parameters, @started_at, @owner_pid, @owner_host, @tags_json, @notes, @origin, @group_id, @group_kind)`,
         )
         .run({
           id: summary.runId,
@@ -110,6 +115,8 @@ export class RunStore {
           tags_json: JSON.stringify(summary.tags),
           notes: summary.notes,
           origin,
+          group_id: summary.group?.id ?? null,
+          group_kind: summary.group?.kind ?? null,
         });
       return { seq, name };
     }).immediate();
@@ -291,6 +298,7 @@ export class RunStore {
       versions: JSON.parse(r.versions_json),
       modelId: r.model_id,
       raceId: r.race_id,
+      group: r.group_id && r.group_kind ? { id: r.group_id, kind: r.group_kind } : null,
       parameters: r.parameters,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
@@ -324,6 +332,12 @@ export class RunStore {
     if (changes.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(changes.notes, runId);
   }
 
+  /** A binary run's decision threshold, in its stored config. */
+  setThreshold(runId: string, threshold: number): void {
+    if (this.readOnly) return;
+    this.db.prepare("UPDATE runs SET config_json = json_set(config_json, '$.threshold', ?) WHERE id = ?").run(threshold, runId);
+  }
+
   /** Delete a run that has ended (its epochs, steps, events and checkpoint go with it); returns its model id. */
   delete(runId: string): string | null {
     const r = this.db.prepare('SELECT status, model_id, name FROM runs WHERE id = ?').get(runId) as { status: RunStatus; model_id: string | null; name: string } | undefined;
@@ -347,6 +361,8 @@ function toRow(r: RunRecord): RunRow {
     datasetId: r.dataset_id,
     datasetName: r.dataset_name,
     raceId: r.race_id,
+    group: r.group_id && r.group_kind ? { id: r.group_id, kind: r.group_kind } : null,
+    fold: config.split?.fold ?? null,
     task: config.task,
     target: config.target,
     optimizer: config.optimizer.name,

@@ -24,7 +24,9 @@ describe('preprocessing', () => {
     expect(num).toMatchObject({ kind: 'numeric', mean: 2, fill: 2, std: 1 });
     expect(num).toMatchObject({ min: 1, max: 3 });
     expect((num as { missingShare: number }).missingShare).toBeCloseTo(1 / 3, 12);
-    expect(spec.features[1]).toEqual({ name: 'cat', kind: 'categorical', categories: ['blue', 'red'], other: false, impute: 'constant', fill: null, mostFrequent: 'red', missingShare: 0 });
+    // Training histograms for drift (PSI): decile bins of the training values, category shares (+ "(other)").
+    expect(num).toMatchObject({ bins: { edges: [3], shares: [0.5, 0.5] } });
+    expect(spec.features[1]).toEqual({ name: 'cat', kind: 'categorical', categories: ['blue', 'red'], other: false, impute: 'constant', fill: null, mostFrequent: 'red', missingShare: 0, shares: [1 / 3, 2 / 3, 0] });
     expect(spec.encoded).toEqual(['num', 'cat=blue', 'cat=red']);
     expect(spec.labels).toEqual(['a', 'b']);
   });

@@ -194,7 +194,7 @@ describe('TrainingSettings and LiveRun', () => {
 
   it('a new run\'s surface switches to the axes chosen before, a response curve included, when the run has them', async () => {
     let n = 0;
-    const fake = fakeApi({ startTraining: async () => ({ runId: `r${++n}` }), getRun: async () => ({ runId: `r${n}`, status: 'training', message: 'training', history: [] }) as unknown as RunSummary });
+    const fake = fakeApi({ startTraining: async () => { const runId = `r${++n}`; return { runId, runIds: [runId], groupId: null }; }, getRun: async () => ({ runId: `r${n}`, status: 'training', message: 'training', history: [] }) as unknown as RunSummary });
     const training = new LiveRun(fake.api, new ErrorBanner());
     const surface = (runId: string, columns: string[]) =>
       ({ runId, step: 1, epoch: 1, final: false, x: { name: columns[0], min: 0, max: 1 }, y: columns[1] ? { name: columns[1], min: 0, max: 1 } : null, size: 2, values: [0, 0, 0, 0], confidence: null, labels: ['a', 'b'], points: [], heldAt: {}, columns }) as Surface;
@@ -239,7 +239,7 @@ describe('TrainingSettings and LiveRun', () => {
 
   it('follows its own run only, thins the batch series, and shows a failure in the banner', async () => {
     const run: RunSummary = { runId: 'r1', status: 'failed', message: 'failed: loss became NaN at step 212 — try a lower learning rate', history: [] } as unknown as RunSummary;
-    const fake = fakeApi({ startTraining: async () => ({ runId: 'r1' }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });
+    const fake = fakeApi({ startTraining: async () => ({ runId: 'r1', runIds: ['r1'], groupId: null }), getRun: async () => ({ ...run, status: 'training', message: 'training' }) });
     const errors = new ErrorBanner();
     const training = new LiveRun(fake.api, errors);
     await training.start('ds', { target: 'label' });
@@ -352,6 +352,8 @@ describe('CompareState (the run table)', () => {
       datasetId: 'moons',
       datasetName: 'moons',
       raceId: null,
+      group: null,
+      fold: null,
       task: 'binary',
       target: 'label',
       optimizer: 'adam',
@@ -388,8 +390,11 @@ describe('CompareState (the run table)', () => {
     expect(compare.listed.map((r) => r.runId)).toEqual(['a']);
     expect(compare.curves.get('a')).toEqual(history);
     fake.emit('training:epoch', { runId: 'a', record: { epoch: 2, step: 20, train: { loss: 0.5 }, validation: null }, epochs: 10 });
-    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2]);
-    expect(compare.rows[0].epochsRun).toBe(2);
+    fake.emit('training:epoch', { runId: 'a', record: { epoch: 3, step: 30, train: { loss: 0.4 }, validation: null }, epochs: 10 });
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1]); // a burst is one update, shortly after
+    await vi.advanceTimersByTimeAsync(300);
+    expect(compare.curves.get('a')?.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(compare.rows[0].epochsRun).toBe(3);
     compare.datasetScope = 'all';
     expect(compare.listed.map((r) => r.runId)).toEqual(['a', 'b']);
     await compare.select('a');

@@ -14,6 +14,8 @@ const row = (over: Partial<RunRow>): RunRow =>
     datasetId: 'd1',
     datasetName: 'moons',
     raceId: null,
+    group: null,
+    fold: null,
     task: 'binary',
     target: 'label',
     optimizer: 'adam',

@@ -51,16 +51,42 @@ export class CompareState {
     sources: CompareSources,
   ) {
     this.#sources = sources;
-    // An epoch extends its row and, when selected, its curve (no round trip); status changes refresh the table.
+    // An epoch extends its row and, when selected, its curve (no round trip), a few times a second
+    // at most however fast epochs come; status changes refresh the table.
     api.onTrainingEpoch(({ runId, record }) => {
-      const i = this.rows.findIndex((r) => r.runId === runId);
-      if (i < 0) return this.refreshSoon();
-      const rows = this.rows.slice();
-      rows[i] = { ...rows[i], epochsRun: record.epoch };
-      this.rows = rows;
-      if (this.selected.has(runId)) this.curves = new Map(this.curves).set(runId, [...(this.curves.get(runId) ?? []), record]);
+      this.#pendingEpochs.push({ runId, record });
+      this.#flushSoon();
     });
     api.onTrainingStatus(() => this.refreshSoon());
+  }
+
+  #pendingEpochs: { runId: string; record: EpochRecord }[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  #flushSoon(): void {
+    if (this.#flushTimer) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null;
+      const pending = this.#pendingEpochs;
+      this.#pendingEpochs = [];
+      let rows = this.rows;
+      let curves = this.curves;
+      for (const { runId, record } of pending) {
+        const i = rows.findIndex((r) => r.runId === runId);
+        if (i < 0) {
+          this.refreshSoon();
+          continue;
+        }
+        if (rows === this.rows) rows = rows.slice();
+        rows[i] = { ...rows[i], epochsRun: record.epoch };
+        if (this.selected.has(runId)) {
+          if (curves === this.curves) curves = new Map(curves);
+          curves.set(runId, [...(curves.get(runId) ?? []), record]);
+        }
+      }
+      this.rows = rows;
+      this.curves = curves;
+    }, 250);
   }
 
   /** The dataset id the table is limited to (null: every dataset). */

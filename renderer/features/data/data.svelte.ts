@@ -36,6 +36,12 @@ export class DataState {
   readonly detectedTask = $derived(this.targetColumn?.asTarget ?? null);
   /** The task runs will have: the choice, else the detected one. */
   readonly task = $derived(this.targetColumn ? this.taskChoice || this.detectedTask : null);
+  /** Binary: the positive class chosen; '' (auto): the less frequent class. */
+  positiveChoice = $state('');
+  /** A binary target's two classes, most frequent first (from the column's counts). */
+  readonly binaryClasses = $derived(this.task === 'binary' && this.targetColumn ? this.targetColumn.top.slice(0, 2).map((t) => t.value) : []);
+  /** The class that is positive unless one is chosen: the less frequent. */
+  readonly autoPositive = $derived(this.binaryClasses.length === 2 ? this.binaryClasses[1] : null);
 
   /** Why a run leaves a column out by default (identifier, constant, free text), from the service. */
   readonly leftOut = $derived.by(() => {
@@ -90,6 +96,7 @@ export class DataState {
   setTarget(name: string): void {
     this.target = name;
     this.taskChoice = '';
+    this.positiveChoice = '';
     this.chosen();
     void this.check();
   }
@@ -97,7 +104,7 @@ export class DataState {
   /** The choices as the workspace keeps them for this dataset. */
   choices(): DatasetChoices {
     const { preprocessing } = this.runInputs();
-    return { target: this.target || null, task: this.taskChoice || null, preprocessing };
+    return { target: this.target || null, task: this.taskChoice || null, positiveClass: this.positiveChoice || null, preprocessing };
   }
 
   /** A choice changed: remember it for the dataset (shortly, once for a burst of changes). */
@@ -116,6 +123,7 @@ export class DataState {
     const has = (name: string | null | undefined) => !!name && summary.columns.some((c) => c.name === name);
     this.target = has(choices?.target) ? choices!.target! : (summary.suggestedTarget ?? summary.columns[summary.columns.length - 1].name);
     this.taskChoice = choices?.task ?? '';
+    this.positiveChoice = choices?.positiveClass ?? '';
     const prep = choices?.preprocessing ?? {};
     this.numericImpute = prep.numericImpute ?? PREP_DEFAULTS.numericImpute;
     this.scale = prep.scale ?? PREP_DEFAULTS.scale;
@@ -125,11 +133,12 @@ export class DataState {
   }
 
   /** What the run config needs from the data panel. */
-  runInputs(): Pick<RunConfigInput, 'preprocessing' | 'task'> {
+  runInputs(): Pick<RunConfigInput, 'preprocessing' | 'task' | 'positiveClass'> {
     const columns: Record<string, ColumnPrep> = {};
     for (const [name, prep] of Object.entries(this.columns)) if (name !== this.target && Object.keys(prep).length > 0) columns[name] = prep;
     return {
       ...(this.taskChoice ? { task: this.taskChoice } : {}),
+      ...(this.task === 'binary' && this.positiveChoice && this.binaryClasses.includes(this.positiveChoice) ? { positiveClass: this.positiveChoice } : {}),
       preprocessing: {
         numericImpute: this.numericImpute,
         scale: this.scale,

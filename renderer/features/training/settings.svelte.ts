@@ -82,7 +82,7 @@ export function defaultLr(name: OptimizerName): number {
 
 export interface SettingsSources {
   /** The Data step's column choices and task, merged into every run config. */
-  dataInputs: () => Pick<RunConfigInput, 'preprocessing' | 'task'>;
+  dataInputs: () => Pick<RunConfigInput, 'preprocessing' | 'task' | 'positiveClass'>;
   /** The Model step's network. */
   modelSpec: () => ModelSpecInput;
 }

@@ -19,6 +19,8 @@ const model: ModelInfo = {
   typical: { age: '40', plan: 'basic' },
   ranges: { age: { min: 20, max: 60 } },
   labels: ['no', 'yes'],
+  positiveClass: 'yes',
+  threshold: 0.5,
   metrics: null,
   source: 'run r1',
 };
