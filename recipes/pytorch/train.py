@@ -1714,6 +1714,11 @@ def choose_rows(recipe, args, data_path, missing):
             return data, {p: data.rows_of(records_of(p)) for p in ("train", "validation", "test")}, "run"
         say(f"note: {Path(data_path).name} has {data.file.records} rows, the run's file {split['fileRows']}: splitting it anew with the run's seed and shares (--split fresh).")
     s = recipe.config["split"]
+    if s.get("fold"):
+        fold = s["fold"]
+        which = "the final model" if fold["index"] is None else f"fold {fold['index'] + 1}"
+        fail(f"cannot split {Path(data_path).name} anew for this run: it is {which} of a {fold['k']}-fold cross-validation, and the recipe "
+             "re-splits only train / validation / test. Give the run's own data file (its split.json then applies).")
     test_share = 0 if args.test or recipe.config.get("testSource") else s["test"]
     strata = data.y.astype(np.int64) if recipe.labels and s["stratify"] else None
     positions = np.arange(len(data.y))
