@@ -11,7 +11,7 @@ Usage:
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
   tickwork predict --model <dir|zip|run:ID> --data <csv> --out <csv>
-  tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip --out <path> [--quantize float16|int8]
+  tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
   tickwork runs list [--json] [--dataset NAME] [--status S]     the workspace's runs, newest first
   tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
   tickwork runs export ID --out <path> [--format tfjs|onnx|zip]

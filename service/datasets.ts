@@ -21,6 +21,8 @@ export interface DatasetEntry {
   loaded: LoadedFile;
   profiles: ColumnProfile[];
   summary: DatasetSummary;
+  /** The cells read as missing when it was opened (absent: the defaults); a run's split.json records them. */
+  missingTokens?: readonly string[];
 }
 
 const PREVIEW_ROWS = 50;
@@ -69,7 +71,7 @@ export class DatasetStore {
     }
     const info = source.kind === 'file' ? await stat(resolve(source.path)).catch(() => null) : null;
     const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS, info);
-    this.#entries.set(entry.id, entry);
+    this.#entries.set(entry.id, { ...entry, missingTokens: options?.missingTokens });
     return entry.summary;
   }
 

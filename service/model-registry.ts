@@ -23,6 +23,7 @@ import { decisionThreshold, predictionOf } from '../models/train/prediction.js';
 import type { DataPart } from '../models/train/loop.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
+import type { RunSplit } from '../models/io/run-split.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
 import type { EventBus } from './event-bus.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -35,6 +36,8 @@ export interface ModelEntry {
   runConfig: RunConfig | null;
   /** The run's encoded test split (models trained here), to measure what quantization costs. */
   test: DataPart | null;
+  /** The run's train / validation / test rows, written as split.json with every export. */
+  split?: RunSplit | null;
 }
 
 /** What a run hands over when it has a model. */
@@ -49,6 +52,7 @@ export interface RunModel {
   test: DataPart | null;
   /** Where the model came from, in words ("run …", "run …, checkpoint of epoch 3"). */
   source: string;
+  split?: RunSplit | null;
 }
 
 /** Rows scored per worker round trip (and per progress event). */
@@ -92,6 +96,7 @@ export class ModelRegistry {
       preprocessing,
       runConfig: model.config,
       test: model.test,
+      split: model.split ?? null,
     };
     this.#models.set(modelId, entry);
     const saved = this.#save(entry, kind);
@@ -109,7 +114,7 @@ export class ModelRegistry {
   async #save(entry: ModelEntry, kind: StoredModel['kind']): Promise<string | null> {
     const dir = this.workspace.modelDir(entry.info.modelId);
     try {
-      await writeExportFolder(dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics });
+      await writeExportFolder(dir, { artifacts: entry.artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, split: entry.split });
       this.workspace.addModel({ id: entry.info.modelId, runId: entry.info.runId, kind, dir, info: entry.info });
       return null;
     } catch (err) {
@@ -129,7 +134,7 @@ export class ModelRegistry {
     } catch (err) {
       throw new TickworkError('not_found', `The files of model ${modelId} are missing or damaged in the workspace (${stored.dir}): ${(err as Error).message}`);
     }
-    const entry: ModelEntry = { info: stored.info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null };
+    const entry: ModelEntry = { info: stored.info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null, split: bundle.split };
     this.#models.set(modelId, entry);
     return entry;
   }
@@ -172,7 +177,7 @@ export class ModelRegistry {
       metrics: bundle.metrics,
       source: resolve(dir),
     };
-    const entry: ModelEntry = { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null };
+    const entry: ModelEntry = { info, artifacts: bundle.artifacts, preprocessing: bundle.preprocessing, runConfig: bundle.runConfig, test: null, split: bundle.split };
     this.#models.set(modelId, entry);
     await this.#save(entry, 'loaded');
     return info;
@@ -246,7 +251,7 @@ export class ModelRegistry {
         testAfter: entry.test ? await this.#evaluate(entry, artifacts, entry.test) : null,
       };
     }
-    const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization };
+    const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization, split: entry.split };
     const written = format === 'zip' ? await writeExportZip(dir, bundle) : await writeExportFolder(dir, bundle);
     return { ...written, quantization };
   }

@@ -16,6 +16,7 @@ import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { resultsOf, type Results } from '../models/train/results.js';
 import type { EventBus } from './event-bus.js';
 import type { ModelRegistry } from './model-registry.js';
+import { runSplitOf } from '../models/io/run-split.js';
 import type { PreparedRun } from './run-planner.js';
 import { runResults } from './run-results.js';
 import { RunSurface } from './run-surface.js';
@@ -221,7 +222,8 @@ export class RunSession {
   #register(artifacts: ModelArtifactsData, metrics: SplitMetrics | null, source: string, kind: 'run' | 'checkpoint'): Promise<string | null> {
     const { config, preprocessing, request, surfaceBasis } = this.prepared;
     const { modelId, saved } = this.deps.models.registerRun(
-      { runId: this.runId, config, preprocessing, artifacts, metrics, typical: surfaceBasis.typical, test: request.test, source },
+      { runId: this.runId, config, preprocessing, artifacts, metrics, typical: surfaceBasis.typical, test: request.test, source,
+        split: runSplitOf(this.prepared.entry.loaded, this.prepared.split, this.prepared.entry.missingTokens) },
       kind,
     );
     this.summary.modelId = modelId;

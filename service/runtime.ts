@@ -36,6 +36,7 @@ export const paths = {
   datasets: (root = packageRoot()) => join(root, 'datasets'),
   workerScript: (root = packageRoot()) => join(root, 'dist', 'node', 'training-worker.cjs'),
   renderer: (root = packageRoot()) => join(root, 'dist', 'renderer'),
+  pytorchRecipe: (root = packageRoot()) => join(root, 'recipes', 'pytorch', 'train.py'),
 };
 
 export function workerScriptOrExplain(root = packageRoot()): string {

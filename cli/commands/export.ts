@@ -1,4 +1,4 @@
-/** `tickwork export`: an export as a tfjs folder, an ONNX file or a zip. */
+/** `tickwork export`: an export as a tfjs folder, an ONNX file, a zip, or a PyTorch training recipe (export-pytorch.ts). */
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
@@ -6,12 +6,14 @@ import { formatMetrics } from '../progress.js';
 import { TickworkError } from '../../shared/errors.js';
 import { oneOf, UsageError, type Flags } from '../flags.js';
 import { withService } from '../session.js';
+import { exportPytorch } from './export-pytorch.js';
 
 export async function cmdExport(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw new UsageError('export needs --model <export folder or .zip>');
   if (!get('out')) throw new UsageError('export needs --out <path>');
-  const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip'] as const)!;
+  const format = oneOf('format', get('format') ?? 'tfjs', ['tfjs', 'onnx', 'zip', 'pytorch'] as const)!;
+  if (format === 'pytorch') return exportPytorch(values);
   const quantize = oneOf('quantize', get('quantize') ?? 'none', ['none', 'float16', 'int8'] as const)!;
   const out = resolvePath(get('out')!);
   await withService(values, async (api) => {

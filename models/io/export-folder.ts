@@ -5,6 +5,7 @@
  *   preprocessing.json         how raw rows become the model's input (see prep/preprocessing.ts)
  *   run-config.json            the RunConfig that produced it
  *   metrics.json               train / validation / test metrics
+ *   split.json                 the run's train / validation / test rows (see run-split.ts), when known
  *   README.md                  a short model card
  *
  * Written to a temporary sibling folder first and renamed into place, so a failure never
@@ -24,6 +25,7 @@ import { typicalFromSpec } from '../prep/surface.js';
 import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-files.js';
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
 import { storedBytes } from './quantize.js';
+import { parseRunSplit, type RunSplit } from './run-split.js';
 
 export interface ExportBundle {
   artifacts: ModelArtifactsData;
@@ -32,12 +34,16 @@ export interface ExportBundle {
   metrics: SplitMetrics | null;
   /** Set when the weights were quantized: what it cost on the test split. */
   quantization?: QuantizationReport | null;
+  /** The run's train / validation / test rows, written as split.json (absent: a model from an older export). */
+  split?: RunSplit | null;
 }
 
 /** What quantizing the weights cost (the contract's shape). */
 export type { QuantizationReport };
 
 export const EXPORT_FILES = ['model.json', WEIGHTS_FILE, 'model.onnx', 'preprocessing.json', 'run-config.json', 'metrics.json', 'README.md'];
+/** Written next to EXPORT_FILES when the model knows its run's split. */
+export const SPLIT_FILE = 'split.json';
 
 /** How to feed model.onnx, recorded in preprocessing.json. */
 export function onnxInputNote(spec: PreprocessingSpec) {
@@ -186,8 +192,13 @@ export function modelCard(bundle: ExportBundle): string {
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }
 
+/** split.json with one key per line and each row list on one line (it can hold millions of row numbers). */
+function splitJson(split: RunSplit): string {
+  return `{\n${Object.entries(split).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`;
+}
+
 /** True when `dir` does not exist, is empty, or is a previous Tickwork export. */
-async function isReplaceable(dir: string): Promise<boolean> {
+export async function isReplaceable(dir: string): Promise<boolean> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     if (err.code === 'ENOTDIR') throw new TickworkError('io', `Cannot export to ${dir}: a part of that path is a file, not a folder.`);
@@ -232,6 +243,7 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     await writeFile(join(tmp, 'preprocessing.json'), json({ ...bundle.preprocessing, query: exportQuery(bundle), onnx: onnxInputNote(bundle.preprocessing) }));
     await writeFile(join(tmp, 'run-config.json'), json(bundle.runConfig));
     await writeFile(join(tmp, 'metrics.json'), json(bundle.quantization ? { ...bundle.metrics, quantization: bundle.quantization } : bundle.metrics));
+    if (bundle.split) await writeFile(join(tmp, SPLIT_FILE), splitJson(bundle.split));
     await writeFile(join(tmp, 'README.md'), modelCard(bundle));
     let replaced = false;
     try {
@@ -248,7 +260,7 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     const hint = code === 'ENOSPC' ? 'The disk is full; free some space or choose another location.' : 'Choose a folder you can write to.';
     throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. ${hint}`);
   }
-  return { dir, files: [...EXPORT_FILES] };
+  return { dir, files: bundle.split ? [...EXPORT_FILES, SPLIT_FILE] : [...EXPORT_FILES] };
 }
 
 /** The files of an export, from a folder or a zip (files at its root or in one top folder). */
@@ -314,7 +326,9 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
   }
   const runConfig = (await readJson(files, 'run-config.json', false)) as RunConfig | null;
   const metrics = (await readJson(files, 'metrics.json', false)) as SplitMetrics | null;
-  return { artifacts: { modelJson, weights }, preprocessing, runConfig, metrics };
+  const splitJson = await readJson(files, SPLIT_FILE, false);
+  const split = splitJson === null ? null : parseRunSplit(splitJson, files.label);
+  return { artifacts: { modelJson, weights }, preprocessing, runConfig, metrics, split };
 }
 
 /** Write the export as a zip (files at the root), atomically. */

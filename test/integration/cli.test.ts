@@ -46,7 +46,7 @@ describe('tickwork CLI', () => {
     }
     expect(summary.metrics.test.accuracy).toBeGreaterThan(0.8);
     expect(r.stderr).toContain('backend: wasm');
-    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'model.onnx', 'preprocessing.json', 'run-config.json', 'weights.bin']);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'model.onnx', 'preprocessing.json', 'run-config.json', 'split.json', 'weights.bin']);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.test.accuracy).toBe(summary.metrics.test.accuracy);
 

@@ -90,7 +90,7 @@ describe('WorkbenchService', () => {
 
     const out = join(dir, 'iris-model');
     const exported = await api.exportModel({ modelId: run.modelId!, dir: out });
-    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'model.onnx', 'preprocessing.json', 'run-config.json', 'weights.bin']);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'metrics.json', 'model.json', 'model.onnx', 'preprocessing.json', 'run-config.json', 'split.json', 'weights.bin']);
     expect(exported.dir).toBe(out);
     const stored = JSON.parse(await readFile(join(out, 'run-config.json'), 'utf8'));
     expect(stored.schedule.warmupSteps).toBe(10);
