@@ -7,7 +7,7 @@ import type { BestEpoch, EpochRecord, Metrics } from './contract.js';
 import type { EarlyStoppingConfig, Monitor } from './run-config.js';
 
 /** Metrics where a higher value is better (all others — loss, mse, mae, rmse — lower is better). */
-export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set(['accuracy', 'auc', 'f1', 'precision', 'recall', 'r2']);
+export const HIGHER_IS_BETTER: ReadonlySet<string> = new Set(['accuracy', 'auc', 'f1', 'precision', 'recall', 'r2', 'macro_precision', 'macro_recall', 'macro_f1']);
 
 export function monitorValue(record: EpochRecord, monitor: Monitor): number | null {
   const [part, key] = monitor.split('.') as ['train' | 'validation', string];

@@ -1105,7 +1105,9 @@ def plan_steps(batch_size, accumulation, epochs, rows):
 # ============================================================================ 8. metrics
 # models/train/metrics.ts computeMetrics, on float32 outputs, in float64.
 
-def compute_metrics(task, output, y, classes, target_std=1.0):
+def compute_metrics(task, output, y, classes, target_std=1.0, threshold=0.5):
+    """Binary: precision / recall / F1 of the positive class (labels[1]), the macro averages as macro_*;
+    a row is predicted positive when P(positive) >= threshold. Multiclass: macro averages."""
     n = len(y)
     if n == 0:
         return {}
@@ -1122,7 +1124,7 @@ def compute_metrics(task, output, y, classes, target_std=1.0):
     if task == "binary":
         p = output.reshape(-1)
         loss = -np.where(labels == 1, np.log(clip(p)), np.log(1 - clip(p))).sum() / n
-        predicted = (p >= 0.5).astype(np.int64)
+        predicted = (p >= threshold).astype(np.int64)
         k = 2
     else:
         out = output.reshape(n, classes)
@@ -1131,6 +1133,16 @@ def compute_metrics(task, output, y, classes, target_std=1.0):
         k = classes
     metrics = {"loss": float(loss), **classification_scores(predicted, labels, k)}
     if task == "binary":
+        # The headline is the positive class's; the macro averages keep their own names.
+        for key in ("precision", "recall", "f1"):
+            metrics["macro_" + key] = metrics[key]
+        tp = float(np.sum((predicted == 1) & (labels == 1)))
+        fp = float(np.sum((predicted == 1) & (labels == 0)))
+        fn = float(np.sum((predicted == 0) & (labels == 1)))
+        precision = tp / (tp + fp) if tp + fp > 0 else 0.0
+        recall = tp / (tp + fn) if tp + fn > 0 else 0.0
+        metrics["precision"], metrics["recall"] = precision, recall
+        metrics["f1"] = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
         auc = roc_auc(output.reshape(-1), labels)
         if auc is not None:
             metrics["auc"] = auc
@@ -1172,7 +1184,7 @@ def roc_auc(scores, y):
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-HIGHER_IS_BETTER = {"accuracy", "auc", "f1", "precision", "recall", "r2"}
+HIGHER_IS_BETTER = {"accuracy", "auc", "f1", "precision", "recall", "r2", "macro_precision", "macro_recall", "macro_f1"}
 
 
 def monitor_value(record, monitor):
