@@ -59,6 +59,8 @@ try {
         events: [],
         results: null,
         metrics: null,
+        warnings: [],
+        baselines: null,
         versions: { tickwork: 'bench' },
         modelId: null,
         raceId: `race-${Math.floor(i / 5)}`,
@@ -83,6 +85,8 @@ try {
         best: { epoch: EPOCHS, train: { loss: 0.2 }, validation: { loss: 0.22 } },
         backend: summary.backend,
         versions: summary.versions,
+        warnings: [],
+        baselines: null,
       });
     }
     ws.close();

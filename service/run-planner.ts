@@ -249,6 +249,7 @@ export function encodeRun(planned: PlannedRun, axes?: { x: string; y: string | n
     config,
     task: config.task,
     classes: preprocessing.labels?.length ?? 1,
+    labels: preprocessing.labels,
     targetStats: preprocessing.targetStats,
     classWeights: resolveClassWeights(config.classWeights, preprocessing, table, split.train),
     train: part(table, split.train),

@@ -74,6 +74,8 @@ export class RunSession {
       events: [],
       results: null,
       metrics: null,
+      warnings: [],
+      baselines: null,
       versions: { tickwork: deps.version },
       modelId: null,
       raceId: group?.kind === 'race' ? group.id : null,
@@ -186,11 +188,14 @@ export class RunSession {
     run.events = result.events;
     run.metrics = result.metrics;
     run.backend = result.backend;
+    run.warnings = result.warnings ?? [];
+    run.baselines = result.baselines ?? null;
     if (this.#recorder.failed) return this.#finish('failed', this.#keepCheckpoint(this.#recorder.failed));
     if (result.status === 'failed') return this.#finish('failed', this.#keepCheckpoint(`failed: ${result.message}`));
     const note = await this.#register(result.artifacts, result.metrics, `${run.name || `run ${this.runId}`}`, 'run');
     await this.#finalResults().catch(() => undefined); // the last epoch's results stay if these cannot be made
-    this.#finish(result.status, note ? `${result.message} ${note}` : result.message);
+    const warned = run.warnings.length > 0 ? ` Warning: ${run.warnings[0].message}` : '';
+    this.#finish(result.status, `${result.message}${note ? ` ${note}` : ''}${warned}`);
     void this.finalSurface().catch(() => undefined); // a missing picture is not worth failing the run
   }
 
@@ -277,6 +282,8 @@ export class RunSession {
       best: bestEpoch(run.history, this.prepared.config.earlyStopping),
       backend: run.backend,
       versions: run.versions,
+      warnings: run.warnings,
+      baselines: run.baselines,
     };
     this.#recorder.finished(outcome);
     this.#setStatus(status, message);

@@ -261,6 +261,17 @@ export const surfaceSchema = z.object({
 });
 export type Surface = z.infer<typeof surfaceSchema>;
 
+/** A warning about what a run learned: e.g. degenerate (no better than always predicting the majority class). */
+export const runWarningSchema = z.object({ code: z.enum(['degenerate']), check: z.string(), message: z.string() });
+export type RunWarning = z.infer<typeof runWarningSchema>;
+
+/** The trivial models a run is compared with, on the same rows: the constant predictor and a linear model. */
+export const baselinesSchema = z.object({
+  constant: z.object({ validation: metricsSchema.nullable(), test: metricsSchema.nullable() }),
+  linear: z.object({ validation: metricsSchema.nullable(), test: metricsSchema.nullable() }),
+});
+export type Baselines = z.infer<typeof baselinesSchema>;
+
 export const runGroupSchema = z.object({ id: z.string(), kind: z.enum(['race', 'repeats', 'cv']) });
 export type RunGroup = z.infer<typeof runGroupSchema>;
 
@@ -286,6 +297,9 @@ export const runSummarySchema = z.object({
   /** The latest Results view data (confusion matrix, ROC / PR, or actual vs predicted). */
   results: runResultsSchema.nullable(),
   metrics: splitMetricsSchema.nullable(),
+  /** What the run learned, compared: degenerate runs are flagged (and never made the model in use without the user choosing). */
+  warnings: z.array(runWarningSchema),
+  baselines: baselinesSchema.nullable(),
   /** Library versions the run used (tfjs, tickwork, node), for reproducibility. */
   versions: z.record(z.string(), z.string()),
   modelId: z.string().nullable(),
@@ -334,6 +348,8 @@ export const runRowSchema = z.object({
   best: bestEpochSchema.nullable(),
   /** The returned model's metrics (after early stopping restored its best epoch). */
   metrics: splitMetricsSchema.nullable(),
+  warnings: z.array(runWarningSchema),
+  baselines: baselinesSchema.nullable(),
   durationMs: z.number().nullable(),
   stepsPerSecond: z.number().nullable(),
   backend: z.string().nullable(),

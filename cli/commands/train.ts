@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { describeNetwork } from '../../shared/network.js';
 import { TickworkError } from '../../shared/errors.js';
-import { ProgressLine } from '../progress.js';
+import { formatMetrics, ProgressLine } from '../progress.js';
+import { runMetricsJson } from '../metrics-json.js';
 import { numberFlag, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
 import { reportGroup } from './train-groups.js';
 import { onStopSignals, openWithProgress, withService } from '../session.js';
@@ -53,14 +54,19 @@ export async function cmdTrain(values: Flags): Promise<void> {
       task: run.config.task,
       backend: run.backend?.name ?? 'unknown',
       status: run.status,
-      metrics: { train: m.train, validation: m.validation, test: m.test },
+      ...runMetricsJson(run),
       out: exported?.dir ?? null,
     };
     if (!json) {
       console.log(`${run.status}: ${run.message}`);
-      for (const [part, metrics] of Object.entries(summary.metrics)) {
+      if (run.config.task === 'binary') console.log(`  positive class: ${run.config.positiveClass} (precision, recall and F1 are its)`);
+      for (const [part, metrics] of Object.entries({ train: m.train, validation: m.validation, test: m.test })) {
         if (metrics) console.log(`  ${part.padEnd(10)} ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
       }
+      if (run.baselines) {
+        for (const [name, b] of Object.entries(run.baselines)) console.log(`  ${`${name} baseline`.padEnd(18)} validation: ${formatMetrics(b.validation)}`);
+      }
+      for (const w of run.warnings) console.log(`  warning: ${w.message}`);
       console.log(`run ${runId} (${run.name})`);
       if (exported) console.log(`model exported to ${exported.dir}`);
     } else {

@@ -31,6 +31,8 @@ export interface RunOutcome {
   best: BestEpoch | null;
   backend: RunSummary['backend'];
   versions: Record<string, string>;
+  warnings: RunSummary['warnings'];
+  baselines: RunSummary['baselines'];
 }
 
 interface RunRecord {
@@ -62,6 +64,8 @@ interface RunRecord {
   best_json: string | null;
   group_id: string | null;
   group_kind: 'race' | 'repeats' | 'cv' | null;
+  warnings_json: string;
+  baselines_json: string | null;
   epochs_run?: number;
 }
 
@@ -176,7 +180,8 @@ export class RunStore {
       .prepare(
         `UPDATE runs SET status = @status, message = @message, finished_at = @finished_at, duration_ms = @duration_ms,
            metrics_json = @metrics_json, results_json = COALESCE(@results_json, results_json), model_id = @model_id,
-           best_json = @best_json, backend_json = COALESCE(@backend_json, backend_json), versions_json = @versions_json
+           best_json = @best_json, backend_json = COALESCE(@backend_json, backend_json), versions_json = @versions_json,
+           warnings_json = @warnings_json, baselines_json = @baselines_json
          WHERE id = @id`,
       )
       .run({
@@ -191,6 +196,8 @@ export class RunStore {
         best_json: outcome.best ? JSON.stringify(outcome.best) : null,
         backend_json: outcome.backend ? JSON.stringify(outcome.backend) : null,
         versions_json: JSON.stringify(outcome.versions),
+        warnings_json: JSON.stringify(outcome.warnings ?? []),
+        baselines_json: outcome.baselines ? JSON.stringify(outcome.baselines) : null,
       });
   }
 
@@ -295,6 +302,8 @@ export class RunStore {
       events,
       results: parse(r.results_json),
       metrics: parse(r.metrics_json),
+      warnings: JSON.parse(r.warnings_json ?? '[]'),
+      baselines: parse(r.baselines_json),
       versions: JSON.parse(r.versions_json),
       modelId: r.model_id,
       raceId: r.race_id,
@@ -393,6 +402,8 @@ function toRow(r: RunRecord): RunRow {
     seed: config.seed,
     best: parse(r.best_json),
     metrics: parse(r.metrics_json),
+    warnings: JSON.parse(r.warnings_json ?? '[]'),
+    baselines: parse(r.baselines_json),
     durationMs: r.duration_ms,
     stepsPerSecond: r.steps && seconds > 0 ? r.steps / seconds : null,
     backend: backend?.name ?? null,

@@ -217,3 +217,85 @@ describe('tickwork CLI', () => {
     }
   });
 });
+
+describe('tickwork CLI: results an analyst can trust', () => {
+  it('a binary run names its positive class, heads with its precision/recall/F1 (macro under "macro"), and carries baselines', async () => {
+    const out = join(dir, 'moons-trust');
+    const r = tickwork('train', '--data', 'moons', '--target', 'label', '--epochs', '25', '--seed', '3', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.last);
+    expect(s.positiveClass).toMatch(/^[01]$/);
+    expect(s.metrics.validation.macro).toEqual(expect.objectContaining({ precision: expect.any(Number), recall: expect.any(Number), f1: expect.any(Number) }));
+    expect(s.metrics.validation).not.toHaveProperty('macro_precision');
+    expect(s.baselines.constant.validation.accuracy).toBeLessThan(0.7);
+    expect(s.baselines.linear.validation.loss).toBeLessThan(s.baselines.constant.validation.loss);
+    expect(s.warnings).toEqual([]);
+
+    const prep = JSON.parse(await readFile(join(out, 'preprocessing.json'), 'utf8'));
+    expect(prep.labels[1]).toBe(s.positiveClass);
+  });
+
+  it('the metrics a run reports equal those recomputed from `tickwork predict` on the same test rows', async () => {
+    // A binary file with a rare positive class, so positive-class and macro numbers differ.
+    const rows = Array.from({ length: 600 }, (_, i) => {
+      const x1 = Math.sin(i * 1.7) * 2;
+      const x2 = Math.cos(i * 0.9) * 2;
+      return `${x1.toFixed(4)},${x2.toFixed(4)},${x1 + 0.5 * x2 > 1.2 ? 'churn' : 'stay'}`;
+    });
+    const data = join(dir, 'churn.csv');
+    await writeFile(data, `x1,x2,outcome\n${rows.join('\n')}\n`);
+    const out = join(dir, 'churn-model');
+    const r = tickwork('train', '--data', data, '--target', 'outcome', '--epochs', '40', '--lr', '0.01', '--no-workspace', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.last);
+    expect(s.positiveClass).toBe('churn'); // the less frequent class
+    const split = JSON.parse(await readFile(join(out, 'split.json'), 'utf8')) as { test: number[] };
+    const scored = join(dir, 'churn-scored.csv');
+    expect(tickwork('predict', '--model', out, '--data', data, '--out', scored).code).toBe(0);
+    const lines = (await readFile(scored, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    let tp = 0, fp = 0, fn = 0, correct = 0;
+    for (const i of split.test) {
+      const [, , actual, predicted] = lines[i];
+      if (predicted === actual) correct++;
+      if (predicted === 'churn' && actual === 'churn') tp++;
+      if (predicted === 'churn' && actual !== 'churn') fp++;
+      if (predicted !== 'churn' && actual === 'churn') fn++;
+    }
+    expect(s.metrics.test.accuracy).toBeCloseTo(correct / split.test.length, 10);
+    expect(s.metrics.test.precision).toBeCloseTo(tp + fp > 0 ? tp / (tp + fp) : 0, 10);
+    expect(s.metrics.test.recall).toBeCloseTo(tp / (tp + fn), 10);
+  });
+
+  it('a run at learning rate 10 completes with a "degenerate" warning that says what to try', () => {
+    const r = tickwork('train', '--data', 'moons', '--target', 'label', '--optimizer', 'sgd', '--lr', '10', '--epochs', '15', '--no-workspace', '--out', join(dir, 'lr10'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.last);
+    expect(s.status).toBe('completed');
+    expect(s.warnings.length).toBeGreaterThan(0);
+    expect(s.warnings[0]).toMatchObject({ code: 'degenerate' });
+    expect(s.warnings.map((w: { message: string }) => w.message).join(' ')).toMatch(/learning rate about 10× lower/);
+  });
+
+  it('--cv 5 gives five folds with a spread, and a final model tested on the held-out rows', () => {
+    const r = tickwork('train', '--data', 'iris', '--target', 'species', '--cv', '5', '--epochs', '15', '--no-workspace', '--out', join(dir, 'cv'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.last);
+    expect(s.cv.k).toBe(5);
+    expect(s.cv.folds).toHaveLength(5);
+    expect(s.cv.std.accuracy).toBeGreaterThan(0);
+    expect(s.cv.mean.accuracy).toBeGreaterThan(0.5);
+    expect(s.metrics.test.accuracy).toBeGreaterThan(0.5);
+    expect(s.metrics.validation).toBeNull();
+    // --repeats with a bad count and --cv 1 are refused in one line, exit 2.
+    for (const [args, message] of [
+      [['--cv', '1'], /--cv: cv must be >= 2/],
+      [['--repeats', '0'], /--repeats: repeats must be >= 2/],
+      [['--positive', 'maybe'], /"maybe" is not a class of "species"|positive class .* is for binary/],
+      [['--threshold', '1.5'], /threshold must be < 1/],
+    ] as const) {
+      const bad = tickwork('train', '--data', 'iris', '--target', 'species', '--no-workspace', '--out', join(dir, 'x'), ...args);
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+  });
+});

@@ -368,6 +368,8 @@ describe('CompareState (the run table)', () => {
       seed: 42,
       best: null,
       metrics: null,
+      warnings: [],
+      baselines: null,
       durationMs: 1000,
       stepsPerSecond: 100,
       backend: 'wasm',

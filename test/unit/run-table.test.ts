@@ -30,6 +30,8 @@ const row = (over: Partial<RunRow>): RunRow =>
     seed: 42,
     best: null,
     metrics: null,
+    warnings: [],
+    baselines: null,
     durationMs: 1000,
     stepsPerSecond: null,
     backend: 'wasm',
