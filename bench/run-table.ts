@@ -61,6 +61,7 @@ try {
         metrics: null,
         warnings: [],
         baselines: null,
+        importance: null,
         versions: { tickwork: 'bench' },
         modelId: null,
         raceId: `race-${Math.floor(i / 5)}`,

@@ -11,6 +11,7 @@ import { cliMessage, UsageError } from './flags.js';
 import { USAGE } from './usage.js';
 import { cmdDatasets } from './commands/datasets.js';
 import { cmdExport } from './commands/export.js';
+import { cmdExplain } from './commands/explain.js';
 import { cmdInspect } from './commands/inspect.js';
 import { cmdLrFind } from './commands/lr-find.js';
 import { cmdPredict } from './commands/predict.js';
@@ -109,6 +110,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'inspect':
         await cmdInspect(values);
+        return 0;
+      case 'explain':
+        await cmdExplain(values);
         return 0;
       case 'runs':
         await cmdRuns(values, positionals);

@@ -12,6 +12,7 @@ Usage:
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
   tickwork predict --model <dir|zip|run:ID> --data <csv> --out <csv>
   tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
+  tickwork explain --model <dir|zip|run:ID> --data <file> [--target <column>] [--repeats 5] [--json]   which columns matter
   tickwork runs list [--json] [--dataset NAME] [--status S]     the workspace's runs, newest first
   tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
   tickwork runs export ID --out <path> [--format tfjs|onnx|zip]

@@ -131,6 +131,14 @@ export class RunRecorder {
     }
   }
 
+  importance(importance: unknown): void {
+    try {
+      this.store.setImportance(this.runId, importance);
+    } catch {
+      /* it can be computed again */
+    }
+  }
+
   finalSurface(surface: unknown): void {
     try {
       this.store.setSurface(this.runId, surface);

@@ -14,6 +14,8 @@ import { optimizerConfigSchema } from '../shared/optimizers.js';
 import { outputUnits, summarizeNetwork } from '../shared/network.js';
 import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { resultsOf, type Results } from '../models/train/results.js';
+import { evaluateBinary } from '../models/evaluation/binary-evaluation.js';
+import { permutationImportance } from '../models/evaluation/permutation-importance.js';
 import type { EventBus } from './event-bus.js';
 import type { ModelRegistry } from './model-registry.js';
 import { runSplitOf } from '../models/io/run-split.js';
@@ -76,6 +78,7 @@ export class RunSession {
       metrics: null,
       warnings: [],
       baselines: null,
+      importance: null,
       versions: { tickwork: deps.version },
       modelId: null,
       raceId: group?.kind === 'race' ? group.id : null,
@@ -197,6 +200,30 @@ export class RunSession {
     const warned = run.warnings.length > 0 ? ` Warning: ${run.warnings[0].message}` : '';
     this.#finish(result.status, `${result.message}${note ? ` ${note}` : ''}${warned}`);
     void this.finalSurface().catch(() => undefined); // a missing picture is not worth failing the run
+    void this.#importance().catch(() => undefined); // nor a missing importance chart
+  }
+
+  /** Which input columns the returned model relies on: permutation importance on the validation rows (5 repeats, ≤ 5,000 rows). */
+  async #importance(): Promise<void> {
+    const { entry, preprocessing, split, request, config } = this.prepared;
+    const modelId = this.summary.modelId;
+    const part = request.validation ?? request.train;
+    const rows = request.validation ? split.validation : split.train;
+    if (!modelId || preprocessing.inputs.length < 2 || rows.length !== part.rows) return;
+    const result = await permutationImportance({
+      spec: preprocessing,
+      table: entry.loaded.table,
+      rows,
+      y: part.y,
+      predict: async (x, n, cols) => (await this.deps.models.outputs(modelId, x, n, cols)).output,
+      repeats: 5,
+      seed: config.seed,
+      maxRows: 5000,
+    });
+    const importance = { ...result, importance: result.importance.map(({ column, mean, std }) => ({ column, mean, std })) };
+    this.summary.importance = importance;
+    this.#recorder.importance(importance);
+    this.deps.bus.emit('training:importance', { runId: this.runId, importance });
   }
 
   /**
@@ -218,6 +245,15 @@ export class RunSession {
     this.#pendingResults = null;
     const latest = resultsOf(config.task, output, part.y, preprocessing.labels?.length ?? 1, null);
     const results = runResults(entry.loaded.table, config, preprocessing, resultRows, epoch, request.validation ? 'validation' : 'train', latest, { final: true, restored });
+    if (config.task === 'binary') {
+      const threshold = config.threshold ?? 0.5;
+      try {
+        const { thresholds, calibration, gains } = evaluateBinary(output, part.y, { threshold });
+        results.binary = { threshold, thresholds, calibration, gains };
+      } catch {
+        results.binary = null; // scores that are not probabilities (a diverged model): no threshold views
+      }
+    }
     this.summary.results = results;
     this.#recorder.results(results);
     this.deps.bus.emit('training:results', { runId: this.runId, results });

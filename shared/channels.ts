@@ -37,6 +37,7 @@ export const REQUEST_METHODS = {
   'model:predict': 'predict',
   'model:score-file': 'scoreFile',
   'model:export': 'exportModel',
+  'model:explain': 'explainModel',
   'model:serve': 'serveModel',
   'model:serve-stop': 'stopServingModel',
   'model:serve-stats': 'servingStats',
@@ -51,6 +52,7 @@ export const EVENT_METHODS = {
   'dataset:progress': 'onDatasetProgress',
   'training:results': 'onTrainingResults',
   'training:surface': 'onTrainingSurface',
+  'training:importance': 'onTrainingImportance',
 } as const;
 
 export type RequestChannelName = keyof typeof REQUEST_METHODS;

@@ -195,6 +195,23 @@ export const resultsSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('regression'), points: z.array(pointSchema) }),
 ]);
+/** For a binary model's final results: the exact threshold table, the reliability diagram and the gains curve. */
+export const binaryViewsSchema = z.object({
+  /** The decision threshold saved with the run. */
+  threshold: z.number(),
+  /** Rows per score bin of width 1/bins, by true class: the confusion matrix at any bin edge, exactly, over all rows. */
+  thresholds: z.object({ bins: z.number().int(), positives: z.array(z.number().int()), negatives: z.array(z.number().int()) }),
+  calibration: z.object({
+    bins: z.array(z.object({ lower: z.number(), upper: z.number(), meanPredicted: z.number(), fractionPositive: z.number(), count: z.number().int() })),
+    binCount: z.number().int(),
+    brier: z.number(),
+    rows: z.number().int(),
+  }),
+  /** Cumulative gains: share of rows targeted (highest scores first) → share of positives captured, and the lift. */
+  gains: z.object({ points: z.array(z.object({ targeted: z.number(), captured: z.number(), lift: z.number() })), rows: z.number().int(), positives: z.number().int() }).nullable(),
+});
+export type BinaryViews = z.infer<typeof binaryViewsSchema>;
+
 export const runResultsSchema = z.object({
   /** The epoch the results are of: during training the latest; at the end, the epoch of the model the run returned. */
   epoch: z.number().int(),
@@ -202,6 +219,8 @@ export const runResultsSchema = z.object({
   final: z.boolean(),
   /** final: the weights are those of an earlier epoch, restored by early stopping. */
   restored: z.boolean(),
+  /** final, binary: the threshold, calibration and gains views over every row of the split. */
+  binary: binaryViewsSchema.nullable().optional(),
   /** Which split the results are on. */
   split: z.enum(['validation', 'train']),
   labels: z.array(z.string()).nullable(),
@@ -272,6 +291,19 @@ export const baselinesSchema = z.object({
 });
 export type Baselines = z.infer<typeof baselinesSchema>;
 
+/** Permutation importance of a run's model per original input column, on its validation rows. */
+export const importanceSchema = z.object({
+  /** What the drop is measured in: the loss (how much worse it gets when the column is shuffled). */
+  metric: z.string(),
+  higherIsBetter: z.boolean(),
+  baseline: z.number(),
+  rows: z.number().int(),
+  repeats: z.number().int(),
+  /** Most important first; std: over the repeats. */
+  importance: z.array(z.object({ column: z.string(), mean: z.number(), std: z.number() })),
+});
+export type Importance = z.infer<typeof importanceSchema>;
+
 export const runGroupSchema = z.object({ id: z.string(), kind: z.enum(['race', 'repeats', 'cv']) });
 export type RunGroup = z.infer<typeof runGroupSchema>;
 
@@ -300,6 +332,8 @@ export const runSummarySchema = z.object({
   /** What the run learned, compared: degenerate runs are flagged (and never made the model in use without the user choosing). */
   warnings: z.array(runWarningSchema),
   baselines: baselinesSchema.nullable(),
+  /** Which input columns the model relies on (computed shortly after the run ends; null before, or when it could not be). */
+  importance: importanceSchema.nullable(),
   /** Library versions the run used (tfjs, tickwork, node), for reproducibility. */
   versions: z.record(z.string(), z.string()),
   modelId: z.string().nullable(),
@@ -701,6 +735,19 @@ export const requests = {
     input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
     output: z.object({ rows: z.number().int(), output: z.string(), warnings: z.array(z.string()) }),
   },
+  /** Permutation importance of the model's input columns on a data file with the target (tickwork explain). */
+  'model:explain': {
+    input: z
+      .object({
+        modelId: id('modelId'),
+        input: id('input'),
+        /** The target column's name in the file (default: the model's target). */
+        target: z.string().min(1).optional(),
+        repeats: hyper('repeats', { int: true, gte: 1, lte: 50 }).default(5),
+      })
+      .strict(),
+    output: importanceSchema,
+  },
   /** Serve the model over HTTP on a free loopback port (as `tickwork serve-model` does), until stopped. */
   'model:serve': {
     input: z.object({ modelId: id('modelId') }).strict(),
@@ -786,6 +833,10 @@ export const events = {
   /** Batch scoring progress, after each chunk of rows. */
   'scoring:progress': {
     payload: z.object({ modelId: z.string(), file: z.string(), done: z.number().int(), total: z.number().int() }),
+  },
+  /** A finished run's permutation importance, once computed. */
+  'training:importance': {
+    payload: z.object({ runId: z.string(), importance: importanceSchema }),
   },
   /** Hyperparameter changes, LR reductions, pauses, early stops: marked on the charts. */
   'training:event': {

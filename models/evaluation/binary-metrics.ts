@@ -12,26 +12,10 @@
  */
 import { TickworkError } from '../../shared/errors.js';
 import { PROBABILITY_EPSILON, rocAuc } from '../train/metrics.js';
-import { reportFromConfusion, type AveragedScores } from './classification-report.js';
+import { reportFromConfusion } from '../../shared/classification-report.js';
+import { scoresFromCounts, type BinaryCounts, type BinaryScores } from '../../shared/binary-scores.js';
 
-export interface BinaryCounts {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-}
-
-export interface BinaryScores {
-  /** Of the positive class (class 1). */
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Recall of the negative class (class 0). */
-  specificity: number;
-  accuracy: number;
-  /** Means over the classes that occur (in the labels or the predictions). */
-  macro: AveragedScores;
-}
+export { scoresFromCounts, type BinaryCounts, type BinaryScores };
 
 export interface BinaryReport extends BinaryScores {
   threshold: number;
@@ -65,22 +49,6 @@ export function binaryCounts(scores: ArrayLike<number>, y: ArrayLike<number>, th
 }
 
 /** Precision, recall, F1 of the positive class, specificity, accuracy and macro averages from counts. */
-export function scoresFromCounts(counts: BinaryCounts): BinaryScores {
-  const { tp, fp, tn, fn } = counts;
-  const report = reportFromConfusion([
-    [tn, fp],
-    [fn, tp],
-  ]);
-  const positive = report.perClass[1];
-  return {
-    precision: positive.precision,
-    recall: positive.recall,
-    f1: positive.f1,
-    specificity: report.perClass[0].recall,
-    accuracy: report.accuracy,
-    macro: report.macro,
-  };
-}
 
 /** Mean binary log loss in nats of P(class 1) scores, clipped to [ε, 1 − ε]. */
 export function binaryLogLoss(scores: ArrayLike<number>, y: ArrayLike<number>): number {

@@ -120,6 +120,7 @@ ALTER TABLE runs ADD COLUMN group_id TEXT;
 ALTER TABLE runs ADD COLUMN group_kind TEXT;
 ALTER TABLE runs ADD COLUMN warnings_json TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE runs ADD COLUMN baselines_json TEXT;
+ALTER TABLE runs ADD COLUMN importance_json TEXT;
 CREATE INDEX runs_started ON runs (started_at);
 CREATE TABLE sweeps (
   id TEXT PRIMARY KEY,

@@ -66,6 +66,7 @@ interface RunRecord {
   group_kind: 'race' | 'repeats' | 'cv' | null;
   warnings_json: string;
   baselines_json: string | null;
+  importance_json: string | null;
   epochs_run?: number;
 }
 
@@ -201,6 +202,11 @@ export class RunStore {
       });
   }
 
+  setImportance(runId: string, importance: unknown): void {
+    if (this.readOnly) return;
+    this.db.prepare('UPDATE runs SET importance_json = ? WHERE id = ?').run(JSON.stringify(importance), runId);
+  }
+
   /** The final decision surface of a run (the event as it was sent), to show it again later. */
   setSurface(runId: string, surface: unknown): void {
     if (this.readOnly) return;
@@ -304,6 +310,7 @@ export class RunStore {
       metrics: parse(r.metrics_json),
       warnings: JSON.parse(r.warnings_json ?? '[]'),
       baselines: parse(r.baselines_json),
+      importance: parse(r.importance_json),
       versions: JSON.parse(r.versions_json),
       modelId: r.model_id,
       raceId: r.race_id,

@@ -299,3 +299,35 @@ describe('tickwork CLI: results an analyst can trust', () => {
     }
   });
 });
+
+describe('tickwork explain', () => {
+  it('ranks the two columns the target depends on first, with their spread; refuses files without the model\'s columns or the target', async () => {
+    // Seeded synthetic data: y depends on x2 and x7 of ten columns.
+    let state = 12345;
+    const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const header = Array.from({ length: 10 }, (_, i) => `x${i}`);
+    const lines = Array.from({ length: 600 }, () => {
+      const v = header.map(() => rand() * 2);
+      return [...v.map((x) => x.toFixed(4)), v[2] + 0.8 * v[7] > 0 ? 'yes' : 'no'].join(',');
+    });
+    const data = join(dir, 'ten.csv');
+    await writeFile(data, `${[...header, 'y'].join(',')}\n${lines.join('\n')}\n`);
+    const model = join(dir, 'ten-model');
+    expect(tickwork('train', '--data', data, '--target', 'y', '--epochs', '30', '--lr', '0.01', '--no-workspace', '--out', model).code).toBe(0);
+    const r = tickwork('explain', '--model', model, '--data', data, '--repeats', '3', '--no-workspace', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.last);
+    expect(s.metric).toBe('loss');
+    expect(s.importance.slice(0, 2).map((c: { column: string }) => c.column).sort()).toEqual(['x2', 'x7']);
+    expect(s.importance).toHaveLength(10);
+    expect(s.importance[0].std).toBeGreaterThanOrEqual(0);
+    const noTarget = join(dir, 'ten-no-target.csv');
+    await writeFile(noTarget, `${header.join(',')}\n${lines.map((l) => l.split(',').slice(0, 10).join(',')).join('\n')}\n`);
+    const bad = tickwork('explain', '--model', model, '--data', noTarget, '--no-workspace');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/has no target column "y"/);
+    const wrong = tickwork('explain', '--model', model, '--data', 'datasets/iris.csv', '--no-workspace');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/lacks the model's input column\(s\) x0/);
+  });
+});

@@ -77,6 +77,9 @@ export class LiveRun {
       if (runId === this.runId) this.results = results;
     });
     api.onTrainingSurface((surface) => this.#surfaceArrived(surface));
+    api.onTrainingImportance(({ runId, importance }) => {
+      if (runId === this.runId && this.run) this.run = { ...this.run, importance };
+    });
     api.onTrainingStatus((s) => {
       if (s.runId !== this.runId) return;
       this.status = s.status;
@@ -205,6 +208,17 @@ export class LiveRun {
     const runId = this.runId;
     if (!runId || !this.running) return;
     await this.errors.guard(() => this.api.updateTraining({ runId, lr }));
+  }
+
+  /** Save a binary run's decision threshold with it and its model. */
+  async useThreshold(threshold: number): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return;
+    const saved = await this.errors.guard(() => this.api.setRunThreshold({ runId, threshold }));
+    if (!saved || this.runId !== runId) return;
+    const results = this.results;
+    if (results?.binary) this.results = { ...results, binary: { ...results.binary, threshold: saved.threshold } };
+    if (this.run) this.run = { ...this.run, config: { ...this.run.config, threshold: saved.threshold } };
   }
 
   async stop(): Promise<void> {
