@@ -150,6 +150,11 @@ export class DatasetStore {
     return { cancelled: controller !== null };
   }
 
+  /** An open dataset, or null. */
+  find(datasetId: string): DatasetEntry | null {
+    return this.#entries.get(datasetId) ?? null;
+  }
+
   get(datasetId: string): DatasetEntry {
     const entry = this.#entries.get(datasetId);
     if (!entry) throw new TickworkError('not_found', `No open dataset with id ${datasetId}. Open the dataset again.`);

@@ -13,6 +13,11 @@ import { columnIndex } from '../models/data/table.js';
 import { encodeTarget, rowsWithTarget } from '../models/prep/preprocessing.js';
 import { permutationImportance } from '../models/evaluation/permutation-importance.js';
 import type { ModelRegistry } from './model-registry.js';
+import type { DatasetStore } from './datasets.js';
+import type { RunRegistry } from './runs.js';
+import { planRun, type RequestedConfig } from './run-planner.js';
+import { partialDependence } from '../models/evaluation/partial-dependence.js';
+import type { Table } from '../models/data/table.js';
 
 export async function explainModel(models: ModelRegistry, { modelId, input, target, repeats }: RequestParsedInput<'model:explain'>): Promise<Importance> {
   const entry = await models.get(modelId);
@@ -43,4 +48,51 @@ export async function explainModel(models: ModelRegistry, { modelId, input, targ
     maxRows: 10_000,
   });
   return { ...result, importance: result.importance.map(({ column, mean, std }) => ({ column, mean, std })) };
+}
+
+/**
+ * Rows to average partial dependence over: the run's training rows (its session in this process,
+ * or the run re-planned on its dataset when that is open — the split is seeded, so the same rows);
+ * else the rows of the dataset given, when it has the model's columns.
+ */
+async function rowsFor(
+  deps: { models: ModelRegistry; runs: RunRegistry; datasets: DatasetStore },
+  modelId: string,
+  datasetId: string | undefined,
+): Promise<{ table: Table; rows: Int32Array }> {
+  const { info, preprocessing } = await deps.models.get(modelId);
+  if (info.runId) {
+    const session = deps.runs.sessionIfAny(info.runId);
+    if (session) return session.trainingData;
+    const run = deps.runs.get(info.runId);
+    const entry = deps.datasets.find(run.datasetId);
+    if (entry) return { table: entry.loaded.table, rows: planRun(entry, run.config as unknown as RequestedConfig, null).split.train };
+  }
+  const given = datasetId ? deps.datasets.find(datasetId) : null;
+  if (given && preprocessing.inputs.every((name) => columnIndex(given.loaded.table, name) >= 0)) {
+    return { table: given.loaded.table, rows: Int32Array.from({ length: given.loaded.table.rowCount }, (_, i) => i) };
+  }
+  throw new TickworkError(
+    'bad_data',
+    `Partial dependence averages the model over rows of its data: open the dataset it was trained on${info.runId ? ` (${deps.runs.get(info.runId).datasetName})` : ''} in the Data step, then ask again.`,
+  );
+}
+
+export async function partialDependenceOf(
+  deps: { models: ModelRegistry; runs: RunRegistry; datasets: DatasetStore },
+  { modelId, column, datasetId }: RequestParsedInput<'model:partial-dependence'>,
+) {
+  const { preprocessing, runConfig } = await deps.models.get(modelId);
+  if (!preprocessing.inputs.includes(column)) {
+    throw new TickworkError('bad_data', `"${column}" is not an input of this model (its inputs: ${preprocessing.inputs.join(', ')}).`);
+  }
+  const { table, rows } = await rowsFor(deps, modelId, datasetId);
+  return partialDependence({
+    spec: preprocessing,
+    table,
+    rows,
+    column,
+    predict: async (x, n, cols) => (await deps.models.outputs(modelId, x, n, cols)).output,
+    seed: runConfig?.seed ?? 42,
+  });
 }

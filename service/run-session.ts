@@ -111,6 +111,11 @@ export class RunSession {
     return this.#lastSurface;
   }
 
+  /** The table and training rows the run was trained on (for partial dependence). */
+  get trainingData(): { table: PreparedRun['entry']['loaded']['table']; rows: Int32Array } {
+    return { table: this.prepared.entry.loaded.table, rows: this.prepared.split.train };
+  }
+
   get active(): boolean {
     return isActive(this.summary.status);
   }

@@ -48,6 +48,11 @@ export class RunRegistry {
     return this.#sessions.has(given) ? given : this.deps.store.resolveId(given);
   }
 
+  /** The session of a run trained in this process, if any. */
+  sessionIfAny(runId: string): RunSession | null {
+    return this.#sessions.get(runId) ?? null;
+  }
+
   /** A run in full: this process's live summary, or what the workspace recorded. */
   get(given: string): RunSummary {
     const runId = this.resolve(given);

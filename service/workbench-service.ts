@@ -24,7 +24,7 @@ import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner
 import { RunRegistry } from './runs.js';
 import { RunGroups } from './run-groups.js';
 import { ModelServing } from './model-serving.js';
-import { explainModel } from './model-explain.js';
+import { explainModel, partialDependenceOf } from './model-explain.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -265,6 +265,10 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'model:explain'(input: RequestParsedInput<'model:explain'>) {
     return explainModel(this.#models, input);
+  }
+
+  async 'model:partial-dependence'(input: RequestParsedInput<'model:partial-dependence'>) {
+    return partialDependenceOf({ models: this.#models, runs: this.#runs, datasets: this.#datasets }, input);
   }
 
   async 'model:serve'({ modelId }: RequestParsedInput<'model:serve'>) {

@@ -38,6 +38,7 @@ export const REQUEST_METHODS = {
   'model:score-file': 'scoreFile',
   'model:export': 'exportModel',
   'model:explain': 'explainModel',
+  'model:partial-dependence': 'partialDependence',
   'model:serve': 'serveModel',
   'model:serve-stop': 'stopServingModel',
   'model:serve-stats': 'servingStats',

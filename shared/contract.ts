@@ -748,6 +748,23 @@ export const requests = {
       .strict(),
     output: importanceSchema,
   },
+  /**
+   * Partial dependence of the model's output on one input column: the output averaged over rows
+   * (the run's training rows; for a loaded export, the rows of the dataset given) as the column
+   * moves over its values, with a few rows' own curves.
+   */
+  'model:partial-dependence': {
+    input: z.object({ modelId: id('modelId'), column: z.string().min(1), datasetId: z.string().min(1).optional() }).strict(),
+    output: z.object({
+      column: z.string(),
+      kind: z.string(),
+      grid: z.array(z.union([z.number(), z.string()])),
+      outputs: z.array(z.string()),
+      mean: z.array(z.array(z.number())),
+      ice: z.array(z.object({ row: z.number().int(), values: z.array(z.array(z.number())) })),
+      rows: z.number().int(),
+    }),
+  },
   /** Serve the model over HTTP on a free loopback port (as `tickwork serve-model` does), until stopped. */
   'model:serve': {
     input: z.object({ modelId: id('modelId') }).strict(),

@@ -48,6 +48,8 @@ export class PredictState {
     this.exported = null;
     this.variation = null;
     this.varied = '';
+    this.dependence = null;
+    this.dependenceColumn = '';
   }
 
   async useModel(modelId: string): Promise<void> {
@@ -84,6 +86,22 @@ export class PredictState {
     const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] }));
     if (out) this.result = out.predictions[0];
     if (out && this.varied) await this.vary(this.varied);
+  }
+
+  /** Partial dependence on one input, averaged over the model's training rows (null: none asked, or none available). */
+  dependence = $state.raw<Awaited<ReturnType<TickworkApi['partialDependence']>> | null>(null);
+  dependenceColumn = $state('');
+
+  /** Partial dependence of the model on `column` (datasetId: the open dataset, for a loaded export). */
+  async dependOn(column: string, datasetId: string | null): Promise<void> {
+    const model = this.model;
+    this.dependenceColumn = column;
+    if (!model || !column) {
+      this.dependence = null;
+      return;
+    }
+    const result = await this.run(() => this.api.partialDependence({ modelId: model.modelId, column, ...(datasetId ? { datasetId } : {}) }));
+    if (this.model === model && this.dependenceColumn === column) this.dependence = result ?? null;
   }
 
   /** The numeric input the what-if row is varied along (empty: none). */

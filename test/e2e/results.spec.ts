@@ -1,0 +1,93 @@
+/**
+ * Results an analyst can act on: the threshold view moves the confusion matrix over every
+ * validation row, a saved threshold changes what-if and batch-scoring labels, and the baselines
+ * and the importance chart show.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type Served } from '../helpers/serve';
+
+let server: Served;
+test.beforeEach(async () => {
+  server = await serve();
+});
+test.afterEach(async () => {
+  if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
+  await server?.stop();
+});
+
+async function pickFile(page: Page, button: string, path: string) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId(button).click();
+  await (await chooser).setFiles(path);
+}
+
+test('the threshold moves the confusion matrix; a saved threshold changes what-if and scoring; baselines and importance show', async ({ page }) => {
+  // A binary file where a 20% minority ("churn") depends on two of four columns.
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-results-'));
+  const file = join(dir, 'churn.csv');
+  let state = 7;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const lines = Array.from({ length: 800 }, () => {
+    const v = [rand(), rand(), rand(), rand()];
+    return [...v.map((x) => x.toFixed(4)), v[0] + 0.7 * v[2] > 0.75 ? 'churn' : 'stay'].join(',');
+  });
+  await writeFile(file, `a,b,c,d,outcome\n${lines.join('\n')}\n`);
+  await page.goto(server.url);
+  await pickFile(page, 'open-file', file);
+  await expect(page.getByTestId('task')).toHaveText('binary');
+  await page.getByTestId('lr-input').fill('0.01');
+  await page.getByTestId('epochs-input').fill('40');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+
+  // The Results describe the returned model; the baselines sit beside the network.
+  await expect(page.getByTestId('results-title')).toContainText('of the model this run returned');
+  await expect(page.getByTestId('baselines').getByTestId('baseline-row')).toHaveCount(3);
+  await expect(page.getByTestId('importance')).toBeVisible({ timeout: 30_000 });
+  const firstTwo = (await page.getByTestId('importance-table').locator('tbody tr td:first-child').allTextContents()).slice(0, 2).sort();
+  expect(firstTwo).toEqual(['a', 'c']);
+  await expect(page.getByTestId('reliability-chart')).toBeVisible();
+  await expect(page.getByTestId('brier')).toHaveText(/0\.\d{4}/);
+  await expect(page.getByTestId('gains-chart')).toBeVisible();
+
+  // The slider recomputes the confusion matrix over all validation rows.
+  const cell = async (id: string) => Number(await page.getByTestId(id).textContent());
+  const total = async () => (await cell('cm-tp')) + (await cell('cm-fp')) + (await cell('cm-tn')) + (await cell('cm-fn'));
+  const rows = await total();
+  expect(rows).toBe(120); // 15% of 800
+  const positivesAtHalf = (await cell('cm-tp')) + (await cell('cm-fp'));
+  await page.getByTestId('threshold-slider').fill('0.05');
+  await expect.poll(async () => (await cell('cm-tp')) + (await cell('cm-fp'))).toBeGreaterThan(positivesAtHalf);
+  expect(await total()).toBe(rows);
+  await page.getByTestId('threshold-max-f1').click();
+  await expect(page.getByTestId('threshold-note')).toContainText('the best F1: threshold');
+  await page.screenshot({ path: 'test-results/screenshots/results-threshold.png', fullPage: true });
+
+  // Save a very low threshold: what-if and scoring then say "churn" for nearly everyone.
+  await page.getByTestId('threshold-slider').fill('0.001');
+  await page.getByTestId('threshold-use').click();
+  await expect(page.getByTestId('threshold-note')).toContainText('Saved');
+  // A row near the boundary (a + 0.7·c = 0.74): neither sure churn nor sure stay.
+  for (const [input, value] of [['a', '0.6'], ['b', '0'], ['c', '0.2'], ['d', '0']]) await page.getByTestId(`whatif-${input}`).fill(value);
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction: churn');
+  const download = page.waitForEvent('download');
+  await pickFile(page, 'score-button', file);
+  const scoredPath = join(dir, 'scored.csv');
+  await (await download).saveAs(scoredPath);
+  const scored = (await readFile(scoredPath, 'utf8')).trim().split('\n').slice(1);
+  // Every row follows the saved rule: "churn" exactly when P(churn) ≥ 0.001 (more than at 0.5).
+  const rowsOf = (text: string[]) => text.map((l) => l.split(',')).map((c) => ({ predicted: c[5], p: Number(c[7]) }));
+  const atLow = rowsOf(scored);
+  expect(atLow.every((r) => r.predicted === (r.p >= 0.001 ? 'churn' : 'stay'))).toBe(true);
+  expect(atLow.filter((r) => r.predicted === 'churn').length).toBeGreaterThan(atLow.filter((r) => r.p >= 0.5).length);
+  // Back to a high threshold: the typical row is "stay".
+  await page.getByTestId('threshold-slider').fill('0.999');
+  await page.getByTestId('threshold-use').click();
+  await expect(page.getByTestId('threshold-note')).toContainText('0.999');
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction: stay');
+});
