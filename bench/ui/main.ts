@@ -21,7 +21,7 @@ const STEPS_PER_EPOCH = 1000;
 
 const history: EpochRecord[] = [];
 const run = (): RunSummary =>
-  ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, modelId: null, raceId: null, parameters: 4353, backend: null }) as unknown as RunSummary;
+  ({ runId: RUN, status: 'training', message: 'training', history, events: [], results: null, metrics: null, config: { optimizer: { name: 'adam', lr: 0.001 }, batchSize: 32, epochs: 500, model: { hidden: [64, 64], activation: 'relu', dropout: 0, batchNorm: false, l1: 0, l2: 0 } }, warnings: [], baselines: null, importance: null, versions: {}, group: null, modelId: null, raceId: null, parameters: 4353, backend: null }) as unknown as RunSummary;
 
 const row = (): RunRow =>
   ({ runId: RUN, seq: 1, name: '#1 adam lr 0.001', status: 'training', message: 'training', datasetId: 'bench-data', datasetName: 'bench', raceId: null, group: null, fold: null, task: 'regression', target: 'y', optimizer: 'adam', lr: 0.001, schedule: 'constant', warmupSteps: 0, batchSize: 32, epochs: 500, epochsRun: history.length, network: '64-64 relu', parameters: 4353, seed: 42, best: null, metrics: null, warnings: [], baselines: null, durationMs: null, stepsPerSecond: null, backend: null, tags: [], notes: '', origin: 'local', modelId: null, startedAt: new Date(0).toISOString(), finishedAt: null }) as RunRow;

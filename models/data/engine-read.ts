@@ -93,9 +93,12 @@ export async function loadDelimited(
       checkShape(file.name, names, rows);
       return { table, columnNames: names, rows };
     }
+    // A line of only spaces or tabs is a blank line (skipped, as pandas and the stream reader do), not a
+    // ragged row; DuckDB records one reject per missing column, so rows are counted by line.
     const problems = (
       await connection.runAndReadAll(
-        `SELECT error_type, count(*), min(line), list(column_name) FILTER (WHERE error_type = 'CAST') FROM ${ident(rejects)} GROUP BY error_type`,
+        `SELECT error_type, count(DISTINCT line), min(line), list(column_name) FILTER (WHERE error_type = 'CAST') FROM ${ident(rejects)} ` +
+          `WHERE ${NOT_BLANK} GROUP BY error_type`,
       )
     ).getRowsJson() as [string, string, string, (string | null)[] | null][];
     const byType = new Map(problems.map(([type, n, first, columns]) => [type, { n: Number(n), first: Number(first), columns: columns ?? [] }]));
@@ -104,7 +107,8 @@ export async function loadDelimited(
     if (ragged > 0) {
       const examples = (
         await connection.runAndReadAll(
-          `SELECT line, error_message FROM ${ident(rejects)} WHERE error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') ORDER BY line LIMIT 5`,
+          `SELECT line, max(error_message) FROM ${ident(rejects)} WHERE error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') ` +
+            `AND ${NOT_BLANK} GROUP BY line ORDER BY line LIMIT 5`,
         )
       ).getRowsJson() as [string, string][];
       const shown = examples.map(([line, message]) => `line ${line} has ${/Found: (\d+)/.exec(message)?.[1] ?? '?'}`);
@@ -131,6 +135,9 @@ export async function loadDelimited(
   }
   throw new TickworkError('bad_data', `${file.name} could not be read: its columns kept changing type between reads.`);
 }
+
+/** Rejects of real rows: DuckDB also rejects a line of only spaces and tabs (a CAST and a MISSING COLUMNS per column). */
+const NOT_BLANK = `(csv_line IS NULL OR trim(csv_line, ' \t\r\n') <> '')`;
 
 const RETRY = Symbol('read again, collecting rejects');
 

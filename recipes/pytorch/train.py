@@ -303,11 +303,6 @@ def js_trim(s):
     return s.strip(JS_WHITESPACE)
 
 
-def trim_cell(raw):
-    """table.ts trimCell: trimmed only when it starts or ends with a control character or space."""
-    return js_trim(raw) if raw and (ord(raw[0]) <= 32 or ord(raw[-1]) <= 32) else raw
-
-
 def parse_number(cell):
     """numbers.ts parseNumberCell: decimal notation only; no hex, Infinity, NaN or thousands separators."""
     if not DECIMAL.match(cell):
@@ -459,15 +454,15 @@ except ImportError:
 
 class ColumnCells:
     """
-    One column of one chunk, cell by cell as Tickwork's ColumnBuilder stores it. A column starts as
-    numbers and turns into text when its fourth distinct non-number appears; cells before that point
-    that are numbers are written in JavaScript's shortest form ("1.50" → "1.5"), later ones verbatim.
+    One column of one chunk, cell by cell as Tickwork holds it: trimmed; in a column of numbers (with
+    or without stray cells) the numbers are written in JavaScript's shortest form ("1.50" → "1.5"),
+    in a text column every cell is kept as read (`verbatim`).
     """
 
     def __init__(self, uniques, codes, verbatim, missing):
-        trimmed = [trim_cell(u) for u in uniques]
+        trimmed = [js_trim(u) for u in uniques]
         self.codes = codes
-        self.verbatim = verbatim  # per cell: after the column turned into text
+        self.verbatim = verbatim  # per cell: the column is text
         self.missing_u = np.array([missing.has(t) for t in trimmed], dtype=bool)
         numbers = [None if m else parse_number(t) for t, m in zip(trimmed, self.missing_u)]
         self.number_u = np.array([np.nan if n is None else n for n in numbers], dtype=np.float64)
@@ -507,28 +502,35 @@ class ColumnCells:
 
 
 class ColumnTyping:
-    """Tracks, across chunks, where a column turned from numbers into text (models/data/table.ts)."""
+    """
+    How Tickwork types a column, over the whole file (models/data/engine-profile.ts planColumns):
+    numbers when every present cell is a number; numbers with stray cells when at most 3 distinct
+    others make up at most a tenth of the present cells; else text. `count` sees every chunk first.
+    """
 
     def __init__(self, missing):
         self.missing = missing
-        self.invalid_seen = set()
-        self.switched_after = None  # record index of the cell that turned it into text
+        self.present, self.numeric, self.others = 0, 0, set()
+
+    def count(self, raw):
+        uniques, codes = factorize(raw)
+        for u, n in zip(uniques, np.bincount(codes, minlength=len(uniques))):
+            t = js_trim(u)
+            if self.missing.has(t):
+                continue
+            self.present += int(n)
+            if parse_number(t) is not None:
+                self.numeric += int(n)
+            elif len(self.others) <= 3:
+                self.others.add(t)
+
+    @property
+    def text(self):
+        return not (self.numeric > 0 and len(self.others) <= 3 and self.present - self.numeric <= 0.1 * self.present)
 
     def cells(self, raw, first_record):
         uniques, codes = factorize(raw)
-        cells = ColumnCells(uniques, codes, np.zeros(len(raw), dtype=bool), self.missing)
-        if self.switched_after is None:
-            # Distinct values are numbered in order of first appearance, so the non-numbers come in file order.
-            for k in np.nonzero(cells.invalid_u)[0]:
-                if cells.text_u[k] in self.invalid_seen:
-                    continue
-                self.invalid_seen.add(cells.text_u[k])
-                if len(self.invalid_seen) > 3:
-                    self.switched_after = first_record + int(np.argmax(codes == k))
-                    break
-        if self.switched_after is not None:
-            cells.verbatim = first_record + np.arange(len(raw), dtype=np.int64) > self.switched_after
-        return cells
+        return ColumnCells(uniques, codes, np.full(len(raw), self.text, dtype=bool), self.missing)
 
 
 class _PandasCannotParse(Exception):
@@ -561,13 +563,19 @@ class DataFile:
         self.delimiter = guess_delimiter(text)
 
     def chunks(self, size=CHUNK_RECORDS):
+        # Two passes, as Tickwork types each column from all of its cells before it holds any.
+        self._typing = None
+        for counting in (True, False):
+            yield from self._pass(size, counting)
+
+    def _pass(self, size, counting):
         while True:
             try:
-                yield from self._records(self._pandas_rows(size) if self.use_pandas else self._csv_rows(size))
+                yield from self._records(self._pandas_rows(size) if self.use_pandas else self._csv_rows(size), counting)
                 return
             except _PandasCannotParse as err:
                 # The file is bad; the csv reader names what is wrong the way Tickwork does (ragged rows, their lines).
-                for _ in self._records(self._csv_rows(size)):
+                for _ in self._records(self._csv_rows(size), counting):
                     pass
                 fail(str(err))
             except UnicodeDecodeError:
@@ -608,9 +616,9 @@ class DataFile:
         except PANDAS.errors.ParserError as err:
             raise _PandasCannotParse(f"{self.name}: {str(err).strip()}. Fix that row, or quote fields that contain the delimiter {self.delimiter!r}.") from None
 
-    def _records(self, blocks):
+    def _records(self, blocks, counting):
         self.header = None
-        index = typing = None
+        index = None
         kept_total, seen, ragged, ragged_lines = 0, 0, 0, []
         for block in blocks:
             kept = []
@@ -623,7 +631,8 @@ class DataFile:
                     if absent:
                         return self._absent(absent)
                     index = [self.header.index(c) for c in self.columns]
-                    typing = {c: ColumnTyping(self.missing) for c in self.columns}
+                    if counting:
+                        self._typing = {c: ColumnTyping(self.missing) for c in self.columns}
                     continue
                 seen += 1
                 if len(row) != len(self.header):
@@ -634,7 +643,11 @@ class DataFile:
                 kept.append(row)
             if ragged or not kept:
                 continue
-            yield kept_total, {c: typing[c].cells([row[i] for row in kept], kept_total) for c, i in zip(self.columns, index)}
+            if counting:
+                for c, i in zip(self.columns, index):
+                    self._typing[c].count([row[i] for row in kept])
+            else:
+                yield kept_total, {c: self._typing[c].cells([row[i] for row in kept], kept_total) for c, i in zip(self.columns, index)}
             kept_total += len(kept)
         if self.header is None:
             fail(f"{self.name} is empty. Give a CSV file with a header row and at least one data row.")

@@ -60,7 +60,7 @@ if "split" in req:
     s = req["split"]
     out["split"] = T.split_rows(s["rows"], s["validation"], s["test"], s["seed"], s.get("strata"))
 if "numbers" in req:
-    out["numbers"] = [T.parse_number(T.trim_cell(c)) for c in req["numbers"]]
+    out["numbers"] = [T.parse_number(T.js_trim(c)) for c in req["numbers"]]
 if "numberStrings" in req:
     out["numberStrings"] = [T.js_number_string(v) for v in req["numberStrings"]]
 if "dates" in req:

@@ -63,6 +63,16 @@ describe('messy fixtures', () => {
     const e = await failure(readTableFile(join(FIXTURES, 'ragged.csv')));
     expect(e.message).toMatch(/2 row\(s\) do not have the 3 fields of the header \(line 3 has 2, line 5 has 4\)/);
   });
+  it('lines of only spaces are blank lines, skipped; a ragged row among them is counted once, by line', async () => {
+    const path = join(dir, 'spaces.csv');
+    await writeFile(path, 'id,x,y\r\n1,2,a\r\n   \r\n2,3,b\r\n\t\r\n3,4,a\r\n');
+    const { table } = await readTableFile(path);
+    expect(table.rowCount).toBe(3);
+    expect(profileTable(table).map((p) => p.type)).toEqual(['integer', 'integer', 'categorical']);
+    await writeFile(path, 'a,b,c\n1,2,3\n4,5\n   \n6,7,8,9\n1,2,3\n');
+    const e = await failure(readTableFile(path));
+    expect(e.message).toMatch(/2 row\(s\) do not have the 3 fields of the header \(line 3 has 2, line 5 has 4\)/);
+  });
 });
 
 describe('streaming', () => {
