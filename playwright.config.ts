@@ -21,6 +21,9 @@ export default defineConfig({
     headless: true,
     viewport: { width: 1440, height: 900 },
     launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+    // A click on a control that never becomes enabled fails with its own message, not the test's timeout.
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
     screenshot: 'only-on-failure',
     // Off unless asked for (TICKWORK_E2E_TRACE=1): recording a trace screencasts every frame, which
     // cost the browser's compositor most of a core here and, on 2 cores, turned the smoothness test's

@@ -16,6 +16,7 @@ Usage:
   tickwork runs list [--json] [--dataset NAME] [--status S]     the workspace's runs, newest first
   tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
   tickwork runs export ID --out <path> [--format tfjs|onnx|zip]
+  tickwork runs import <dir|zip> [--json]   a run trained elsewhere (the folder train.py wrote), marked imported
   tickwork serve [--port 8765] [--host 127.0.0.1] [--new-token] [--print-url]   browser mode (prints the URL with its token)
   tickwork serve-model --model <dir|zip|run:ID> [--port 8780] [--workers N] [--help]   HTTP scoring service
 

@@ -74,7 +74,7 @@ export class ModelRegistry {
    * the workspace — with null, or with a sentence saying why it could not be (the model then stays
    * usable in this session, and a run's checkpoint stays in the workspace database).
    */
-  registerRun(model: RunModel, kind: 'run' | 'checkpoint' = 'run'): { modelId: string; saved: Promise<string | null> } {
+  registerRun(model: RunModel, kind: 'run' | 'checkpoint' | 'imported' = 'run'): { modelId: string; saved: Promise<string | null> } {
     const modelId = randomUUID();
     // A binary model carries the decision threshold chosen for its run.
     const preprocessing = model.config.task === 'binary' ? { ...model.preprocessing, threshold: model.config.threshold ?? 0.5 } : model.preprocessing;

@@ -22,6 +22,7 @@ import { EventBus, type Listener } from './event-bus.js';
 import { ModelRegistry } from './model-registry.js';
 import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner.js';
 import { RunRegistry } from './runs.js';
+import { importRun } from './run-import.js';
 import { RunGroups } from './run-groups.js';
 import { ModelServing } from './model-serving.js';
 import { explainModel, partialDependenceOf } from './model-explain.js';
@@ -233,6 +234,11 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'run:set-threshold'(input: RequestParsedInput<'run:set-threshold'>) {
     return this.#runs.setThreshold(input);
+  }
+
+  async 'run:import'({ dir }: RequestParsedInput<'run:import'>) {
+    const { workspace, version } = this.options;
+    return importRun(dir, { store: workspace.runs, models: this.#models, version, datasetIdOf: (sha) => workspace.datasetWithSha(sha) });
   }
 
   async 'run:delete'({ runId }: RequestParsedInput<'run:delete'>) {

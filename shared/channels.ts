@@ -25,6 +25,7 @@ export const REQUEST_METHODS = {
   'run:timeline': 'runTimeline',
   'run:snapshot': 'runSnapshot',
   'run:update': 'updateRun',
+  'run:import': 'importRun',
   'run:delete': 'deleteRun',
   'run:set-threshold': 'setRunThreshold',
   'dataset:recent': 'recentDatasets',

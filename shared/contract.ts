@@ -684,6 +684,11 @@ export const requests = {
     output: z.object({ threshold: z.number(), modelId: z.string().nullable() }),
   },
   /** Delete a run that has ended, with its model files. */
+  /** A run trained elsewhere (the folder train.py wrote) into the workspace, marked imported. */
+  'run:import': {
+    input: z.object({ dir: id('dir') }).strict(),
+    output: runSummarySchema,
+  },
   'run:delete': {
     input: z.object({ runId: id('runId') }).strict(),
     output: z.object({ deleted: z.literal(true) }),

@@ -5,6 +5,7 @@
  *   runs show ID [--json]                               config, history, events, metrics
  *   runs delete ID                                      a run that has ended, with its model
  *   runs export ID --out PATH [--format tfjs|onnx|zip]  its model, as `export` writes it
+ *   runs import DIR [--json]                            a run trained elsewhere (train.py's OUT)
  *
  * An id prefix of 6 or more characters is enough.
  */
@@ -21,6 +22,7 @@ function listed(r: RunRow) {
     id: r.runId,
     name: r.name,
     status: r.status,
+    origin: r.origin,
     dataset: r.datasetName,
     optimizer: r.optimizer,
     lr: r.lr,
@@ -80,7 +82,16 @@ export async function cmdRuns(values: Flags, positionals: string[]): Promise<voi
     }
     case 'export':
       return cmdExport({ ...values, model: `run:${needId()}` });
+    case 'import': {
+      if (!id) throw new UsageError('runs import needs the folder (or zip) that train.py wrote: tickwork runs import OUT');
+      return withService(values, async (api) => {
+        const run = await api.importRun({ dir: id });
+        if (values.json === true) return console.log(JSON.stringify({ id: run.runId, name: run.name, status: run.status, origin: run.origin, epochs: run.history.length, metrics: run.metrics }));
+        console.log(`imported ${run.name} (${run.runId}): ${run.message}`);
+        console.log(`  ${run.history.length} epoch(s); test: ${formatMetrics(run.metrics?.test ?? null)}; its model predicts with --model run:${run.runId.slice(0, 8)}`);
+      });
+    }
     default:
-      throw new UsageError(sub ? `unknown runs command "${sub}" (list, show, delete, export)` : 'runs needs a command: list, show ID, delete ID or export ID');
+      throw new UsageError(sub ? `unknown runs command "${sub}" (list, show, delete, export, import)` : 'runs needs a command: list, show ID, delete ID, export ID or import DIR');
   }
 }

@@ -117,6 +117,12 @@ export class Workspace {
     return { id: r.id, name: r.name, source, rows: r.rows, lastOpenedAt: r.last_opened_at, sha256: r.sha256 };
   }
 
+  /** The dataset last opened with these bytes, if any (a run imported from elsewhere finds its data). */
+  datasetWithSha(sha256: string): string | null {
+    const r = this.#db.prepare('SELECT id FROM datasets WHERE sha256 = ? ORDER BY last_opened_at DESC LIMIT 1').get(sha256) as { id: string } | undefined;
+    return r?.id ?? null;
+  }
+
   recentDatasets(limit = 30): KnownDataset[] {
     const ids = this.#db.prepare('SELECT id FROM datasets ORDER BY last_opened_at DESC LIMIT ?').all(limit) as { id: string }[];
     return ids.map(({ id }) => {

@@ -206,7 +206,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
 test('pause, resume and stop work mid-run', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.00001');
   // Early stopping off, so the run lasts until it is stopped.
   await page.getByTestId('more-settings').locator('summary').click();
@@ -293,7 +293,7 @@ test('the model panel edits layers one by one and shows the network with its par
 test('the decision surface animates while training and follows the chosen axes', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.003');
   // Early stopping off, so the run lasts until it is stopped.
   await page.getByTestId('more-settings').locator('summary').click();
@@ -704,7 +704,7 @@ test('a race of optimizers from the Train panel, compared in one chart and table
 test('a race can be stopped as a whole from Compare; each run keeps its model', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'xor');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('race-button').click();
@@ -733,7 +733,7 @@ test('stays smooth while training: long tasks in the page are measured and stay 
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: false } as never);
   });
   await openBundled(page, 'spirals');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('batch-input').fill('4');
   await page.getByTestId('lr-input').fill('0.00001');
   // Early stopping off: the dense kernel trains ~50 epochs a second here, and with it on the run

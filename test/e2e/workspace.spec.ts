@@ -49,7 +49,7 @@ test('after a reload part-way through and a server restart, the runs, the open d
   const runId = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
   await expect(page.getByTestId('compare-row')).toHaveCount(1);
   // A second run, reloaded while it trains: it stays in the table, and a reload shows it again.
-  await page.getByTestId('epochs-input').fill('3000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('train-button').click();

@@ -237,6 +237,27 @@ describe.skipIf(!PY.path)('PyTorch hand-off (tickwork export --format pytorch, t
     const lines = (await readFile(scored, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(151);
     expect(lines.slice(1).filter((l) => l.split(',')[4] === l.split(',')[5]).length / 150).toBeGreaterThan(0.9);
+
+    // `runs import OUT`: a run of its own in the workspace, marked imported, with every epoch and its metrics;
+    // its model predicts as `run:ID` exactly as the folder does.
+    const imported = tickwork('runs', 'import', out, '--json');
+    expect(imported.code, imported.stderr).toBe(0);
+    const run = JSON.parse(imported.last);
+    expect(run).toMatchObject({ status: 'completed', origin: 'imported', epochs: history.length });
+    expect(run.metrics.test.accuracy).toBe(mine.test.accuracy);
+    const listed = JSON.parse(tickwork('runs', 'list', '--json').last).runs.find((r: { id: string }) => r.id === run.id);
+    expect(listed).toMatchObject({ origin: 'imported', epochs: history.length, dataset: 'data.csv' });
+    const byRun = join(dir, 'iris-scored-run.csv');
+    const q = tickwork('predict', '--model', `run:${run.id}`, '--data', 'datasets/iris.csv', '--out', byRun);
+    expect(q.code, q.stderr).toBe(0);
+    expect((await readFile(byRun, 'utf8')).trim().split('\n')).toEqual(lines);
+    // A Tickwork export (trained here) is not a run trained elsewhere; a folder without a model is not an export.
+    const own = tickwork('runs', 'import', model.iris);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/already in the workspace it was trained in/);
+    const none = tickwork('runs', 'import', dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/model\.json/);
   });
 
   it('--init tickwork --epochs 0: the same split (also when split anew), metrics and predictions as Tickwork, to 1e-5', async () => {

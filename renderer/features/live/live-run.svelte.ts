@@ -15,6 +15,8 @@ export interface Point {
 
 /** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
 export const MAX_BATCH_POINTS = 2000;
+/** Epochs that arrived are appended to the charts at most this often (ms). */
+const EPOCH_FLUSH_MS = 200;
 /** Runs whose latest decision surface is kept for follow() (about 20 KB each). */
 const MAX_KEPT_SURFACES = 24;
 
@@ -64,11 +66,12 @@ export class LiveRun {
       this.lrSeries = append(this.lrSeries, p.lr);
       this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
     });
+    // Epochs of a small dataset come hundreds a second: they are appended a few times a second,
+    // in one go (copying the history per epoch made the page fall behind and a reload take 20 s).
     api.onTrainingEpoch(({ runId, record }) => {
       if (runId !== this.runId) return;
-      this.history = [...this.history, record];
-      this.trainLoss = [...this.trainLoss, { x: record.step, y: record.train.loss }];
-      if (record.validation) this.validationLoss = [...this.validationLoss, { x: record.step, y: record.validation.loss }];
+      this.#pendingEpochs.push(record);
+      this.#epochTimer ??= setTimeout(() => this.#flushEpochs(), EPOCH_FLUSH_MS);
     });
     api.onTrainingEvent(({ runId, event }) => {
       if (runId === this.runId) this.events = [...this.events, event];
@@ -106,8 +109,27 @@ export class LiveRun {
     }
   }
 
+  #pendingEpochs: EpochRecord[] = [];
+  #epochTimer: ReturnType<typeof setTimeout> | null = null;
+
+  #flushEpochs(): void {
+    if (this.#epochTimer) clearTimeout(this.#epochTimer);
+    this.#epochTimer = null;
+    const last = this.history.at(-1)?.epoch ?? 0;
+    const records = this.#pendingEpochs.filter((r) => r.epoch > last);
+    this.#pendingEpochs = [];
+    if (records.length === 0) return;
+    this.history = [...this.history, ...records];
+    this.trainLoss = [...this.trainLoss, ...records.map((r) => ({ x: r.step, y: r.train.loss }))];
+    const validated = records.filter((r) => r.validation);
+    if (validated.length > 0) this.validationLoss = [...this.validationLoss, ...validated.map((r) => ({ x: r.step, y: r.validation!.loss }))];
+  }
+
   /** Forget the run on show: its series, history, results, events and surface. */
   #clear(): void {
+    this.#pendingEpochs = [];
+    if (this.#epochTimer) clearTimeout(this.#epochTimer);
+    this.#epochTimer = null;
     this.batchLoss = [];
     this.lrSeries = [];
     this.gradNormSeries = [];
@@ -183,6 +205,7 @@ export class LiveRun {
     this.message = run.message;
     if (run.backend) this.backend = run.backend;
     if (run.history.length > this.history.length) {
+      this.#pendingEpochs = this.#pendingEpochs.filter((r) => r.epoch > (run.history.at(-1)?.epoch ?? 0));
       this.history = run.history;
       this.trainLoss = run.history.map((r) => ({ x: r.step, y: r.train.loss }));
       this.validationLoss = run.history.filter((r) => r.validation).map((r) => ({ x: r.step, y: r.validation!.loss }));
