@@ -91,3 +91,29 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
   await page.getByTestId('predict-button').click();
   await expect(page.getByTestId('prediction')).toContainText('Prediction: stay');
 });
+
+test('cross-validation from the Training step: its folds and final model are grouped in Compare with the mean ± sd over the folds', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByTestId('bundled-select').selectOption('iris');
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await page.getByTestId('epochs-input').fill('5');
+  await page.getByTestId('lr-input').fill('0.05');
+  await expect(page.getByTestId('evaluation-count')).toBeDisabled();
+  await page.getByTestId('evaluation-select').selectOption('cv');
+  await page.getByTestId('evaluation-count').fill('3');
+  await page.getByTestId('train-button').click();
+  // 3 folds and the final model trained on all of them.
+  await expect(page.getByTestId('compare-row')).toHaveCount(4, { timeout: 60_000 });
+  await expect.poll(async () => (await page.getByTestId('compare-status').allTextContents()).filter((s) => /completed|stopped/.test(s)).length, { timeout: 90_000 }).toBe(4);
+  await expect(page.getByTestId('race-header')).toContainText('cross-validation of 4 runs');
+  await page.getByTestId('compare-metric').selectOption('accuracy');
+  await expect(page.getByTestId('group-spread')).toContainText(/± \d\.\d{4}/);
+  await expect(page.getByTestId('group-spread')).toContainText('over 3 folds');
+  // Each run's curve has each epoch once, in order (a curve fetched while epochs arrived used to repeat them).
+  const chart = page.getByTestId('compare-panel').locator('[data-points]').first();
+  const epochs = (await page.getByTestId('compare-epochs').allTextContents()).reduce((n, t) => n + Number(t.trim()), 0);
+  expect(epochs).toBeGreaterThanOrEqual(4 * 3);
+  await expect(chart).toHaveAttribute('data-points', String(epochs));
+  await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv.png' });
+});

@@ -76,6 +76,22 @@ describe('run table', () => {
     expect(folded.filter((i) => i.kind === 'run')).toHaveLength(3);
   });
 
+  it('groups seed repeats and cross-validation folds with the mean ± sd of their validation metric (the CV final model not counted)', () => {
+    const m = (accuracy: number) => ({ train: { loss: 0.1 }, validation: { loss: 0.2, accuracy }, test: null });
+    const repeats = [0.9, 0.92, 0.94].map((a) => row({ group: { id: 'rep', kind: 'repeats' }, metrics: m(a) }));
+    const folds = [0.8, 0.9].map((a, index) => row({ group: { id: 'cv', kind: 'cv' }, fold: { k: 2, index }, metrics: m(a) }));
+    const final = row({ group: { id: 'cv', kind: 'cv' }, fold: { k: 2, index: null }, metrics: m(0.1) });
+    const items = groupByRace([...repeats, ...folds, final], new Set(), 'accuracy');
+    const headers = items.filter((i) => i.kind === 'race');
+    expect(headers.map((h) => (h.kind === 'race' ? [h.group, h.runs] : null))).toEqual([['repeats', 3], ['cv', 3]]);
+    const [rep, cv] = headers.map((h) => (h.kind === 'race' ? h.spread! : null)!);
+    expect(rep.mean).toBeCloseTo(0.92, 12);
+    expect(rep.sd).toBeCloseTo(0.02, 12); // sample sd of 0.90, 0.92, 0.94
+    expect(cv).toMatchObject({ n: 2 });
+    expect(cv.mean).toBeCloseTo(0.85, 12);
+    expect(cv.sd).toBeCloseTo(Math.sqrt(0.005), 12);
+  });
+
   it('keeps only the columns whose values differ (and the run and its status)', () => {
     const rows = [row({ optimizer: 'sgd', lr: 0.1 }), row({ optimizer: 'adam', lr: 0.1 })];
     const differ = differingColumns(rows, 'loss');

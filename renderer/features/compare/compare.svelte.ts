@@ -79,9 +79,11 @@ export class CompareState {
         }
         if (rows === this.rows) rows = rows.slice();
         rows[i] = { ...rows[i], epochsRun: record.epoch };
-        if (this.selected.has(runId)) {
+        // Only epochs after the curve's last: a curve fetched meanwhile already has the earlier ones.
+        const curve = curves.get(runId) ?? [];
+        if (this.selected.has(runId) && record.epoch > (curve.at(-1)?.epoch ?? 0)) {
           if (curves === this.curves) curves = new Map(curves);
-          curves.set(runId, [...(curves.get(runId) ?? []), record]);
+          curves.set(runId, [...curve, record]);
         }
       }
       this.rows = rows;
@@ -95,7 +97,7 @@ export class CompareState {
   }
   /** The runs that pass the filters, sorted. */
   readonly listed = $derived(sortRows(filterRows(this.rows, { ...this.filter, dataset: this.datasetFilter }), this.sortBy, this.sortDirection, this.metric));
-  readonly items = $derived<TableItem[]>(this.groupRaces ? groupByRace(this.listed, this.folded) : this.listed.map((row) => ({ kind: 'run' as const, row, inRace: false })));
+  readonly items = $derived<TableItem[]>(this.groupRaces ? groupByRace(this.listed, this.folded, this.metric) : this.listed.map((row) => ({ kind: 'run' as const, row, inRace: false })));
   readonly columns = $derived.by(() => {
     if (!this.onlyDiffering) return COLUMNS;
     const differ = differingColumns(this.listed, this.metric);

@@ -98,24 +98,46 @@ export function sortRows(rows: readonly RunRow[], columnId: string, direction: '
   return keyed.map((k) => k.r);
 }
 
-/** Items of the table: a race's runs together under its header, in the order of its first (sorted) run. */
-export type TableItem = { kind: 'race'; raceId: string; runs: number; folded: boolean } | { kind: 'run'; row: RunRow; inRace: boolean };
+/**
+ * Items of the table: the runs of a group — a race, seed repeats, cross-validation folds — together
+ * under its header, in the order of its first (sorted) run. The header of seed repeats and folds gives
+ * the mean ± sample sd of the validation metric over its runs (a cross-validation's final model, trained
+ * on all the folds, is listed with them but not counted).
+ */
+export type TableItem =
+  | { kind: 'race'; raceId: string; group: 'race' | 'repeats' | 'cv'; runs: number; folded: boolean; spread: { mean: number; sd: number; n: number } | null }
+  | { kind: 'run'; row: RunRow; inRace: boolean };
 
-export function groupByRace(rows: readonly RunRow[], folded: ReadonlySet<string>): TableItem[] {
-  const races = new Map<string, RunRow[]>();
-  for (const r of rows) if (r.raceId) races.set(r.raceId, [...(races.get(r.raceId) ?? []), r]);
+const groupOf = (r: RunRow): { id: string; kind: 'race' | 'repeats' | 'cv' } | null => r.group ?? (r.raceId ? { id: r.raceId, kind: 'race' } : null);
+
+export function meanSd(values: readonly number[]): { mean: number; sd: number; n: number } | null {
+  if (values.length === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd, n: values.length };
+}
+
+export function groupByRace(rows: readonly RunRow[], folded: ReadonlySet<string>, metric: CompareMetric = 'loss'): TableItem[] {
+  const groups = new Map<string, RunRow[]>();
+  for (const r of rows) {
+    const g = groupOf(r);
+    if (g) groups.set(g.id, [...(groups.get(g.id) ?? []), r]);
+  }
   const items: TableItem[] = [];
   const placed = new Set<string>();
   for (const r of rows) {
-    if (!r.raceId || races.get(r.raceId)!.length < 2) {
+    const g = groupOf(r);
+    if (!g || groups.get(g.id)!.length < 2) {
       items.push({ kind: 'run', row: r, inRace: false });
       continue;
     }
-    if (placed.has(r.raceId)) continue;
-    placed.add(r.raceId);
-    const members = races.get(r.raceId)!;
-    items.push({ kind: 'race', raceId: r.raceId, runs: members.length, folded: folded.has(r.raceId) });
-    if (!folded.has(r.raceId)) for (const m of members) items.push({ kind: 'run', row: m, inRace: true });
+    if (placed.has(g.id)) continue;
+    placed.add(g.id);
+    const members = groups.get(g.id)!;
+    const counted = g.kind === 'race' ? [] : members.filter((m) => !(m.fold && m.fold.index === null));
+    const values = counted.map((m) => metricOf(m.metrics?.validation, metric)).filter((v): v is number => v !== null);
+    items.push({ kind: 'race', raceId: g.id, group: g.kind, runs: members.length, folded: folded.has(g.id), spread: g.kind === 'race' ? null : meanSd(values) });
+    if (!folded.has(g.id)) for (const m of members) items.push({ kind: 'run', row: m, inRace: true });
   }
   return items;
 }

@@ -177,13 +177,14 @@ export class LiveRun {
   }
 
   /** Start a run with this config and follow it. */
-  async start(datasetId: string, config: RunConfigInput): Promise<void> {
+  async start(datasetId: string, config: RunConfigInput, group: { repeats?: number; cv?: number } = {}): Promise<void> {
     await this.errors.guard(async () => {
       this.#clear();
       this.status = 'preparing';
       this.message = 'preparing data';
       try {
-        const { runId } = await this.api.startTraining({ datasetId, config });
+        // A group (seed repeats, cross-validation folds) is followed from its first run; Compare lists them all.
+        const { runId } = await this.api.startTraining({ datasetId, config, ...group });
         this.runId = runId;
         // Status events may have arrived before we knew the runId.
         await this.#refresh();

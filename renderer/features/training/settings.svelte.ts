@@ -148,6 +148,18 @@ export class TrainingSettings {
     if (!(OPTIMIZER_NAMES as readonly string[]).includes(this.optimizer)) this.chooseOptimizer(DEFAULTS.run.optimizer.name);
   }
 
+  /** How the run is evaluated: one run, the same run with other seeds, or k-fold cross-validation (then a final model). */
+  evaluation = $state<'single' | 'repeats' | 'cv'>('single');
+  /** Seeds (repeats) or folds (cross-validation), 2–20. */
+  evaluationCount = $state(5);
+
+  /** What training:start adds for the evaluation chosen. */
+  group(): { repeats?: number; cv?: number } {
+    if (this.evaluation === 'repeats') return { repeats: this.evaluationCount };
+    if (this.evaluation === 'cv') return { cv: this.evaluationCount };
+    return {};
+  }
+
   config(target: string): RunConfigInput {
     return {
       ...this.sources.dataInputs(),
