@@ -92,6 +92,18 @@ describe('run table', () => {
     expect(cv.sd).toBeCloseTo(Math.sqrt(0.005), 12);
   });
 
+  it('shows the baselines beside the network, by the chosen metric, and the warnings', () => {
+    const r = row({
+      baselines: { constant: { validation: { loss: 0.69, accuracy: 0.62 }, test: null }, linear: { validation: { loss: 0.4, accuracy: 0.81 }, test: null } },
+      warnings: [{ code: 'degenerate', check: 'single-class', message: 'predicts one class' }],
+    });
+    const col = (id: string) => COLUMNS.find((c) => c.id === id)!;
+    expect(cellText(col('constantMetric'), r, 'accuracy')).toBe('0.6200');
+    expect(cellText(col('linearMetric'), r, 'loss')).toBe('0.4000');
+    expect(cellText(col('warnings'), r, 'loss')).toBe('single-class');
+    expect(cellText(col('linearMetric'), row({}), 'loss')).toBe('—');
+  });
+
   it('keeps only the columns whose values differ (and the run and its status)', () => {
     const rows = [row({ optimizer: 'sgd', lr: 0.1 }), row({ optimizer: 'adam', lr: 0.1 })];
     const differ = differingColumns(rows, 'loss');

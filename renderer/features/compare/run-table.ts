@@ -41,6 +41,9 @@ export const COLUMNS: Column[] = [
   { id: 'bestMetric', label: 'best val', numeric: true, value: (r, m) => metricOf(r.best?.validation, m), format: f4 },
   { id: 'finalMetric', label: 'val', numeric: true, value: (r, m) => metricOf(r.metrics?.validation, m), format: f4 },
   { id: 'testMetric', label: 'test', numeric: true, value: (r, m) => metricOf(r.metrics?.test, m), format: f4 },
+  { id: 'constantMetric', label: 'constant val', numeric: true, value: (r, m) => metricOf(r.baselines?.constant.validation, m), format: f4 },
+  { id: 'linearMetric', label: 'linear val', numeric: true, value: (r, m) => metricOf(r.baselines?.linear.validation, m), format: f4 },
+  { id: 'warnings', label: 'warnings', value: (r) => r.warnings.map((w) => w.check).join(', ') },
   { id: 'duration', label: 'time', numeric: true, value: (r) => r.durationMs, format: seconds },
   { id: 'stepsPerSecond', label: 'steps/s', numeric: true, value: (r) => r.stepsPerSecond, format: (v) => v.toFixed(0) },
   { id: 'backend', label: 'backend', value: (r) => r.backend },
@@ -51,7 +54,8 @@ export const COLUMNS: Column[] = [
 
 /** A column's header with the metric named (val loss, test accuracy). */
 export function columnLabel(column: Column, metric: CompareMetric): string {
-  return column.id === 'bestMetric' ? `best val ${metric}` : column.id === 'finalMetric' ? `val ${metric}` : column.id === 'testMetric' ? `test ${metric}` : column.label;
+  const named: Record<string, string> = { bestMetric: 'best val', finalMetric: 'val', testMetric: 'test', constantMetric: 'constant baseline val', linearMetric: 'linear baseline val' };
+  return named[column.id] ? `${named[column.id]} ${metric}` : column.label;
 }
 
 export function cellText(column: Column, r: RunRow, metric: CompareMetric): string {
