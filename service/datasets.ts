@@ -44,7 +44,7 @@ export class DatasetStore {
 
   /** Read a source into a table (bundled datasets from the app's folder). */
   load(source: DatasetSource, options: ReadOptions = {}): Promise<LoadedFile> {
-    if (source.kind === 'bundled') return loadBundled(source.name, this.datasetsDir);
+    if (source.kind === 'bundled') return loadBundled(source.name, this.datasetsDir, options);
     return readTableFile(resolve(source.path), { sheet: source.sheet, ...options });
   }
 

@@ -5,12 +5,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { BundledDataset } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
-import { readTableFile, type LoadedFile } from './read.js';
+import { readTableFile, type LoadedFile, type ReadOptions } from './read.js';
 import { cell, tableFromRows, type Table } from './table.js';
 import { generateToy, generateWave, type ToyName } from './toy.js';
 
 interface BundledEntry extends BundledDataset {
-  load(datasetsDir: string): Promise<LoadedFile>;
+  /** options: what readTableFile takes (only the file-backed dataset reads them; the generated ones have no file to query). */
+  load(datasetsDir: string, options?: ReadOptions): Promise<LoadedFile>;
 }
 
 function fromTable(table: Table): LoadedFile {
@@ -30,8 +31,8 @@ const ENTRIES: BundledEntry[] = [
     title: 'Iris',
     description: "Fisher's Iris (1936): 150 flowers, 4 measurements, 3 species.",
     target: 'species',
-    load: async (dir) => {
-      const loaded = await readTableFile(join(dir, 'iris.csv'));
+    load: async (dir, options) => {
+      const loaded = await readTableFile(join(dir, 'iris.csv'), options);
       return { ...loaded, table: { ...loaded.table, name: 'iris', source: 'bundled:iris' } };
     },
   },
@@ -71,7 +72,7 @@ export function findBundled(name: string): BundledDataset | undefined {
   return listBundled().find((d) => d.name === name);
 }
 
-export async function loadBundled(name: string, datasetsDir: string): Promise<LoadedFile> {
+export async function loadBundled(name: string, datasetsDir: string, options: ReadOptions = {}): Promise<LoadedFile> {
   const entry = ENTRIES.find((d) => d.name === name);
   if (!entry) {
     throw new TickworkError(
@@ -79,5 +80,11 @@ export async function loadBundled(name: string, datasetsDir: string): Promise<Lo
       `There is no bundled dataset named "${name}". Bundled datasets: ${ENTRIES.map((d) => d.name).join(', ')}.`,
     );
   }
-  return entry.load(datasetsDir);
+  if (options.query?.trim() && entry.name !== 'iris') {
+    throw new TickworkError(
+      'invalid_input',
+      `The query step reads files, and "${name}" is generated in memory. Open a CSV or Parquet file (or the bundled iris) to query it.`,
+    );
+  }
+  return entry.load(datasetsDir, options);
 }

@@ -117,3 +117,48 @@ test('cross-validation from the Training step: its folds and final model are gro
   await expect(chart).toHaveAttribute('data-points', String(epochs));
   await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv.png' });
 });
+
+test('the query step: a filter and a derived column become the dataset; a bad query is explained under the box and the dataset stays', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByTestId('bundled-select').selectOption('iris');
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('150 rows');
+  await page.getByTestId('query-step').locator('summary').click();
+  await page.getByTestId('query-input').fill("SELECT *, petal_length * petal_width AS petal_area FROM data WHERE species <> 'setosa'");
+  await page.getByTestId('query-apply').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('100 rows × 6 columns');
+  await expect(page.getByTestId('query-applied')).toBeVisible();
+  await expect(page.locator('#column-petal_area')).toBeVisible();
+  // A query DuckDB refuses: its reason under the box, the dataset as it was.
+  await page.getByTestId('query-input').fill('SELECT petal_lenght FROM data');
+  await page.getByTestId('query-apply').click();
+  await expect(page.getByTestId('query-error')).toContainText(/petal_lenght/);
+  await expect(page.getByTestId('query-input')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('query-step').screenshot({ path: 'test-results/screenshots/query-step-error.png' });
+  await expect(page.getByTestId('dataset-meta')).toContainText('100 rows × 6 columns');
+  // A run on the query's result records the query with its settings.
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  const runId = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  // The run's settings, asked over the page's own API socket.
+  const query = await page.evaluate(
+    ({ runId, token }) =>
+      new Promise<string | null>((resolve, reject) => {
+        const { host } = (globalThis as unknown as { location: { host: string } }).location;
+        const socket = new WebSocket(`ws://${host}/api/ws?token=${token}`);
+        socket.onopen = () => socket.send(JSON.stringify({ type: 'request', id: 1, channel: 'run:get', input: { runId } }));
+        socket.onmessage = (m) => {
+          const msg = JSON.parse(String(m.data));
+          if (msg.type !== 'response') return;
+          socket.close();
+          if (msg.envelope.ok) resolve(msg.envelope.result.config.query ?? null);
+          else reject(new Error(msg.envelope.error?.message));
+        };
+      }),
+    { runId, token: server.token },
+  );
+  expect(query).toMatch(/petal_area/);
+  await page.getByTestId('query-clear').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('150 rows × 5 columns');
+});

@@ -155,6 +155,10 @@ export class DataState {
     try {
       const summary = await this.errors.guard(() => this.api.openDataset({ source, ...(options ? { options } : {}) }));
       if (!summary) return false;
+      this.#source = source;
+      this.query = '';
+      this.appliedQuery = null;
+      this.queryError = null;
       this.#show(summary);
       return true;
     } finally {
@@ -180,6 +184,38 @@ export class DataState {
       if (!summary) return false;
       this.#show(summary);
       return true;
+    } finally {
+      this.loading = false;
+      this.progress = null;
+    }
+  }
+
+  /** The query step: SQL over the opened file (`SELECT … FROM data …`) whose result is the dataset. */
+  query = $state('');
+  /** The query the shown dataset is the result of (null: the file as it is). */
+  appliedQuery = $state<string | null>(null);
+  /** Why the query was refused (DuckDB's reason, in words), shown under the query box. */
+  queryError = $state<string | null>(null);
+  #source: DatasetSource | null = null;
+
+  /** Open the same file again as the result of the query (empty: the file as it is); the previous dataset stays if it is refused. */
+  async applyQuery(): Promise<boolean> {
+    const source = this.#source;
+    if (!source) {
+      this.queryError = 'Open the file again to query it: the query runs over the file as it was opened (Open file… or a bundled dataset).';
+      return false;
+    }
+    const query = this.query.trim() || null;
+    this.loading = true;
+    this.queryError = null;
+    try {
+      const summary = await this.api.openDataset({ source, options: { query } });
+      this.appliedQuery = query;
+      this.#show(summary);
+      return true;
+    } catch (err) {
+      this.queryError = err instanceof Error ? err.message : String(err);
+      return false;
     } finally {
       this.loading = false;
       this.progress = null;
