@@ -5,7 +5,8 @@
  * SameSite=Strict cookie, and any request without it is refused with 403.
  *
  * Also: `POST /api/upload?name=…` stores a dataset the user picked in the browser (browsers
- * cannot hand over paths), and `GET /api/models/<id>/export.zip` downloads an export.
+ * cannot hand over paths), `GET /api/models/<id>/export.zip` downloads an export and
+ * `GET /api/models/<id>/recipe.zip` the run's PyTorch recipe.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -202,6 +203,25 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     }
   }
 
+  /** The run's PyTorch recipe (train.py and the run's folder), as a zip download. */
+  async function recipeZip(res: ServerResponse, modelId: string) {
+    const zipPath = join(exportsRoot, `${randomUUID()}.zip`);
+    try {
+      await call('model:export-recipe', { modelId, dir: zipPath, format: 'zip' });
+      const zip = await readFile(zipPath);
+      res.writeHead(200, {
+        'content-type': 'application/zip',
+        'content-disposition': 'attachment; filename="tickwork-pytorch-recipe.zip"',
+        'content-length': String(zip.byteLength),
+      });
+      res.end(zip);
+    } catch (err) {
+      send(res, 400, (err as Error).message);
+    } finally {
+      await rm(zipPath, { force: true });
+    }
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!authorized(req, url)) {
@@ -211,6 +231,8 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
       if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);
       const exportMatch = /^\/api\/models\/([\w-]+)\/export\.zip$/.exec(url.pathname);
       if (req.method === 'GET' && exportMatch) return exportZip(res, exportMatch[1], url.searchParams.get('quantize'));
+      const recipeMatch = /^\/api\/models\/([\w-]+)\/recipe\.zip$/.exec(url.pathname);
+      if (req.method === 'GET' && recipeMatch) return recipeZip(res, recipeMatch[1]);
       const scoreMatch = /^\/api\/models\/([\w-]+)\/score$/.exec(url.pathname);
       if (req.method === 'POST' && scoreMatch) return score(req, res, url, scoreMatch[1]);
       if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not found');

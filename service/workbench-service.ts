@@ -23,6 +23,8 @@ import { ModelRegistry } from './model-registry.js';
 import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner.js';
 import { RunRegistry } from './runs.js';
 import { importRun } from './run-import.js';
+import { exportRecipe } from './recipe-export.js';
+import { paths } from './runtime.js';
 import { RunGroups } from './run-groups.js';
 import { ModelServing } from './model-serving.js';
 import { explainModel, partialDependenceOf } from './model-explain.js';
@@ -263,6 +265,10 @@ export class WorkbenchService implements RequestHandlers {
 
   async 'model:score-file'(input: RequestParsedInput<'model:score-file'>) {
     return this.#models.scoreFile(input);
+  }
+
+  async 'model:export-recipe'(input: RequestParsedInput<'model:export-recipe'>) {
+    return exportRecipe(this.#models, input, { recipeScript: paths.pytorchRecipe(), datasetsDir: this.options.datasetsDir });
   }
 
   async 'model:export'(input: RequestParsedInput<'model:export'>) {

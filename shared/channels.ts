@@ -38,6 +38,7 @@ export const REQUEST_METHODS = {
   'model:predict': 'predict',
   'model:score-file': 'scoreFile',
   'model:export': 'exportModel',
+  'model:export-recipe': 'exportRecipe',
   'model:explain': 'explainModel',
   'model:partial-dependence': 'partialDependence',
   'model:serve': 'serveModel',

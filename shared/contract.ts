@@ -785,6 +785,11 @@ export const requests = {
     output: servingStatsSchema,
   },
   /** Export to a folder (or a .zip); optionally with float16 / int8 weights. */
+  /** The run of a model as a PyTorch training recipe (train.py with the run's data, settings and model): a folder, or a zip. */
+  'model:export-recipe': {
+    input: z.object({ modelId: id('modelId'), dir: id('dir'), format: z.enum(['folder', 'zip']).default('folder') }).strict(),
+    output: z.object({ dir: z.string(), files: z.array(z.string()) }),
+  },
   'model:export': {
     input: z
       .object({

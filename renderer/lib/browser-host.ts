@@ -77,6 +77,14 @@ export class BrowserHost implements Host {
     return { where: `${fileName} (downloaded)`, quantization };
   }
 
+  async exportRecipe(modelId: string, name: string): Promise<{ where: string; files: string[] } | null> {
+    const response = await fetch(`/api/models/${encodeURIComponent(modelId)}/recipe.zip`);
+    if (!response.ok) throw await failure(response);
+    const fileName = `${name}-pytorch.zip`;
+    saveBlob(await response.blob(), fileName);
+    return { where: `${fileName} (downloaded)`, files: [] };
+  }
+
   onMenuAction(_listener: (action: MenuAction) => void): () => void {
     return () => undefined;
   }

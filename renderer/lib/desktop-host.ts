@@ -40,6 +40,13 @@ export class DesktopHost implements Host {
     return { where: r.dir, quantization: r.quantization };
   }
 
+  async exportRecipe(modelId: string, name: string): Promise<{ where: string; files: string[] } | null> {
+    const dir = await this.shell.chooseExportFolder(`${name}-pytorch`);
+    if (!dir) return null;
+    const r = await this.api.exportRecipe({ modelId, dir });
+    return { where: r.dir, files: r.files };
+  }
+
   onMenuAction(listener: (action: MenuAction) => void): () => void {
     return this.shell.onMenuAction(listener);
   }

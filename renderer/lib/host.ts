@@ -30,6 +30,8 @@ export interface ExportedModel {
   /** Where it went, in words: a folder, or the downloaded file's name. */
   where: string;
   quantization: QuantizationReport | null;
+  /** A PyTorch recipe (train.py and the run), not the model's export. */
+  recipe?: boolean;
 }
 
 export interface Host {
@@ -45,6 +47,8 @@ export interface Host {
   scoreFile(modelId: string): Promise<ScoredFile | null>;
   /** Export the model: desktop — into a folder the user picks; browser — a zip download named `name`. */
   exportModel(modelId: string, quantize: Quantize, name: string): Promise<ExportedModel | null>;
+  /** The model's run as a PyTorch recipe folder (train.py …); null when the user cancelled. */
+  exportRecipe(modelId: string, name: string): Promise<{ where: string; files: string[] } | null>;
   /** Menu commands (desktop); browser mode has none. Returns an unsubscribe. */
   onMenuAction(listener: (action: MenuAction) => void): () => void;
 }

@@ -162,3 +162,25 @@ test('the query step: a filter and a derived column become the dataset; a bad qu
   await page.getByTestId('query-clear').click();
   await expect(page.getByTestId('dataset-meta')).toContainText('150 rows × 5 columns');
 });
+
+test('Predict & export writes the run as a PyTorch recipe: train.py with the run, its split, its model and the bundled data', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByTestId('bundled-select').selectOption('iris');
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await page.getByTestId('export-kind').selectOption('recipe');
+  await expect(page.getByTestId('quantize-select')).toBeDisabled();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-model-button').click();
+  const zipPath = join(await mkdtemp(join(tmpdir(), 'tickwork-e2e-recipe-')), 'recipe.zip');
+  await (await download).saveAs(zipPath);
+  const { unzipSync } = await import('fflate');
+  const files = unzipSync(new Uint8Array(await readFile(zipPath)));
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['train.py', 'run-config.json', 'split.json', 'model.json', 'weights.bin', 'preprocessing.json', 'data.csv', 'README.md']));
+  expect(new TextDecoder().decode(files['train.py'])).toMatch(/DistributedDataParallel/);
+  expect(JSON.parse(new TextDecoder().decode(files['run-config.json'])).epochs).toBe(2);
+  await expect(page.getByTestId('export-report')).toContainText('train.py');
+});

@@ -135,12 +135,20 @@ export class PredictState {
     if (r) this.scoring = r;
   }
 
-  /** Export the model in use (desktop: into a folder the user picks; browser: a zip download). */
+  /** Export the model in use (desktop: into a folder the user picks; browser: a zip download), or its run as a PyTorch recipe. */
   async export(defaultName: string): Promise<void> {
     const model = this.model;
     if (!model) return;
+    if (this.exportKind === 'recipe') {
+      const r = await this.run(() => this.host.exportRecipe(model.modelId, defaultName));
+      if (r) this.exported = { where: r.where, quantization: null, recipe: true };
+      return;
+    }
     const quantize = this.quantize;
     const r = await this.run(() => this.host.exportModel(model.modelId, quantize, defaultName));
     if (r) this.exported = r;
   }
+
+  /** What Export writes: the model (tfjs, ONNX, preprocessing) or the run as a PyTorch training recipe (train.py). */
+  exportKind = $state<'model' | 'recipe'>('model');
 }
