@@ -11,6 +11,7 @@ import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { Workspace } from '../service/workspace/workspace.js';
+import { withSecurityHeaders } from './csp.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
 import { buildMenu } from './menu.js';
 import { SettingsStore } from './settings.js';
@@ -25,13 +26,25 @@ const root = packageRoot();
 const rendererDir = paths.renderer(root);
 let mainWindow: BrowserWindow | null = null;
 
+/** The renderer's files over app://tickwork/, each response with the CSP header (csp.ts). */
 function serveRenderer(): void {
-  protocol.handle('app', (request) => {
+  const plain = (body: string, status: number) => withSecurityHeaders(new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+  protocol.handle('app', async (request) => {
     const url = new URL(request.url);
-    if (url.host !== 'tickwork') return new Response('Not found', { status: 404 });
-    const file = resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
-    if (!file.startsWith(rendererDir + sep)) return new Response('Forbidden', { status: 403 });
-    return net.fetch(pathToFileURL(file).toString());
+    if (url.host !== 'tickwork') return plain('Not found', 404);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return plain('Bad request: the path is not valid percent-encoding', 400);
+    }
+    const file = resolve(rendererDir, path.replace(/^\/+/, '') || 'index.html');
+    if (!file.startsWith(rendererDir + sep)) return plain('Forbidden', 403);
+    try {
+      return withSecurityHeaders(await net.fetch(pathToFileURL(file).toString()));
+    } catch {
+      return plain('Not found', 404);
+    }
   });
 }
 

@@ -1,0 +1,54 @@
+/**
+ * The desktop renderer's Content-Security-Policy (electron/csp.ts): no inline styles or scripts,
+ * no eval, no network beyond the app's own origin, and the header on every app:// response.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP_CSP, DESKTOP_CSP_DIRECTIVES, withSecurityHeaders } from '../../electron/csp';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const parse = (policy: string) =>
+  new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...sources]) => [name, sources]),
+  );
+
+describe('desktop CSP', () => {
+  it('allows nothing inline, no eval, and connects only to app://tickwork itself', () => {
+    const csp = parse(DESKTOP_CSP);
+    expect(DESKTOP_CSP).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|ws:|wss:|https?:|\*/);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+    for (const name of ['object-src', 'base-uri', 'form-action', 'frame-ancestors', 'frame-src', 'worker-src']) expect(csp.get(name), name).toEqual(["'none'"]);
+    expect([...csp.keys()]).toEqual(Object.keys(DESKTOP_CSP_DIRECTIVES));
+  });
+
+  it('the meta tag in renderer/index.html allows no inline style or script and no other host either', () => {
+    const html = readFileSync(`${ROOT}renderer/index.html`, 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
+    expect(meta, 'renderer/index.html has a CSP meta tag').not.toBeNull();
+    const csp = parse(meta![1]);
+    expect(meta![1]).not.toMatch(/unsafe-inline|unsafe-eval|ws:|wss:|https?:|\*/);
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+  });
+
+  it('adds the policy and nosniff to a response, keeping its status, body and content type', async () => {
+    const original = new Response('<!doctype html><title>x</title>', { status: 200, headers: { 'content-type': 'text/html', 'content-security-policy': "default-src *" } });
+    const secured = withSecurityHeaders(original);
+    expect(secured.status).toBe(200);
+    expect(secured.headers.get('content-type')).toBe('text/html');
+    expect(secured.headers.get('content-security-policy')).toBe(DESKTOP_CSP);
+    expect(secured.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await secured.text()).toBe('<!doctype html><title>x</title>');
+    const missing = withSecurityHeaders(new Response('Not found', { status: 404 }));
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-security-policy')).toBe(DESKTOP_CSP);
+  });
+});
