@@ -8,8 +8,8 @@ import { EVENT_CHANNELS, REQUEST_CHANNELS, type ResponseEnvelope } from '../shar
 import { SHELL_CHANNELS, type MenuAction } from '../shared/shell.js';
 import { createDispatcher } from '../service/dispatch.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
+import { RENDERER_ORIGIN } from './navigation-policy.js';
 
-export const RENDERER_ORIGIN = 'app://tickwork';
 
 export interface ShellHandlers {
   openDatasetDialog(window: BrowserWindow | null): Promise<string | null>;

@@ -4,7 +4,7 @@
  * prediction run in a utility process.
  */
 import { DATA_FORMATS, dataFileExtensions } from '../shared/formats.js';
-import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
+import { app, BrowserWindow, dialog, Menu, net, protocol, session } from 'electron';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
@@ -12,6 +12,7 @@ import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { Workspace } from '../service/workspace/workspace.js';
 import { withSecurityHeaders } from './csp.js';
+import { installGuards } from './hardening.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
 import { buildMenu } from './menu.js';
 import { SettingsStore } from './settings.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     return;
   }
   await app.whenReady();
+  installGuards(session.defaultSession);
   serveRenderer();
   const settings = new SettingsStore(app.getPath('userData'));
   // The workspace: $TICKWORK_WORKSPACE when set, else the one chosen with File → Open workspace…, else userData.
