@@ -11,6 +11,7 @@ import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { Workspace } from '../service/workspace/workspace.js';
+import { ApprovedPaths } from './approved-paths.js';
 import { withSecurityHeaders } from './csp.js';
 import { installGuards } from './hardening.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
@@ -68,7 +69,11 @@ async function main(): Promise<void> {
     workspace,
   });
 
+  // The files and folders the page may name in a request: those the user chose (approved-paths.ts).
+  const approved = new ApprovedPaths();
+  for (const path of settings.get().recentFiles) approved.approve(path, 'read');
   const rememberRecent = (path: string) => {
+    approved.approve(path, 'read');
     settings.addRecent(path);
     app.addRecentDocument(path);
     refreshMenu();
@@ -96,7 +101,9 @@ async function main(): Promise<void> {
       properties: ['createDirectory', 'showOverwriteConfirmation'],
     };
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return result.canceled || !result.filePath ? null : result.filePath;
+    if (result.canceled || !result.filePath) return null;
+    approved.approve(result.filePath, 'write');
+    return result.filePath;
   };
 
   const openModelDialog = async (win: BrowserWindow | null): Promise<string | null> => {
@@ -106,7 +113,9 @@ async function main(): Promise<void> {
       filters: [{ name: 'Tickwork export', extensions: ['zip'] }],
     };
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-    return result.canceled ? null : (result.filePaths[0] ?? null);
+    const path = result.canceled ? null : (result.filePaths[0] ?? null);
+    if (path) approved.approve(path, 'read');
+    return path;
   };
   const chooseScoredFile = async (win: BrowserWindow | null, defaultName: string): Promise<string | null> => {
     const options: Electron.SaveDialogOptions = {
@@ -115,7 +124,9 @@ async function main(): Promise<void> {
       filters: [{ name: 'CSV', extensions: ['csv'] }],
     };
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return result.canceled || !result.filePath ? null : result.filePath;
+    if (result.canceled || !result.filePath) return null;
+    approved.approve(result.filePath, 'write');
+    return result.filePath;
   };
 
   const refreshMenu = () =>
@@ -143,9 +154,10 @@ async function main(): Promise<void> {
 
   const stopServing = serveOverIpc(
     service,
-    { openDatasetDialog, chooseExportFolder, openModelDialog, chooseScoredFile },
+    { openDatasetDialog, chooseExportFolder, openModelDialog, chooseScoredFile, droppedFile: (path) => approved.approve(path, 'read') },
     (event) => BrowserWindow.fromWebContents(event.sender),
     () => BrowserWindow.getAllWindows(),
+    approved,
   );
 
   const open = () => {
