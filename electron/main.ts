@@ -5,12 +5,13 @@
  */
 import { DATA_FORMATS, dataFileExtensions } from '../shared/formats.js';
 import { app, BrowserWindow, dialog, Menu, net, protocol, session } from 'electron';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { Workspace } from '../service/workspace/workspace.js';
+import { resolveAppRequest } from './app-protocol.js';
 import { ApprovedPaths } from './approved-paths.js';
 import { withSecurityHeaders } from './csp.js';
 import { installGuards } from './hardening.js';
@@ -28,22 +29,14 @@ const root = packageRoot();
 const rendererDir = paths.renderer(root);
 let mainWindow: BrowserWindow | null = null;
 
-/** The renderer's files over app://tickwork/, each response with the CSP header (csp.ts). */
+/** The renderer's files over app://tickwork/ (app-protocol.ts), each response with the CSP header (csp.ts). */
 function serveRenderer(): void {
   const plain = (body: string, status: number) => withSecurityHeaders(new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
   protocol.handle('app', async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'tickwork') return plain('Not found', 404);
-    let path: string;
+    const target = resolveAppRequest(rendererDir, request.url);
+    if (!('file' in target)) return plain(target.message, target.status);
     try {
-      path = decodeURIComponent(url.pathname);
-    } catch {
-      return plain('Bad request: the path is not valid percent-encoding', 400);
-    }
-    const file = resolve(rendererDir, path.replace(/^\/+/, '') || 'index.html');
-    if (!file.startsWith(rendererDir + sep)) return plain('Forbidden', 403);
-    try {
-      return withSecurityHeaders(await net.fetch(pathToFileURL(file).toString()));
+      return withSecurityHeaders(await net.fetch(pathToFileURL(target.file).toString()));
     } catch {
       return plain('Not found', 404);
     }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { resolveAppRequest } from '../../electron/app-protocol';
 import { DESKTOP_CSP, DESKTOP_CSP_DIRECTIVES, withSecurityHeaders } from '../../electron/csp';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,5 +51,27 @@ describe('desktop CSP', () => {
     const missing = withSecurityHeaders(new Response('Not found', { status: 404 }));
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-security-policy')).toBe(DESKTOP_CSP);
+  });
+});
+
+describe('app:// requests (electron/app-protocol.ts)', () => {
+  const dir = '/opt/tickwork/dist/renderer';
+  it('name a file inside the renderer folder, the folder itself meaning index.html', () => {
+    expect(resolveAppRequest(dir, 'app://tickwork/')).toEqual({ file: `${dir}/index.html` });
+    expect(resolveAppRequest(dir, 'app://tickwork/index.html')).toEqual({ file: `${dir}/index.html` });
+    expect(resolveAppRequest(dir, 'app://tickwork/assets/index-abc.js?v=1#x')).toEqual({ file: `${dir}/assets/index-abc.js` });
+    expect(resolveAppRequest(dir, 'app://tickwork/assets/a%20b.css')).toEqual({ file: `${dir}/assets/a b.css` });
+  });
+
+  it('refuse everything else with a status: other hosts, paths out of the folder, bad encoding', () => {
+    expect(resolveAppRequest(dir, 'app://evil/index.html')).toMatchObject({ status: 404 });
+    expect(resolveAppRequest(dir, 'app://tickwork.evil/index.html')).toMatchObject({ status: 404 });
+    expect(resolveAppRequest(dir, 'app://tickwork/%2e%2e/%2e%2e/%2e%2e/etc/passwd')).toEqual({ file: `${dir}/etc/passwd` }); // dot segments are resolved by the URL, inside
+    expect(resolveAppRequest(dir, 'app://tickwork/..%2f..%2fsecret')).toMatchObject({ status: 403 });
+    expect(resolveAppRequest(dir, 'app://tickwork/%2fetc%2fpasswd')).toEqual({ file: `${dir}/etc/passwd` }); // leading slashes stay inside
+    expect(resolveAppRequest(dir, 'app://tickwork/..%2frenderer-other/x')).toMatchObject({ status: 403 }); // a sibling that shares the prefix
+    expect(resolveAppRequest(dir, 'app://tickwork/%E0%A4%A')).toMatchObject({ status: 400, message: expect.stringMatching(/percent-encoding/) });
+    expect(resolveAppRequest(dir, 'app://tickwork/a%00.html')).toMatchObject({ status: 400 });
+    expect(resolveAppRequest(dir, 'not a url')).toMatchObject({ status: 400 });
   });
 });
