@@ -4,13 +4,17 @@
  * prediction run in a utility process.
  */
 import { DATA_FORMATS, dataFileExtensions } from '../shared/formats.js';
-import { app, BrowserWindow, dialog, Menu, net, protocol } from 'electron';
-import { join, resolve, sep } from 'node:path';
+import { app, BrowserWindow, dialog, Menu, net, protocol, session } from 'electron';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { Workspace } from '../service/workspace/workspace.js';
+import { resolveAppRequest } from './app-protocol.js';
+import { ApprovedPaths } from './approved-paths.js';
+import { withSecurityHeaders } from './csp.js';
+import { installGuards } from './hardening.js';
 import { sendMenuAction, serveOverIpc } from './ipc-adapter.js';
 import { buildMenu } from './menu.js';
 import { SettingsStore } from './settings.js';
@@ -25,13 +29,17 @@ const root = packageRoot();
 const rendererDir = paths.renderer(root);
 let mainWindow: BrowserWindow | null = null;
 
+/** The renderer's files over app://tickwork/ (app-protocol.ts), each response with the CSP header (csp.ts). */
 function serveRenderer(): void {
-  protocol.handle('app', (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'tickwork') return new Response('Not found', { status: 404 });
-    const file = resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
-    if (!file.startsWith(rendererDir + sep)) return new Response('Forbidden', { status: 403 });
-    return net.fetch(pathToFileURL(file).toString());
+  const plain = (body: string, status: number) => withSecurityHeaders(new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+  protocol.handle('app', async (request) => {
+    const target = resolveAppRequest(rendererDir, request.url);
+    if (!('file' in target)) return plain(target.message, target.status);
+    try {
+      return withSecurityHeaders(await net.fetch(pathToFileURL(target.file).toString()));
+    } catch {
+      return plain('Not found', 404);
+    }
   });
 }
 
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
     return;
   }
   await app.whenReady();
+  installGuards(session.defaultSession);
   serveRenderer();
   const settings = new SettingsStore(app.getPath('userData'));
   // The workspace: $TICKWORK_WORKSPACE when set, else the one chosen with File → Open workspace…, else userData.
@@ -53,7 +62,11 @@ async function main(): Promise<void> {
     workspace,
   });
 
+  // The files and folders the page may name in a request: those the user chose (approved-paths.ts).
+  const approved = new ApprovedPaths();
+  for (const path of settings.get().recentFiles) approved.approve(path, 'read');
   const rememberRecent = (path: string) => {
+    approved.approve(path, 'read');
     settings.addRecent(path);
     app.addRecentDocument(path);
     refreshMenu();
@@ -81,7 +94,9 @@ async function main(): Promise<void> {
       properties: ['createDirectory', 'showOverwriteConfirmation'],
     };
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return result.canceled || !result.filePath ? null : result.filePath;
+    if (result.canceled || !result.filePath) return null;
+    approved.approve(result.filePath, 'write');
+    return result.filePath;
   };
 
   const openModelDialog = async (win: BrowserWindow | null): Promise<string | null> => {
@@ -91,7 +106,9 @@ async function main(): Promise<void> {
       filters: [{ name: 'Tickwork export', extensions: ['zip'] }],
     };
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-    return result.canceled ? null : (result.filePaths[0] ?? null);
+    const path = result.canceled ? null : (result.filePaths[0] ?? null);
+    if (path) approved.approve(path, 'read');
+    return path;
   };
   const chooseScoredFile = async (win: BrowserWindow | null, defaultName: string): Promise<string | null> => {
     const options: Electron.SaveDialogOptions = {
@@ -100,7 +117,9 @@ async function main(): Promise<void> {
       filters: [{ name: 'CSV', extensions: ['csv'] }],
     };
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    return result.canceled || !result.filePath ? null : result.filePath;
+    if (result.canceled || !result.filePath) return null;
+    approved.approve(result.filePath, 'write');
+    return result.filePath;
   };
 
   const refreshMenu = () =>
@@ -128,9 +147,10 @@ async function main(): Promise<void> {
 
   const stopServing = serveOverIpc(
     service,
-    { openDatasetDialog, chooseExportFolder, openModelDialog, chooseScoredFile },
+    { openDatasetDialog, chooseExportFolder, openModelDialog, chooseScoredFile, droppedFile: (path) => approved.approve(path, 'read') },
     (event) => BrowserWindow.fromWebContents(event.sender),
     () => BrowserWindow.getAllWindows(),
+    approved,
   );
 
   const open = () => {

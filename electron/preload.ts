@@ -23,7 +23,12 @@ const shell: TickworkShell = {
     unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.chooseExportFolder, defaultName)) as string | null,
   openModelDialog: async () => unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.openModelDialog)) as string | null,
   chooseScoredFile: async (defaultName) => unwrapEnvelope(await ipcRenderer.invoke(SHELL_CHANNELS.chooseScoredFile, defaultName)) as string | null,
-  pathForFile: (file) => webUtils.getPathForFile(file as never),
+  // Only a File the user gave the page (a drop, a file input) has a path; main approves it for reading.
+  pathForFile: (file) => {
+    const path = webUtils.getPathForFile(file as never);
+    if (path) ipcRenderer.send(SHELL_CHANNELS.droppedFile, path);
+    return path;
+  },
   onMenuAction: (listener) => {
     const handler = (_event: unknown, action: MenuAction) => listener(action);
     ipcRenderer.on(SHELL_CHANNELS.menuAction, handler);

@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, unit + integration (Vitest), end-to-end in Chromium
+// `npm test`: type-check, the Electron security scan, build, unit + integration (Vitest), end-to-end in Chromium
 // (Playwright, browser mode), and the Electron tests (skipped, with the reason, where no
 // Electron binary exists). Ends with one summary line: "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
@@ -41,6 +41,9 @@ const typed =
   step('type-check web', bin('tsc'), ['-p', 'tsconfig.web.json']) &&
   step('type-check shared', bin('tsc'), ['-p', 'tsconfig.shared.json']) &&
   step('svelte-check', bin('svelte-check'), ['--tsconfig', 'tsconfig.web.json', '--threshold', 'error', '--output', 'human']);
+// The Electron security scan (offline, ~2 s): fails on any HIGH or MEDIUM electronegativity finding.
+if (step('Electron security scan (electronegativity)', process.execPath, ['scripts/electronegativity.mjs'])) totals.passed += 1;
+else totals.failed += 1;
 const built = typed && step('build', process.execPath, ['scripts/build.mjs']);
 if (built) {
   step('unit + integration tests (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);

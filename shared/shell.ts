@@ -9,6 +9,8 @@ export const SHELL_CHANNELS = {
   menuAction: 'shell:menu-action',
   openModelDialog: 'shell:open-model-dialog',
   chooseScoredFile: 'shell:choose-scored-file',
+  /** One-way, from the preload: the path of a file the user dropped on the window (main approves it for reading). */
+  droppedFile: 'shell:dropped-file',
 } as const;
 
 /** Menu commands the renderer carries out (File → Open dataset…, Export model…). */

@@ -10,6 +10,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DESKTOP_CSP } from '../../electron/csp';
 // @ts-expect-error plain .mjs helper without types
 import { electronBinary } from '../../scripts/electron-binary.mjs';
 
@@ -122,5 +123,28 @@ test('desktop app: remembers the window size and recent files across restarts', 
     expect(recent).toEqual(['iris.csv']);
   } finally {
     await second.close();
+  }
+});
+
+test('desktop app: the CSP header, no way out of app://tickwork, and paths only from the user', async () => {
+  const app = await launch(await mkdtemp(join(tmpdir(), 'tickwork-electron-')));
+  try {
+    const page = await app.firstWindow();
+    await expect(page.getByTestId('statusbar')).toContainText('desktop');
+    // The app:// handler sends the policy of electron/csp.ts with every response.
+    expect(await page.evaluate(`fetch('app://tickwork/index.html').then((r) => r.headers.get('content-security-policy'))`)).toBe(DESKTOP_CSP);
+    // A path the user did not choose is refused before the service sees it.
+    const refusal = String(await page.evaluate(`window.tickwork.scoreFile({ modelId: 'm', input: '/etc/passwd', output: '/tmp/tickwork-x.csv' }).then(() => 'ran', (e) => e.message)`));
+    expect(refusal).toMatch(/model:score-file: input: refused: "\/etc\/passwd" was not chosen by you/);
+    const openRefusal = String(await page.evaluate(`window.tickwork.openDataset({ source: { kind: 'file', path: '/etc/passwd' } }).then(() => 'ran', (e) => e.message)`));
+    expect(openRefusal).toMatch(/dataset:open: source\.path: refused/);
+    // No new window, no navigation away.
+    expect(await page.evaluate(`window.open('https://example.com/') === null`)).toBe(true);
+    await page.evaluate(`location.href = 'https://example.com/'`);
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe('app://tickwork/index.html');
+    expect(app.windows()).toHaveLength(1);
+  } finally {
+    await app.close();
   }
 });
