@@ -38,6 +38,8 @@ const PATH_FIELDS: { [C in RequestChannel]?: (input: RequestParsedInput<C>) => N
     { field: 'output', path: i.output, access: 'write' },
   ],
   'model:export': (i) => [{ field: 'dir', path: i.dir, access: 'write' }],
+  'model:export-recipe': (i) => [{ field: 'dir', path: i.dir, access: 'write' }],
+  'run:import': (i) => [{ field: 'dir', path: i.dir, access: 'read' }],
 };
 
 export const PATH_CHANNELS = Object.keys(PATH_FIELDS) as RequestChannel[];
