@@ -112,9 +112,13 @@ test('cross-validation from the Training step: its folds and final model are gro
   await expect(page.getByTestId('group-spread')).toContainText('over 3 folds');
   // Each run's curve has each epoch once, in order (a curve fetched while epochs arrived used to repeat them).
   const chart = page.getByTestId('compare-panel').locator('[data-points]').first();
-  const epochs = (await page.getByTestId('compare-epochs').allTextContents()).reduce((n, t) => n + Number(t.trim()), 0);
+  const rowEpochs = (await page.getByTestId('compare-epochs').allTextContents()).map((t) => Number(t.trim()));
+  const names = await page.getByTestId('compare-name').allTextContents();
+  const epochs = rowEpochs.reduce((n, e) => n + e, 0);
   expect(epochs).toBeGreaterThanOrEqual(4 * 3);
-  await expect(chart).toHaveAttribute('data-points', String(epochs));
+  // ... and the folds' mean and mean ± sd by epoch, over the epochs at least two folds reached (the final model is not a fold).
+  const foldEpochs = rowEpochs.filter((_, i) => /fold/.test(names[i])).sort((a, b) => b - a);
+  await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
   await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv.png' });
 });
 

@@ -1,7 +1,7 @@
 /** The run table's rules on plain rows: sort by any column, filter, group races, columns that differ. */
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../../shared/contract';
-import { bestRun, cellText, COLUMNS, differingColumns, filterRows, groupByRace, NO_FILTER, sortRows } from '../../renderer/features/compare/run-table';
+import { bestRun, cellText, COLUMNS, differingColumns, filterRows, groupBands, groupByRace, NO_FILTER, sortRows } from '../../renderer/features/compare/run-table';
 
 let seq = 0;
 const row = (over: Partial<RunRow>): RunRow =>
@@ -90,6 +90,28 @@ describe('run table', () => {
     expect(cv).toMatchObject({ n: 2 });
     expect(cv.mean).toBeCloseTo(0.85, 12);
     expect(cv.sd).toBeCloseTo(Math.sqrt(0.005), 12);
+  });
+
+  it('draws a band of mean ± sd by epoch over seed repeats (epochs two runs reached), none for a race or a lone run', () => {
+    const rows = [1, 2, 3].map(() => row({ group: { id: 'rep', kind: 'repeats' } }));
+    const race = [row({ raceId: 'r', group: { id: 'r', kind: 'race' } }), row({ raceId: 'r', group: { id: 'r', kind: 'race' } })];
+    const curve = (accs: number[]) => accs.map((accuracy, i) => ({ epoch: i + 1, train: { loss: 1 }, validation: { loss: 1, accuracy } }));
+    const curves = new Map([
+      [rows[0].runId, curve([0.5, 0.7, 0.9])],
+      [rows[1].runId, curve([0.6, 0.8])],
+      [rows[2].runId, curve([0.7, 0.9])],
+      [race[0].runId, curve([0.1])],
+      [race[1].runId, curve([0.2])],
+    ]);
+    const bands = groupBands([...rows, ...race], curves, 'accuracy');
+    expect(bands).toHaveLength(1);
+    const [band] = bands;
+    expect(band).toMatchObject({ groupId: 'rep', kind: 'repeats', runs: 3 });
+    expect(band.mean.map((p) => p.x)).toEqual([1, 2]); // epoch 3: one run only
+    expect(band.mean[0].y).toBeCloseTo(0.6, 12);
+    expect(band.upper[0].y - band.mean[0].y).toBeCloseTo(0.1, 12); // sd of 0.5, 0.6, 0.7
+    expect(band.lower[1].y).toBeCloseTo(0.8 - 0.1, 12);
+    expect(groupBands(rows.slice(0, 1), curves, 'accuracy')).toEqual([]);
   });
 
   it('shows the baselines beside the network, by the chosen metric, and the warnings', () => {

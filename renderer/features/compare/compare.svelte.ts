@@ -189,8 +189,9 @@ export class CompareState {
     this.refreshSoon();
   }
 
-  async startRace(datasetId: string, config: RunConfigInput): Promise<void> {
-    await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never }));
+  /** A race of the usual optimizers; with `repeats`, each optimizer with that many seeds. */
+  async startRace(datasetId: string, config: RunConfigInput, repeats?: number): Promise<void> {
+    await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never, ...(repeats ? { repeats } : {}) }));
     await this.refresh();
   }
 }

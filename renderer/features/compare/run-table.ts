@@ -146,6 +146,52 @@ export function groupByRace(rows: readonly RunRow[], folded: ReadonlySet<string>
   return items;
 }
 
+/** A seed-repeats (or cross-validation) group's curve: per epoch, the mean and sample sd over its runs that reached it. */
+export interface GroupBand {
+  groupId: string;
+  kind: 'repeats' | 'cv';
+  runs: number;
+  mean: { x: number; y: number }[];
+  upper: { x: number; y: number }[];
+  lower: { x: number; y: number }[];
+}
+
+/**
+ * Mean ± sd bands of the validation metric by epoch, for every seed-repeats or cross-validation group
+ * with at least two of the given runs (a cross-validation's final model is not one of its folds).
+ * An epoch counts only when at least two runs reached it.
+ */
+export function groupBands(rows: readonly RunRow[], curves: ReadonlyMap<string, readonly { epoch: number; train: Record<string, number>; validation: Record<string, number> | null }[]>, metric: CompareMetric): GroupBand[] {
+  const groups = new Map<string, { kind: 'repeats' | 'cv'; runs: string[] }>();
+  for (const r of rows) {
+    if (!r.group || r.group.kind === 'race' || (r.fold && r.fold.index === null) || !curves.has(r.runId)) continue;
+    const g = groups.get(r.group.id) ?? { kind: r.group.kind, runs: [] };
+    g.runs.push(r.runId);
+    groups.set(r.group.id, g);
+  }
+  const bands: GroupBand[] = [];
+  for (const [groupId, g] of groups) {
+    if (g.runs.length < 2) continue;
+    const byEpoch = new Map<number, number[]>();
+    for (const runId of g.runs) {
+      for (const h of curves.get(runId)!) {
+        const v = (h.validation ?? h.train)[metric];
+        if (typeof v === 'number' && Number.isFinite(v)) byEpoch.set(h.epoch, [...(byEpoch.get(h.epoch) ?? []), v]);
+      }
+    }
+    const band: GroupBand = { groupId, kind: g.kind, runs: g.runs.length, mean: [], upper: [], lower: [] };
+    for (const epoch of [...byEpoch.keys()].sort((a, b) => a - b)) {
+      const spread = meanSd(byEpoch.get(epoch)!);
+      if (!spread || spread.n < 2) continue;
+      band.mean.push({ x: epoch, y: spread.mean });
+      band.upper.push({ x: epoch, y: spread.mean + spread.sd });
+      band.lower.push({ x: epoch, y: spread.mean - spread.sd });
+    }
+    if (band.mean.length > 0) bands.push(band);
+  }
+  return bands;
+}
+
 /** The columns whose values are not all the same among the rows (the "always" ones too). */
 export function differingColumns(rows: readonly RunRow[], metric: CompareMetric): Set<string> {
   const out = new Set(COLUMNS.filter((c) => c.always).map((c) => c.id));
