@@ -6,15 +6,14 @@
  * its final metrics (metrics.json) and its model, which predicts and exports like any other.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { epochRecordSchema, type EpochRecord, type RunSummary } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import { runConfigSchema } from '../shared/run-config.js';
 import { bestEpoch } from '../shared/monitor.js';
 import { summarizeNetwork } from '../shared/network.js';
-import { readExportFolder } from '../models/io/export-folder.js';
+import { exportFiles, readExportFolder } from '../models/io/export-folder.js';
 import { typicalFromSpec } from '../models/prep/surface.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { RunStore } from './workspace/run-store.js';
@@ -35,13 +34,12 @@ const trainedBySchema = z
   .passthrough();
 
 /** history.jsonl: one epoch per line (train.py adds lr and seconds, which the run table does not keep). */
-async function readHistory(dir: string, label: string): Promise<EpochRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'history.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
+async function readHistory(path: string): Promise<EpochRecord[]> {
+  const files = await exportFiles(path);
+  const label = files.label;
+  const bytes = await files.read('history.jsonl');
+  if (!bytes) return [];
+  const text = new TextDecoder().decode(bytes);
   const history: EpochRecord[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
@@ -86,7 +84,7 @@ export async function importRun(
     );
   }
   const by = trainedBy.data;
-  const history = await readHistory(dir, dir);
+  const history = await readHistory(dir);
   const { preprocessing } = bundle;
   const status = by.status === 'failed' ? 'failed' : 'completed';
   const where = [by.tool === 'pytorch' ? `PyTorch${by.torch ? ` ${by.torch}` : ''}` : by.tool, by.device, by.host ? `on ${by.host}` : null, by.worldSize && by.worldSize > 1 ? `${by.worldSize} ranks` : null]

@@ -264,7 +264,7 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
 }
 
 /** The files of an export, from a folder or a zip (files at its root or in one top folder). */
-async function exportFiles(path: string): Promise<{ label: string; read(name: string): Promise<Uint8Array | null> }> {
+export async function exportFiles(path: string): Promise<{ label: string; read(name: string): Promise<Uint8Array | null> }> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new TickworkError('not_found', `Model not found: ${path}. Give the export folder (with model.json) or its .zip.`);
   if (info.isDirectory()) {
