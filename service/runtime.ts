@@ -9,6 +9,8 @@ import { nodeWorkerLauncher } from './node-worker.js';
 import { WorkbenchService } from './workbench-service.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import { Workspace } from './workspace/workspace.js';
+import { sweepStaleTempDirs } from './temp-dirs.js';
+import type { WritePolicy } from './write-policy.js';
 
 /** The package root: the nearest folder above this file whose package.json is Tickwork's. */
 export function packageRoot(): string {
@@ -52,8 +54,12 @@ export function workerScriptOrExplain(root = packageRoot()): string {
  * workspace/location.ts for the default the CLI uses), an open Workspace, or null/left out for a
  * workspace that keeps nothing.
  */
-export function createNodeService(options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null } = {}): WorkbenchService {
+export function createNodeService(
+  options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null; writes?: WritePolicy } = {},
+): WorkbenchService {
   const root = packageRoot();
+  // Temp folders of Tickwork processes that crashed (temp-dirs.ts).
+  sweepStaleTempDirs();
   const given = options.workspace;
   const workspace = given instanceof Workspace ? given : given ? Workspace.open(given) : Workspace.inMemory();
   return new WorkbenchService({
@@ -62,5 +68,6 @@ export function createNodeService(options: { backend?: BackendPreference; launch
     launchWorker: options.launchWorker ?? nodeWorkerLauncher(workerScriptOrExplain(root)),
     backend: options.backend,
     workspace,
+    writes: options.writes,
   });
 }

@@ -28,6 +28,7 @@ import { explainModel, partialDependenceOf } from './model-explain.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
+import { WritePolicy } from './write-policy.js';
 
 export interface WorkbenchOptions {
   version: string;
@@ -38,6 +39,8 @@ export interface WorkbenchOptions {
   workspace: Workspace;
   backend?: BackendPreference;
   workers?: WorkerPoolOptions;
+  /** Where requests may write files (browser mode: only under chosen roots; default anywhere). */
+  writes?: WritePolicy;
 }
 
 export class WorkbenchService implements RequestHandlers {
@@ -48,6 +51,7 @@ export class WorkbenchService implements RequestHandlers {
   readonly #runs: RunRegistry;
   readonly #groups: RunGroups;
   readonly #serving: ModelServing;
+  readonly #writes: WritePolicy;
 
   constructor(private readonly options: WorkbenchOptions) {
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
@@ -56,6 +60,7 @@ export class WorkbenchService implements RequestHandlers {
     this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
     this.#groups = new RunGroups(this.#runs, (input, config) => this.#plan({ ...input, config }));
     this.#serving = new ModelServing(this.#models, options.workspace);
+    this.#writes = options.writes ?? WritePolicy.anywhere();
   }
 
   on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
@@ -65,6 +70,11 @@ export class WorkbenchService implements RequestHandlers {
   /** Wait until a run has ended (for the CLI and tests). */
   waitForRun(runId: string): Promise<RunSummary> {
     return this.#runs.waitForRun(runId);
+  }
+
+  /** The workspace folder runs and models are kept in (null when it keeps nothing). */
+  get keptIn(): string | null {
+    return this.options.workspace.recording ? this.options.workspace.info.dir : null;
   }
 
   async dispose(): Promise<void> {
@@ -96,7 +106,9 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async 'dataset:open'(input: RequestParsedInput<'dataset:open'>) {
-    return this.#datasets.open(input);
+    const summary = await this.#datasets.open(input);
+    if (input.source.kind === 'file') this.#writes.openedFrom(input.source.path);
+    return summary;
   }
 
   async 'dataset:cancel'() {
@@ -256,10 +268,12 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async 'model:score-file'(input: RequestParsedInput<'model:score-file'>) {
+    this.#writes.check(input.output, 'the scored file');
     return this.#models.scoreFile(input);
   }
 
   async 'model:export'(input: RequestParsedInput<'model:export'>) {
+    this.#writes.check(input.dir, 'the export');
     return this.#models.export(input);
   }
 

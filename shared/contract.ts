@@ -732,7 +732,15 @@ export const requests = {
     output: z.object({ predictions: z.array(predictionSchema) }),
   },
   'model:score-file': {
-    input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
+    input: z
+      .object({
+        modelId: id('modelId'),
+        input: id('input'),
+        output: id('output'),
+        /** Replace an existing file Tickwork did not write (without it: an 'exists' error that says what is there). */
+        force: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ rows: z.number().int(), output: z.string(), warnings: z.array(z.string()) }),
   },
   /** Permutation importance of the model's input columns on a data file with the target (tickwork explain). */
@@ -787,6 +795,11 @@ export const requests = {
         dir: id('dir'),
         format: z.enum(['folder', 'zip']).default('folder'),
         quantize: z.enum(['none', 'float16', 'int8']).default('none'),
+        /**
+         * Write even though the target is not an earlier Tickwork export: over a file that is not a
+         * Tickwork zip, or into a folder with files Tickwork did not write (those are kept).
+         */
+        force: z.boolean().default(false),
       })
       .strict(),
     output: z.object({
