@@ -258,7 +258,16 @@ export class ModelRegistry {
       };
     }
     const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization, split: entry.split };
-    const written = format === 'zip' ? await writeExportZip(dir, bundle, { force }) : await writeExportFolder(dir, bundle, { force });
+    let written;
+    try {
+      written = format === 'zip' ? await writeExportZip(dir, bundle, { force }) : await writeExportFolder(dir, bundle, { force });
+    } catch (err) {
+      // The model itself is untouched: say where it is kept.
+      const stored = this.workspace.model(modelId);
+      if (!(err instanceof TickworkError) || err.code !== 'io' || !stored || !this.workspace.recording) throw err;
+      const again = entry.info.runId ? ` (tickwork export --model run:${entry.info.runId} --out <path>)` : '';
+      throw new TickworkError('io', `${err.message} The model is still in the workspace (${stored.dir}); export it again to a location you can write to${again}.`);
+    }
     return { ...written, quantization };
   }
 

@@ -14,6 +14,7 @@
  * Served over Electron IPC, over a WebSocket (browser mode) and from the CLI, always through the
  * validating dispatcher (dispatch.ts).
  */
+import { totalmem } from 'node:os';
 import type { EventChannel, RequestHandlers, RequestOutput, RequestParsedInput, RunSummary } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
@@ -145,7 +146,9 @@ export class WorkbenchService implements RequestHandlers {
   async #plan({ datasetId, config, testSource }: Pick<RequestParsedInput<'training:plan'>, 'datasetId' | 'config' | 'testSource'>): Promise<PlannedRun> {
     const entry = this.#datasets.get(datasetId);
     const test = testSource ? await this.#datasets.load(testSource) : null;
-    return planRun(entry, config, test);
+    // The backend the workers use decides the memory limit (wasm: 4 GiB per memory).
+    const backend = await this.#pool.ready();
+    return planRun(entry, config, test, { backend: backend.name, machineBytes: totalmem() });
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>) {

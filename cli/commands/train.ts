@@ -90,7 +90,7 @@ async function exportRun(api: TickworkApi, run: { runId: string; modelId: string
   try {
     return await api.exportModel({ modelId: run.modelId, dir: run.out, force: run.force });
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = (err instanceof Error ? err.message : String(err)).replace(/ The model is still in the workspace .*$/, '');
     const where = run.kept
       ? `The run and its model are kept in the workspace (${run.kept}); export it again with: tickwork export --model run:${run.runId} --out <folder>`
       : 'The workspace keeps nothing here (--no-workspace or read-only), so the model is not kept elsewhere; train again with a writable --out.';
