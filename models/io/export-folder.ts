@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import type { QuantizationReport, SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
@@ -25,6 +25,8 @@ import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-f
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
 import { storedBytes } from './quantize.js';
 import { parseRunSplit, type RunSplit } from './run-split.js';
+import { readModelZip } from './model-zip.js';
+import { checkManifest, checkModel } from './model-check.js';
 import { checkFileTarget, checkFolderTarget, moveIntoFolder, stagingPath, sweepStaging, type WriteOptions } from './export-target.js';
 
 export interface ExportBundle {
@@ -249,7 +251,14 @@ export async function writeExportFolder(
   return { dir, files };
 }
 
-/** The files of an export, from a folder or a zip (files at its root or in one top folder). */
+/** The files an export is read from (anything else in a folder or zip is left alone). */
+const READ_FILES = new Set(['model.json', WEIGHTS_FILE, 'preprocessing.json', 'run-config.json', 'metrics.json', SPLIT_FILE]);
+
+/**
+ * The files of an export, from a folder or a zip (files at its root or in one top folder). Only
+ * regular files are read: a FIFO, a device or a socket is refused at once (reading one would
+ * hang or never end). A zip is checked before it is inflated (model-zip.ts).
+ */
 async function exportFiles(path: string): Promise<{ label: string; read(name: string): Promise<Uint8Array | null> }> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new TickworkError('not_found', `Model not found: ${path}. Give the export folder (with model.json) or its .zip.`);
@@ -257,23 +266,21 @@ async function exportFiles(path: string): Promise<{ label: string; read(name: st
     return {
       label: path,
       read: async (name) => {
+        const file = join(path, name);
+        const kind = await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : err));
+        if (kind === null) return null;
+        if (kind instanceof Error) throw new TickworkError('io', `Cannot read ${file}: ${kind.message}`);
+        if (!kind.isFile()) throw new TickworkError('bad_data', `${file} is not a regular file (a folder, device, pipe or socket); a Tickwork export holds plain files. Export the model again.`);
         try {
-          return new Uint8Array(await readFile(join(path, name)));
+          return new Uint8Array(await readFile(file));
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-          throw new TickworkError('io', `Cannot read ${join(path, name)}: ${(err as Error).message}`);
+          throw new TickworkError('io', `Cannot read ${file}: ${(err as Error).message}`);
         }
       },
     };
   }
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(new Uint8Array(await readFile(path)));
-  } catch {
-    throw new TickworkError('bad_data', `${path} is neither an export folder nor a readable zip of one. Export the model again.`);
-  }
-  const byName = new Map<string, Uint8Array>();
-  for (const [name, data] of Object.entries(entries)) if (!name.endsWith('/')) byName.set(basename(name), data);
+  if (!info.isFile()) throw new TickworkError('bad_data', `${path} is not a regular file or folder (a device, pipe or socket); give the export folder or its .zip.`);
+  const byName = await readModelZip(path, (name) => READ_FILES.has(name));
   return { label: path, read: async (name) => byName.get(name) ?? null };
 }
 
@@ -303,6 +310,7 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
   }
   const weights = await files.read(WEIGHTS_FILE);
   if (!weights) throw new TickworkError('bad_data', `${files.label} is not a complete Tickwork export: ${WEIGHTS_FILE} is missing. Export the model again.`);
+  checkManifest(files.label, modelJson);
   const expected = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((sum, w) => sum + storedBytes(w), 0);
   if (expected !== weights.byteLength) {
     throw new TickworkError(
@@ -310,6 +318,8 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
       `${WEIGHTS_FILE} in ${files.label} has ${weights.byteLength} bytes but model.json describes ${expected}; the export is damaged. Export the model again.`,
     );
   }
+  // Shapes against the topology, sizes, finite weights, labels against outputs, preprocessing against inputs.
+  checkModel(files.label, { modelJson, weights }, preprocessing);
   const runConfig = (await readJson(files, 'run-config.json', false)) as RunConfig | null;
   const metrics = (await readJson(files, 'metrics.json', false)) as SplitMetrics | null;
   const splitJson = await readJson(files, SPLIT_FILE, false);
