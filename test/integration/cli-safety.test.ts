@@ -169,6 +169,19 @@ describe('damaged models, zip bombs and oversized runs: exit 2 with a plain mess
     expect(existsSync(join(dir, 'never.csv'))).toBe(false);
   });
 
+  it('a FIFO given as data or as a model is refused at once', async () => {
+    const fifo = join(dir, 'rows.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const started = Date.now();
+    const data = tickwork('inspect', '--data', fifo);
+    expect(data.code).toBe(2);
+    expect(data.stderr).toContain(`${fifo} is not a regular file (a device, pipe or socket)`);
+    const asModel = tickwork('predict', '--model', fifo, '--data', 'datasets/iris.csv', '--out', join(dir, 'never3.csv'));
+    expect(asModel.code).toBe(2);
+    expect(asModel.stderr).toContain('is not a regular file or folder');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('a zip bomb given to predict --model is refused before inflating', async () => {
     const entries: Record<string, Uint8Array> = {};
     for (const f of ['model.json', 'preprocessing.json']) entries[f] = new Uint8Array(await readFile(join(model, f)));
