@@ -39,7 +39,7 @@ export async function cmdTrain(values: Flags): Promise<void> {
     const repeats = numberFlag('repeats', get('repeats'), true);
     const cv = numberFlag('cv', get('cv'), true);
     const started = await api.startTraining({ datasetId: dataset.id, config, testSource, ...(repeats !== undefined ? { repeats } : {}), ...(cv !== undefined ? { cv } : {}) });
-    if (started.groupId) return void (await reportGroup(api, service, started, { json, out, cv: cv ?? null }));
+    if (started.groupId) return void (await reportGroup(api, service, started, { json, out, cv: cv ?? null, force }));
     const { runId } = started;
     const first = await api.getRun({ runId });
     progress.note(`run ${runId} (${first.name})`);

@@ -70,6 +70,9 @@ async function readHead(path: string, limit: number): Promise<Uint8Array | null>
   }
 }
 
+/** Files Tickwork writes beside an export in its folder (a race's per-run curves): not the user's, never removed. */
+export const COMPANIONS: readonly string[] = ['curves.csv'];
+
 /**
  * Check a folder an export is about to be written into. Returns 'new' (nothing there), 'empty',
  * or 'export' (an earlier Tickwork export, possibly with files of the user's when forced).
@@ -87,7 +90,7 @@ export async function checkFolderTarget(dir: string, own: readonly string[], opt
   }
   const entries = (await readdir(dir)).filter((name) => !isStagingName(name));
   if (entries.length === 0) return 'empty';
-  const ownSet = new Set(own);
+  const ownSet = new Set([...own, ...COMPANIONS]);
   const foreign = entries.filter((name) => !ownSet.has(name));
   const isExport = entries.includes('preprocessing.json') && (await isTickworkPreprocessing(join(dir, 'preprocessing.json')));
   if (options.force) return 'export';

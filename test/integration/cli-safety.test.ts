@@ -104,6 +104,22 @@ describe('the CLI never writes over what Tickwork did not write', () => {
   });
 });
 
+describe('race folders', () => {
+  it('a race runs again into its own folder, refuses one with the user\'s files before training, and --force keeps them', async () => {
+    const out = join(dir, 'race');
+    const args = ['race', '--data', 'moons', '--target', 'label', '--optimizers', 'sgd,adam', '--epochs', '2', '--out', out];
+    expect(tickwork(...args).code).toBe(0);
+    const again = tickwork(...args);
+    expect(again.code, again.stderr).toBe(0); // its own exports, curves.csv and race.json are replaced
+    await writeFile(join(out, 'mine.txt'), 'mine');
+    const refused = tickwork(...args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${out} holds files a race did not write ("mine.txt"). Nothing was trained.`);
+    expect(tickwork(...args, '--force').code).toBe(0);
+    expect(await readFile(join(out, 'mine.txt'), 'utf8')).toBe('mine');
+  });
+});
+
 describe('a trained model is never lost', () => {
   it('a failed export after training says where the model is kept, and export --model run:ID recovers it', async () => {
     const r = tickwork('train', '--data', 'iris', '--target', 'species', '--epochs', '3', '--out', '/proc/tickwork-cannot-write-here');

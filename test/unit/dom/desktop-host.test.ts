@@ -3,10 +3,10 @@
  * not write, and repeats the request with force only when the user says yes.
  */
 import { describe, expect, it } from 'vitest';
-import { TickworkError } from '../../shared/errors';
-import type { TickworkApi } from '../../shared/contract';
-import type { TickworkShell } from '../../shared/shell';
-import { DesktopHost } from '../../renderer/lib/desktop-host';
+import { TickworkError } from '../../../shared/errors';
+import type { TickworkApi } from '../../../shared/contract';
+import type { TickworkShell } from '../../../shared/shell';
+import { DesktopHost } from '../../../renderer/lib/desktop-host';
 
 function hostWith(answer: boolean) {
   const calls: Array<{ force?: boolean }> = [];
