@@ -147,8 +147,9 @@ export class WorkbenchService implements RequestHandlers {
     const entry = this.#datasets.get(datasetId);
     const test = testSource ? await this.#datasets.load(testSource) : null;
     // The backend the workers use decides the memory limit (wasm: 4 GiB per memory).
-    const backend = await this.#pool.ready();
-    return planRun(entry, config, test, { backend: backend.name, machineBytes: totalmem() });
+    // (A worker that cannot start is reported when training starts; the plan then checks the machine's memory only.)
+    const backend = await this.#pool.ready().catch(() => null);
+    return planRun(entry, config, test, { backend: backend?.name ?? 'unknown', machineBytes: totalmem() });
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>) {
