@@ -9,7 +9,6 @@ import { nodeWorkerLauncher } from './node-worker.js';
 import { WorkbenchService } from './workbench-service.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import { Workspace } from './workspace/workspace.js';
-import { sweepStaleTempDirs } from './temp-dirs.js';
 import type { WritePolicy } from './write-policy.js';
 
 /** The package root: the nearest folder above this file whose package.json is Tickwork's. */
@@ -58,8 +57,6 @@ export function createNodeService(
   options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null; writes?: WritePolicy } = {},
 ): WorkbenchService {
   const root = packageRoot();
-  // Temp folders of Tickwork processes that crashed (temp-dirs.ts).
-  sweepStaleTempDirs();
   const given = options.workspace;
   const workspace = given instanceof Workspace ? given : given ? Workspace.open(given) : Workspace.inMemory();
   return new WorkbenchService({

@@ -30,6 +30,7 @@ import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
 import { WritePolicy } from './write-policy.js';
+import { sweepStaleTempDirs } from './temp-dirs.js';
 
 export interface WorkbenchOptions {
   version: string;
@@ -55,6 +56,8 @@ export class WorkbenchService implements RequestHandlers {
   readonly #writes: WritePolicy;
 
   constructor(private readonly options: WorkbenchOptions) {
+    // Temp folders (uploads, exports, scratch) of Tickwork processes that crashed: removed at this start.
+    sweepStaleTempDirs();
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
     this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace);
     this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
