@@ -17,7 +17,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import { TickworkError } from '../../shared/errors.js';
 
 /** What the caller says when the target may be replaced regardless (CLI --force, the app's "Replace"). */
@@ -129,21 +128,48 @@ export async function moveIntoFolder(staging: string, dir: string, own: readonly
   await rmdir(staging).catch(() => undefined);
 }
 
+/**
+ * The entry names of a zip from its central directory, reading only the end of the file (a large
+ * file that is not a zip costs two small reads). Null when it is not a zip or its directory is large.
+ */
+async function zipNames(path: string, size: number): Promise<string[] | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const tailLength = Math.min(size, 22 + 65535);
+    const tail = new Uint8Array(tailLength);
+    await handle.read(tail, 0, tailLength, size - tailLength);
+    const view = new DataView(tail.buffer);
+    let end = -1;
+    for (let at = tailLength - 22; at >= 0; at--) if (view.getUint32(at, true) === 0x06054b50) { end = at; break; }
+    if (end < 0) return null;
+    const count = view.getUint16(end + 10, true);
+    const cdSize = view.getUint32(end + 12, true);
+    const cdOffset = view.getUint32(end + 16, true);
+    if (cdSize > 2 ** 20 || cdOffset + cdSize > size) return null;
+    const cd = new Uint8Array(cdSize);
+    await handle.read(cd, 0, cdSize, cdOffset);
+    const cv = new DataView(cd.buffer);
+    const names: string[] = [];
+    for (let at = 0, i = 0; i < count && at + 46 <= cdSize; i++) {
+      if (cv.getUint32(at, true) !== 0x02014b50) return null;
+      const nameLength = cv.getUint16(at + 28, true);
+      names.push(basename(new TextDecoder().decode(cd.subarray(at + 46, at + 46 + nameLength))));
+      at += 46 + nameLength + cv.getUint16(at + 30, true) + cv.getUint16(at + 32, true);
+    }
+    return names;
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** Is an existing file of this kind one Tickwork wrote? (Regular files only; reads at most what it needs.) */
 async function isTickworkFile(path: string, kind: FileKind, size: number): Promise<boolean> {
   switch (kind) {
-    case 'zip': {
-      // The central directory only: names, no inflating.
-      if (size > 4 * 2 ** 30) return false;
-      const { readFile } = await import('node:fs/promises');
-      try {
-        const names: string[] = [];
-        unzipSync(new Uint8Array(await readFile(path)), { filter: (f) => (names.push(basename(f.name)), false) });
-        return names.includes('preprocessing.json') && names.includes('model.json');
-      } catch {
-        return false;
-      }
-    }
+    case 'zip':
+      return (await zipNames(path, size))?.some((n) => n === 'preprocessing.json') === true;
     case 'onnx': {
       // ONNX ModelProto: field 2 (producer_name) is near the start; Tickwork writes "tickwork".
       const head = await readHead(path, 256);

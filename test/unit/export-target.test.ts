@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../models/backend';
 import { modelToArtifacts } from '../../models/io/artifacts';
@@ -79,6 +80,12 @@ describe('export targets', () => {
     await writeExportZip(zip, bundle); // over our own: fine
     expect((await readExportFolder(zip)).preprocessing.target).toBe('label');
     expect(await readdir(root)).toEqual(['model.zip', 'report.docx']);
+
+    // A zip of someone else's files is not a Tickwork zip either.
+    const photos = join(root, 'photos.zip');
+    await writeFile(photos, zipSync({ 'beach.jpg': new Uint8Array([1, 2, 3]) }));
+    expect((await rejected(writeExportZip(photos, bundle))).message).toContain('is not a Tickwork model zip');
+    expect(await readdir(root)).toEqual(['model.zip', 'photos.zip', 'report.docx']);
 
     await writeExportZip(docx, bundle, { force: true });
     expect((await readExportFolder(docx)).preprocessing.target).toBe('label');
