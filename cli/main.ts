@@ -63,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         json: { type: 'boolean' },
+        force: { type: 'boolean' },
+        'allow-dir': { type: 'string' },
         schedule: { type: 'string' },
         'weight-decay': { type: 'string' },
         dropout: { type: 'string' },

@@ -10,17 +10,20 @@ Usage:
   tickwork train --data <path|name> --target <column> [--out <dir>] [options]   recorded in the workspace
   tickwork lr-find --data <path|name> --target <column> [train options] [--steps 200] [--min-lr 1e-7] [--max-lr 10]
   tickwork race --data <path|name> --target <column> --out <dir> [--optimizers sgd,adam,adamw] [--lr …] [train options]
-  tickwork predict --model <dir|zip|run:ID> --data <csv> --out <csv>
-  tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8]
+  tickwork predict --model <dir|zip|run:ID> --data <csv> --out <csv> [--force]
+  tickwork export --model <dir|zip|run:ID> --format tfjs|onnx|zip|pytorch --out <path> [--quantize float16|int8] [--force]
   tickwork explain --model <dir|zip|run:ID> --data <file> [--target <column>] [--repeats 5] [--json]   which columns matter
   tickwork runs list [--json] [--dataset NAME] [--status S]     the workspace's runs, newest first
   tickwork runs show|delete ID [--json]     one run (6+ characters of its id are enough)
   tickwork runs export ID --out <path> [--format tfjs|onnx|zip]
   tickwork runs import <dir|zip> [--json]   a run trained elsewhere (the folder train.py wrote), marked imported
-  tickwork serve [--port 8765] [--host 127.0.0.1] [--new-token] [--print-url]   browser mode (prints the URL with its token)
+  tickwork serve [--port 8765] [--host 127.0.0.1] [--new-token] [--print-url] [--allow-dir DIR[:DIR…]]   browser mode (prints the URL with its token)
   tickwork serve-model --model <dir|zip|run:ID> [--port 8780] [--workers N] [--help]   HTTP scoring service
 
 Every command: --workspace DIR (default $TICKWORK_WORKSPACE, else the per-user data folder), --no-workspace (keep nothing)
+Writing files: an export or a scored file replaces only an earlier one Tickwork wrote; --force writes over another file,
+  or into a folder with other files (they are kept). Browser mode writes only under the workspace, ~/Downloads, folders
+  data was opened from and --allow-dir folders.
 
 Train options:
   --test <path|name>      evaluate on this file instead of a split of --data

@@ -11,8 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,6 +20,7 @@ import { unwrapEnvelope } from '../shared/client.js';
 import { MAX_FILE_BYTES } from '../models/data/read.js';
 import { createDispatcher } from './dispatch.js';
 import { paths } from './runtime.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 import type { WorkbenchService } from './workbench-service.js';
 
 export interface ServerOptions {
@@ -103,8 +103,9 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 export async function startServer(service: WorkbenchService, options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('hex');
   const rendererDir = resolve(options.rendererDir ?? paths.renderer());
-  const uploadsRoot = await mkdtemp(join(tmpdir(), 'tickwork-uploads-'));
-  const exportsRoot = await mkdtemp(join(tmpdir(), 'tickwork-exports-'));
+  // Removed on close, at exit, and (after a crash) by the next service's sweep: temp-dirs.ts.
+  const uploadsRoot = await makeTempDir('uploads');
+  const exportsRoot = await makeTempDir('exports');
   const dispatch = createDispatcher(service, (err) => console.error('tickwork: internal error:', err));
   /** The HTTP routes call the service through the same validating dispatcher as the WebSocket. */
   const call = async (channel: RequestChannel, input: unknown) => unwrapEnvelope(await dispatch(channel, input));
@@ -303,8 +304,8 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
       for (const ws of sockets) ws.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
-      await rm(uploadsRoot, { recursive: true, force: true });
-      await rm(exportsRoot, { recursive: true, force: true });
+      await removeTempDir(uploadsRoot);
+      await removeTempDir(exportsRoot);
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Papa from 'papaparse';
 import type { Metrics, ModelInfo, Prediction, QuantizationReport, RawRow, RequestParsedInput, SplitMetrics } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
@@ -25,6 +25,7 @@ import type { ModelArtifactsData } from '../models/io/model-files.js';
 import { readExportFolder, writeExportFolder, writeExportZip } from '../models/io/export-folder.js';
 import type { RunSplit } from '../models/io/run-split.js';
 import { quantizeArtifacts } from '../models/io/quantize.js';
+import { checkFileTarget, stagingPath, sweepStaging } from '../models/io/export-target.js';
 import type { EventBus } from './event-bus.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { StoredModel, Workspace } from './workspace/workspace.js';
@@ -213,7 +214,9 @@ export class ModelRegistry {
     return { predictions: await this.predictTable(modelId, table) };
   }
 
-  async scoreFile({ modelId, input, output }: RequestParsedInput<'model:score-file'>) {
+  async scoreFile({ modelId, input, output, force }: RequestParsedInput<'model:score-file'>) {
+    // Checked before the work, and again just before the rename (the file may have appeared meanwhile).
+    await checkFileTarget(resolve(output), 'csv', { force });
     const entry = await this.get(modelId);
     const { table } = await readTableFile(resolve(input), scoringReadOptions(entry.preprocessing, entry.runConfig));
     const warnings = scoringWarnings(entry.preprocessing, table);
@@ -226,18 +229,21 @@ export class ModelRegistry {
       ...(labels ?? []).map((l) => String(p.probabilities![l])),
     ]);
     const out = resolve(output);
-    const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomUUID().slice(0, 8)}`);
+    await sweepStaging(dirname(out));
+    const tmp = stagingPath(out, 'tmp');
     try {
       await writeFile(tmp, Papa.unparse({ fields, data }, { newline: '\n' }) + '\n');
+      await checkFileTarget(out, 'csv', { force });
       await rename(tmp, out);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
+      if (err instanceof TickworkError) throw err;
       throw new TickworkError('io', `Cannot write ${out}: ${(err as Error).message}. Choose a location you can write to.`);
     }
     return { rows: predictions.length, output: out, warnings };
   }
 
-  async export({ modelId, dir, format, quantize }: RequestParsedInput<'model:export'>) {
+  async export({ modelId, dir, format, quantize, force }: RequestParsedInput<'model:export'>) {
     const entry = await this.get(modelId);
     let artifacts = entry.artifacts;
     let quantization: QuantizationReport | null = null;
@@ -252,7 +258,16 @@ export class ModelRegistry {
       };
     }
     const bundle = { artifacts, preprocessing: entry.preprocessing, runConfig: entry.runConfig, metrics: entry.info.metrics, quantization, split: entry.split };
-    const written = format === 'zip' ? await writeExportZip(dir, bundle) : await writeExportFolder(dir, bundle);
+    let written;
+    try {
+      written = format === 'zip' ? await writeExportZip(dir, bundle, { force }) : await writeExportFolder(dir, bundle, { force });
+    } catch (err) {
+      // The model itself is untouched: say where it is kept.
+      const stored = this.workspace.model(modelId);
+      if (!(err instanceof TickworkError) || err.code !== 'io' || !stored || !this.workspace.recording) throw err;
+      const again = entry.info.runId ? ` (tickwork export --model run:${entry.info.runId} --out <path>)` : '';
+      throw new TickworkError('io', `${err.message} The model is still in the workspace (${stored.dir}); export it again to a location you can write to${again}.`);
+    }
     return { ...written, quantization };
   }
 

@@ -4,14 +4,14 @@
  * until stopped or the service ends. The service reads the model's export folder: the one in the
  * workspace, or one written to a temporary folder for a workspace that keeps nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServingStats } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { startModelServer, type ModelServer } from './model-server/supervisor.js';
 import type { Workspace } from './workspace/workspace.js';
+import { makeTempDir } from './temp-dirs.js';
 
 interface Served {
   server: ModelServer;
@@ -41,9 +41,9 @@ export class ModelServing {
     let dir = this.workspace.model(modelId)?.dir ?? null;
     let scratch: string | null = null;
     if (!dir) {
-      scratch = await mkdtemp(join(tmpdir(), 'tickwork-serving-'));
+      scratch = await makeTempDir('serving');
       dir = join(scratch, 'model');
-      await this.models.export({ modelId, dir, format: 'folder', quantize: 'none' });
+      await this.models.export({ modelId, dir, format: 'folder', quantize: 'none', force: false });
     }
     const name = (entry.info.runId ? `run-${entry.info.runId.slice(0, 8)}` : 'model').replace(/[^A-Za-z0-9._-]/g, '-');
     const server = await startModelServer({ models: [`${name}=${dir}`], host: '127.0.0.1', port: 0, workers: 1, log: () => undefined });

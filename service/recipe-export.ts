@@ -3,13 +3,13 @@
  * run's train.py folder (models/io/pytorch-export.ts) written to a folder (desktop) or as a zip
  * (browser mode downloads it). A run on a bundled dataset gets that dataset as data.csv.
  */
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { TickworkError } from '../shared/errors.js';
 import { loadBundled } from '../models/data/bundled.js';
 import { writePytorchExport } from '../models/io/pytorch-export.js';
+import { checkFileTarget, stagingPath } from '../models/io/export-target.js';
 import type { ModelRegistry } from './model-registry.js';
 
 export interface RecipeExportOptions {
@@ -19,7 +19,7 @@ export interface RecipeExportOptions {
 
 export async function exportRecipe(
   models: ModelRegistry,
-  { modelId, dir, format }: { modelId: string; dir: string; format: 'folder' | 'zip' },
+  { modelId, dir, format, force }: { modelId: string; dir: string; format: 'folder' | 'zip'; force?: boolean },
   options: RecipeExportOptions,
 ): Promise<{ dir: string; files: string[] }> {
   const entry = await models.get(modelId);
@@ -33,10 +33,12 @@ export async function exportRecipe(
   const source = entry.runConfig.dataset.source;
   const bundledTable = source.startsWith('bundled:') ? (await loadBundled(source.slice('bundled:'.length), options.datasetsDir)).table : null;
   const target = resolve(dir);
-  if (format === 'folder') return writePytorchExport(target, bundle, { recipeScript: options.recipeScript, bundledTable });
-  // A zip: the folder is written beside it, packed, then removed; the zip appears whole or not at all.
-  const staging = join(dirname(target), `.${basename(target)}.recipe-${randomBytes(4).toString('hex')}`);
-  const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+  if (format === 'folder') return writePytorchExport(target, bundle, { recipeScript: options.recipeScript, bundledTable, force });
+  // A zip: only over an earlier Tickwork zip (or forced); the folder is written beside it, packed, then
+  // removed, and the zip appears whole or not at all.
+  await checkFileTarget(target, 'zip', { force });
+  const staging = stagingPath(target, 'recipe');
+  const tmp = stagingPath(target, 'zip');
   try {
     const written = await writePytorchExport(staging, bundle, { recipeScript: options.recipeScript, bundledTable });
     const names = await readdir(written.dir);

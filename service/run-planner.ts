@@ -3,7 +3,8 @@
  * RunConfig and what the worker needs — no worker, no events, no state.
  *
  *   planRun      request → resolved columns and task, split, fitted preprocessing, and the
- *                complete RunConfig (batch size, epochs, early stopping), in one pass
+ *                complete RunConfig (batch size, epochs, early stopping), in one pass; with the
+ *                backend and the machine's memory, refuses a run whose memory estimate cannot fit
  *   describePlan planned run → the RunPlan the app shows before training
  *   encodeRun    planned run → encoded parts, class weights, decision-surface grid
  *
@@ -14,6 +15,7 @@ import { usesColumn } from '../shared/columns.js';
 import { TickworkError } from '../shared/errors.js';
 import { DEFAULT_BATCH_SIZE, earlyStoppingSchema, type ClassWeightsConfig, type RunConfig, type Task } from '../shared/run-config.js';
 import { summarizeNetwork } from '../shared/network.js';
+import { estimateRunMemory, memoryProblem } from '../shared/memory-estimate.js';
 import type { LoadedFile } from '../models/data/read.js';
 import { detectTask, isNumericType, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored } from '../models/data/doctor.js';
@@ -98,7 +100,13 @@ function resolveTask(table: Table, target: string, profile: ColumnProfile, asked
 }
 
 /** A training request on an open dataset → the complete RunConfig, its split and fitted preprocessing. */
-export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: LoadedFile | null): PlannedRun {
+/** What the run will run on, for the memory check: the tfjs backend's name and the machine's memory in bytes. */
+export interface RunResources {
+  backend: string;
+  machineBytes: number;
+}
+
+export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: LoadedFile | null, resources?: RunResources): PlannedRun {
   const { table } = entry.loaded;
   const t = columnIndex(table, requested.target);
   if (t < 0) throw new TickworkError('bad_data', `${table.name} has no column "${requested.target}". Columns: ${table.columnNames.join(', ')}.`);
@@ -154,6 +162,23 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
       `warmupSteps ${config.schedule.warmupSteps} is not shorter than the whole run (${totalSteps} steps = ${epochs} epochs × ` +
         `${totalSteps / epochs} steps of batch ${batchSize}). Use fewer warmup steps or more epochs.`,
     );
+  }
+  if (resources) {
+    // Before the worker allocates anything: refuse what cannot fit, naming the estimate and the limit.
+    const estimate = estimateRunMemory({
+      model: config.model,
+      task,
+      optimizer: config.optimizer,
+      batchSize,
+      accumulationSteps: config.accumulationSteps,
+      inputs: preprocessing.encoded.length,
+      classes: preprocessing.labels?.length ?? 1,
+      trainRows,
+      otherRows: split.validation.length + (test ? test.table.rowCount : split.test.length),
+      weighted: config.classWeights !== 'none' && task !== 'regression',
+    });
+    const problem = memoryProblem(estimate, resources.backend, resources.machineBytes);
+    if (problem) throw new TickworkError('bad_data', problem);
   }
   return { entry, config, preprocessing, split, test };
 }

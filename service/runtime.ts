@@ -9,6 +9,7 @@ import { nodeWorkerLauncher } from './node-worker.js';
 import { WorkbenchService } from './workbench-service.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import { Workspace } from './workspace/workspace.js';
+import type { WritePolicy } from './write-policy.js';
 
 /** The package root: the nearest folder above this file whose package.json is Tickwork's. */
 export function packageRoot(): string {
@@ -52,7 +53,9 @@ export function workerScriptOrExplain(root = packageRoot()): string {
  * workspace/location.ts for the default the CLI uses), an open Workspace, or null/left out for a
  * workspace that keeps nothing.
  */
-export function createNodeService(options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null } = {}): WorkbenchService {
+export function createNodeService(
+  options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null; writes?: WritePolicy } = {},
+): WorkbenchService {
   const root = packageRoot();
   const given = options.workspace;
   const workspace = given instanceof Workspace ? given : given ? Workspace.open(given) : Workspace.inMemory();
@@ -62,5 +65,6 @@ export function createNodeService(options: { backend?: BackendPreference; launch
     launchWorker: options.launchWorker ?? nodeWorkerLauncher(workerScriptOrExplain(root)),
     backend: options.backend,
     workspace,
+    writes: options.writes,
   });
 }

@@ -15,6 +15,18 @@ import type { HostToWorker, RunEmit, TrainRequest, WorkerEndpoint, WorkerLaunche
 
 export type Finished = Extract<WorkerToHost, { type: 'finished' }>;
 
+/**
+ * Errors after which the worker's memory cannot be trusted: a WebAssembly trap (the wasm backend's
+ * heap is then corrupt and every later op fails the same way) or an allocation V8 refused.
+ */
+const POISONED = /memory access out of bounds|RuntimeError|out of memory|Array buffer allocation failed|Cannot allocate Wasm memory|WebAssembly\.Memory|Invalid typed array length|unreachable/i;
+
+export function poisonsWorker(message: string): boolean {
+  return POISONED.test(message);
+}
+
+const REPLACED = 'The training worker ran out of memory and was replaced by a fresh one, so the next run, prediction or sweep starts clean. Use a smaller network, batch or dataset for this one.';
+
 export interface RunHandlers {
   /** A contract event of the run (progress, epoch, run event), as the worker sent it. */
   onEmit(message: RunEmit): void;
@@ -64,6 +76,7 @@ export class TrainingWorkerHost {
         else this.route(message);
       });
       endpoint.onExit(({ code, reason }) => {
+        if (this.endpoint !== endpoint) return; // a worker already replaced (see replace())
         const why = `The training process stopped unexpectedly (${reason}).`;
         reject(new TickworkError('internal', why));
         this.crashed(code === 0 && this.disposed ? 'the training worker was shut down' : `${why} Start the run again; if it repeats, try --backend wasm.`);
@@ -112,7 +125,10 @@ export class TrainingWorkerHost {
       case 'run-error': {
         const handlers = this.runs.get(message.runId);
         this.runs.delete(message.runId);
-        handlers?.onError(message.message);
+        if (poisonsWorker(message.message)) {
+          handlers?.onError(`${message.message}. ${REPLACED}`);
+          this.replace();
+        } else handlers?.onError(message.message);
         return;
       }
       case 'predicted':
@@ -123,7 +139,10 @@ export class TrainingWorkerHost {
         if (!pending) return;
         if (message.type === 'predicted') pending.resolve({ output: message.output, units: message.units });
         else if (message.type === 'lr-found') pending.resolve(message.result);
-        else pending.reject(new TickworkError('internal', message.message));
+        else if (poisonsWorker(message.message)) {
+          pending.reject(new TickworkError('internal', `${message.message}. ${REPLACED}`));
+          this.replace();
+        } else pending.reject(new TickworkError('internal', message.message));
         return;
       }
       default:
@@ -172,6 +191,21 @@ export class TrainingWorkerHost {
   /** Drop a model the worker cached for predictions. */
   forget(modelId: string): void {
     if (this.loadedModels.delete(modelId)) this.endpoint?.post({ type: 'forget', modelId });
+  }
+
+  /** How many times this host's worker was replaced after a memory failure. */
+  replacements = 0;
+
+  /**
+   * Replace a worker whose memory is no longer sound: whatever else it was doing fails with a
+   * plain message, it is terminated, and the next request starts a fresh worker (ready()).
+   */
+  replace(): void {
+    const old = this.endpoint;
+    if (!old) return;
+    this.replacements++;
+    this.crashed(`${REPLACED} (Another run or request on the same worker hit the memory failure.)`);
+    void old.terminate();
   }
 
   /** Stop runs, wait for the worker to exit (or kill it). */

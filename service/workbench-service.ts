@@ -14,6 +14,7 @@
  * Served over Electron IPC, over a WebSocket (browser mode) and from the CLI, always through the
  * validating dispatcher (dispatch.ts).
  */
+import { totalmem } from 'node:os';
 import type { EventChannel, RequestHandlers, RequestOutput, RequestParsedInput, RunSummary } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
@@ -31,6 +32,8 @@ import { explainModel, partialDependenceOf } from './model-explain.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import type { Workspace } from './workspace/workspace.js';
+import { WritePolicy } from './write-policy.js';
+import { sweepStaleTempDirs } from './temp-dirs.js';
 
 export interface WorkbenchOptions {
   version: string;
@@ -41,6 +44,8 @@ export interface WorkbenchOptions {
   workspace: Workspace;
   backend?: BackendPreference;
   workers?: WorkerPoolOptions;
+  /** Where requests may write files (browser mode: only under chosen roots; default anywhere). */
+  writes?: WritePolicy;
 }
 
 export class WorkbenchService implements RequestHandlers {
@@ -51,14 +56,18 @@ export class WorkbenchService implements RequestHandlers {
   readonly #runs: RunRegistry;
   readonly #groups: RunGroups;
   readonly #serving: ModelServing;
+  readonly #writes: WritePolicy;
 
   constructor(private readonly options: WorkbenchOptions) {
+    // Temp folders (uploads, exports, scratch) of Tickwork processes that crashed: removed at this start.
+    sweepStaleTempDirs();
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
     this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace);
     this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
     this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
     this.#groups = new RunGroups(this.#runs, (input, config) => this.#plan({ ...input, config }));
     this.#serving = new ModelServing(this.#models, options.workspace);
+    this.#writes = options.writes ?? WritePolicy.anywhere();
   }
 
   on<C extends EventChannel>(channel: C, listener: Listener<C>): () => void {
@@ -68,6 +77,11 @@ export class WorkbenchService implements RequestHandlers {
   /** Wait until a run has ended (for the CLI and tests). */
   waitForRun(runId: string): Promise<RunSummary> {
     return this.#runs.waitForRun(runId);
+  }
+
+  /** The workspace folder runs and models are kept in (null when it keeps nothing). */
+  get keptIn(): string | null {
+    return this.options.workspace.recording ? this.options.workspace.info.dir : null;
   }
 
   async dispose(): Promise<void> {
@@ -99,7 +113,9 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async 'dataset:open'(input: RequestParsedInput<'dataset:open'>) {
-    return this.#datasets.open(input);
+    const summary = await this.#datasets.open(input);
+    if (input.source.kind === 'file') this.#writes.openedFrom(input.source.path);
+    return summary;
   }
 
   async 'dataset:cancel'() {
@@ -136,7 +152,10 @@ export class WorkbenchService implements RequestHandlers {
   async #plan({ datasetId, config, testSource }: Pick<RequestParsedInput<'training:plan'>, 'datasetId' | 'config' | 'testSource'>): Promise<PlannedRun> {
     const entry = this.#datasets.get(datasetId);
     const test = testSource ? await this.#datasets.load(testSource) : null;
-    return planRun(entry, config, test);
+    // The backend the workers use decides the memory limit (wasm: 4 GiB per memory).
+    // (A worker that cannot start is reported when training starts; the plan then checks the machine's memory only.)
+    const backend = await this.#pool.ready().catch(() => null);
+    return planRun(entry, config, test, { backend: backend?.name ?? 'unknown', machineBytes: totalmem() });
   }
 
   async 'training:plan'(input: RequestParsedInput<'training:plan'>) {
@@ -264,14 +283,17 @@ export class WorkbenchService implements RequestHandlers {
   }
 
   async 'model:score-file'(input: RequestParsedInput<'model:score-file'>) {
+    this.#writes.check(input.output, 'the scored file');
     return this.#models.scoreFile(input);
   }
 
   async 'model:export-recipe'(input: RequestParsedInput<'model:export-recipe'>) {
+    this.#writes.check(input.dir, 'the PyTorch recipe');
     return exportRecipe(this.#models, input, { recipeScript: paths.pytorchRecipe(), datasetsDir: this.options.datasetsDir });
   }
 
   async 'model:export'(input: RequestParsedInput<'model:export'>) {
+    this.#writes.check(input.dir, 'the export');
     return this.#models.export(input);
   }
 

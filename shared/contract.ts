@@ -737,7 +737,15 @@ export const requests = {
     output: z.object({ predictions: z.array(predictionSchema) }),
   },
   'model:score-file': {
-    input: z.object({ modelId: id('modelId'), input: id('input'), output: id('output') }).strict(),
+    input: z
+      .object({
+        modelId: id('modelId'),
+        input: id('input'),
+        output: id('output'),
+        /** Replace an existing file Tickwork did not write (without it: an 'exists' error that says what is there). */
+        force: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ rows: z.number().int(), output: z.string(), warnings: z.array(z.string()) }),
   },
   /** Permutation importance of the model's input columns on a data file with the target (tickwork explain). */
@@ -787,7 +795,15 @@ export const requests = {
   /** Export to a folder (or a .zip); optionally with float16 / int8 weights. */
   /** The run of a model as a PyTorch training recipe (train.py with the run's data, settings and model): a folder, or a zip. */
   'model:export-recipe': {
-    input: z.object({ modelId: id('modelId'), dir: id('dir'), format: z.enum(['folder', 'zip']).default('folder') }).strict(),
+    input: z
+      .object({
+        modelId: id('modelId'),
+        dir: id('dir'),
+        format: z.enum(['folder', 'zip']).default('folder'),
+        /** Write over what is there when it is not an earlier Tickwork export (the user said Replace). */
+        force: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ dir: z.string(), files: z.array(z.string()) }),
   },
   'model:export': {
@@ -797,6 +813,11 @@ export const requests = {
         dir: id('dir'),
         format: z.enum(['folder', 'zip']).default('folder'),
         quantize: z.enum(['none', 'float16', 'int8']).default('none'),
+        /**
+         * Write even though the target is not an earlier Tickwork export: over a file that is not a
+         * Tickwork zip, or into a folder with files Tickwork did not write (those are kept).
+         */
+        force: z.boolean().default(false),
       })
       .strict(),
     output: z.object({

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'bad_data', // the data cannot be used as asked (header only, non-numeric values, …)
   'io', // reading or writing a file failed
   'busy', // e.g. a run is already in progress
+  'exists', // the target file or folder exists and Tickwork did not write it; ask, then repeat with force
   'unsupported', // this shell cannot do that (e.g. native dialogs in browser mode)
   'cancelled',
   'internal',

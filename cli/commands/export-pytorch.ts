@@ -4,8 +4,7 @@
  * model of a run in the workspace, exported by the service first. A run on a bundled dataset also
  * gets that dataset as data.csv.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
 import { loadBundled } from '../../models/data/bundled.js';
@@ -14,10 +13,11 @@ import { writePytorchExport } from '../../models/io/pytorch-export.js';
 import { paths } from '../../service/runtime.js';
 import { UsageError, type Flags } from '../flags.js';
 import { withService } from '../session.js';
+import { makeTempDir } from '../../service/temp-dirs.js';
 
 async function bundleOf(model: string, values: Flags): Promise<ExportBundle> {
   if (!model.startsWith('run:')) return readExportFolder(resolve(model));
-  const scratch = await mkdtemp(join(tmpdir(), 'tickwork-pytorch-'));
+  const scratch = await makeTempDir('pytorch');
   try {
     await withService(values, async (api) => {
       const { modelId } = await api.loadModel({ dir: model });
@@ -39,7 +39,7 @@ export async function exportPytorch(values: Flags): Promise<void> {
   const bundle = await bundleOf(get('model')!, values);
   const source = bundle.runConfig?.dataset.source ?? '';
   const bundledTable = source.startsWith('bundled:') ? (await loadBundled(source.slice('bundled:'.length), paths.datasets())).table : null;
-  const written = await writePytorchExport(get('out')!, bundle, { recipeScript: paths.pytorchRecipe(), bundledTable });
+  const written = await writePytorchExport(get('out')!, bundle, { recipeScript: paths.pytorchRecipe(), bundledTable, force: values.force === true });
   if (!bundle.split) {
     process.stderr.write("note: this model carries no split (an older export); train.py will split the data again with the run's seed and shares.\n");
   }

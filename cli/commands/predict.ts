@@ -12,7 +12,7 @@ export async function cmdPredict(values: Record<string, string | boolean | undef
     if (process.stderr.isTTY) {
       api.onScoringProgress((p) => process.stderr.write(`\r\x1b[2Kscoring ${p.done.toLocaleString()} / ${p.total.toLocaleString()} rows`));
     }
-    const result = await api.scoreFile({ modelId: model.modelId, input: get('data')!, output: get('out')! });
+    const result = await api.scoreFile({ modelId: model.modelId, input: get('data')!, output: get('out')!, force: values.force === true });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (values.json === true) console.log(JSON.stringify(result));

@@ -1,6 +1,8 @@
 /** `tickwork race`: one run per optimizer from the same start; exports, curves and race.json. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { TickworkError } from '../../shared/errors.js';
 import type { RunSummary } from '../../shared/contract.js';
 import { OPTIMIZER_NAMES, type RunConfigInput } from '../../shared/run-config.js';
 import { formatMetrics } from '../progress.js';
@@ -24,6 +26,8 @@ export async function cmdRace(values: Flags): Promise<void> {
   const base = configFromFlags(values);
   const lr = numberFlag('lr', get('lr'), false);
   const out = get('out')!;
+  const force = values.force === true;
+  await checkRaceFolder(resolve(out), force);
   await withService(values, async (api, service) => {
     const dataset = await openWithProgress(api, sourceOf(get('data')!), values);
     const { runIds } = await api.startRace({
@@ -40,7 +44,7 @@ export async function cmdRace(values: Flags): Promise<void> {
     for (const [i, run] of runs.entries()) {
       const dir = join(out, `${i + 1}-${optimizers[i]}`);
       let exported: string | null = null;
-      if (run.modelId) exported = (await api.exportModel({ modelId: run.modelId, dir })).dir;
+      if (run.modelId) exported = (await api.exportModel({ modelId: run.modelId, dir, force })).dir;
       else await mkdir(dir, { recursive: true });
       const curves = join(dir, 'curves.csv');
       await writeFile(curves, curvesCsv(run));
@@ -59,4 +63,17 @@ export async function cmdRace(values: Flags): Promise<void> {
     }
     console.log(`best by validation loss: ${best ?? '—'}; exports and curves in ${out}`);
   });
+}
+
+/** A race folder holds race.json and one folder per run ("1-adam"); anything else is the user's and refuses the race (unless --force). */
+async function checkRaceFolder(out: string, force: boolean): Promise<void> {
+  const entries = await readdir(out).catch(() => [] as string[]);
+  const foreign = entries.filter((name) => name !== 'race.json' && !/^\d+-[a-z0-9]+$/.test(name) && !name.startsWith('.'));
+  if (foreign.length > 0 && !force) {
+    throw new TickworkError(
+      'exists',
+      `${out} holds files a race did not write (${foreign.slice(0, 5).map((n) => `"${n}"`).join(', ')}${foreign.length > 5 ? ', …' : ''}). Nothing was trained. ` +
+        'Choose a new or empty folder, or race into it anyway, keeping those files (--force).',
+    );
+  }
 }

@@ -7,6 +7,8 @@ import { workspaceDir } from '../../service/workspace/location.js';
 import { BACKEND_PREFERENCES } from '../../shared/run-config.js';
 import { numberFlag, oneOf, type Flags } from '../flags.js';
 import { openWorkspace } from '../session.js';
+import { WritePolicy } from '../../service/write-policy.js';
+import { delimiter } from 'node:path';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -23,8 +25,11 @@ export async function cmdServe(values: Flags): Promise<boolean> {
   const host = (values.host as string | undefined) ?? '127.0.0.1';
   const workspace = openWorkspace(values);
   if (workspace.info.note) console.log(`Note: ${workspace.info.note}`);
-  const service = createNodeService({ backend: backendPreferenceFromEnv(oneOf('backend', values.backend as string | undefined, BACKEND_PREFERENCES)), workspace });
   const { dir } = workspace.info;
+  // A page holding the token writes only under these (and folders it opened data from): write-policy.ts.
+  const allowed = typeof values['allow-dir'] === 'string' ? values['allow-dir'].split(delimiter).filter((d) => d !== '') : [];
+  const writes = WritePolicy.within({ workspace: dir, allowed });
+  const service = createNodeService({ backend: backendPreferenceFromEnv(oneOf('backend', values.backend as string | undefined, BACKEND_PREFERENCES)), workspace, writes });
   const token = browserToken(dir, { rotate: values['new-token'] === true, writable: workspace.recording });
   const server = await startServer(service, { port, host, token });
   writeServerFile(workspace.recording ? dir : null, { url: server.url, pid: process.pid });

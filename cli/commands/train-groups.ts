@@ -15,7 +15,7 @@ export async function reportGroup(
   api: TickworkApi,
   service: WorkbenchService,
   started: { runId: string; runIds: string[]; groupId: string | null },
-  options: { json: boolean; out: string | undefined; cv: number | null },
+  options: { json: boolean; out: string | undefined; cv: number | null; force?: boolean },
 ): Promise<void> {
   const groupId = started.groupId!;
   process.stderr.write(`${options.cv ? `cross-validation: ${options.cv} folds, then a final model` : `${started.runIds.length} runs, one per seed`} (group ${groupId})\n`);
@@ -73,7 +73,7 @@ export async function reportGroup(
     }
   }
   if (options.out && exported?.modelId) {
-    const written = await api.exportModel({ modelId: exported.modelId, dir: options.out });
+    const written = await api.exportModel({ modelId: exported.modelId, dir: options.out, force: options.force === true });
     summary.out = written.dir;
     if (!options.json) console.log(`model of ${exported.name} exported to ${written.dir}`);
   }

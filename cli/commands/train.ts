@@ -7,6 +7,10 @@ import { runMetricsJson } from '../metrics-json.js';
 import { numberFlag, UsageError, sourceOf, configFromFlags, type Flags } from '../flags.js';
 import { reportGroup } from './train-groups.js';
 import { onStopSignals, openWithProgress, withService } from '../session.js';
+import { resolve } from 'node:path';
+import type { TickworkApi } from '../../shared/contract.js';
+import { checkFolderTarget } from '../../models/io/export-target.js';
+import { EXPORT_OWN_FILES } from '../../models/io/export-folder.js';
 
 export async function cmdTrain(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
@@ -17,6 +21,9 @@ export async function cmdTrain(values: Flags): Promise<void> {
   if (!out && values['no-workspace'] === true) throw new UsageError('train --no-workspace needs --out <dir>: without a workspace the model is kept only where it is exported');
   if (out && existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder`);
   const config = configFromFlags(values);
+  const force = values.force === true;
+  // Before the run, not after it: the folder must be new, empty or an earlier export (or --force).
+  if (out) await checkFolderTarget(resolve(out), EXPORT_OWN_FILES, { force });
   const dataSource = sourceOf(get('data')!, get('sheet'));
   const testSource = get('test') ? sourceOf(get('test')!) : undefined;
 
@@ -32,7 +39,7 @@ export async function cmdTrain(values: Flags): Promise<void> {
     const repeats = numberFlag('repeats', get('repeats'), true);
     const cv = numberFlag('cv', get('cv'), true);
     const started = await api.startTraining({ datasetId: dataset.id, config, testSource, ...(repeats !== undefined ? { repeats } : {}), ...(cv !== undefined ? { cv } : {}) });
-    if (started.groupId) return void (await reportGroup(api, service, started, { json, out, cv: cv ?? null }));
+    if (started.groupId) return void (await reportGroup(api, service, started, { json, out, cv: cv ?? null, force }));
     const { runId } = started;
     const first = await api.getRun({ runId });
     progress.note(`run ${runId} (${first.name})`);
@@ -46,7 +53,7 @@ export async function cmdTrain(values: Flags): Promise<void> {
     off();
     progress.done();
     if (run.status === 'failed' || !run.modelId) throw new TickworkError('bad_data', `${run.message} (run ${runId})`);
-    const exported = out ? await api.exportModel({ modelId: run.modelId, dir: out }) : null;
+    const exported = out ? await exportRun(api, { runId, modelId: run.modelId, out, force, kept: service.keptIn }) : null;
     const m = run.metrics!;
     const summary = {
       runId,
@@ -73,4 +80,20 @@ export async function cmdTrain(values: Flags): Promise<void> {
       console.log(JSON.stringify(summary));
     }
   });
+}
+
+/**
+ * Export a finished run's model to --out. When that fails the run and its model stay in the
+ * workspace: the error says so and how to export it again.
+ */
+async function exportRun(api: TickworkApi, run: { runId: string; modelId: string; out: string; force: boolean; kept: string | null }) {
+  try {
+    return await api.exportModel({ modelId: run.modelId, dir: run.out, force: run.force });
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).replace(/ The model is still in the workspace .*$/, '');
+    const where = run.kept
+      ? `The run and its model are kept in the workspace (${run.kept}); export it again with: tickwork export --model run:${run.runId} --out <folder>`
+      : 'The workspace keeps nothing here (--no-workspace or read-only), so the model is not kept elsewhere; train again with a writable --out.';
+    throw new TickworkError(err instanceof TickworkError ? err.code : 'io', `The run ${run.runId} finished, but its export failed: ${why} ${where}`);
+  }
 }

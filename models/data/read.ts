@@ -100,6 +100,8 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
+  // A FIFO, device or socket never ends (or blocks the reader): only regular files are data.
+  if (!info.isFile()) throw new TickworkError('bad_data', `${path} is not a regular file (a device, pipe or socket), so it is not read as data. Save the data to a file and open that.`);
   const name = basename(path);
   const format = formatOf(path, name);
   if (formatOfExtension(extname(path))?.reading === 'whole' && info.size > MAX_FILE_BYTES) {

@@ -8,14 +8,13 @@
  *   split.json                 the run's train / validation / test rows (see run-split.ts), when known
  *   README.md                  a short model card
  *
- * Written to a temporary sibling folder first and renamed into place, so a failure never
- * leaves a half-written export, and an existing folder is only replaced when it is itself a
- * Tickwork export (or empty).
+ * Written to a hidden staging sibling first, so a failure never leaves a half-written export; an
+ * existing folder is only written into when it is an earlier Tickwork export (or empty), and the
+ * user's other files in it are never touched (export-target.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import type { QuantizationReport, SplitMetrics } from '../../shared/contract.js';
 import { TickworkError } from '../../shared/errors.js';
 import type { RunConfig } from '../../shared/run-config.js';
@@ -26,6 +25,9 @@ import { WEIGHTS_FILE, type ModelArtifactsData, type ModelJson } from './model-f
 import { buildOnnxModel, onnxTakesRawColumns } from './onnx-export.js';
 import { storedBytes } from './quantize.js';
 import { parseRunSplit, type RunSplit } from './run-split.js';
+import { readModelZip } from './model-zip.js';
+import { checkManifest, checkModel } from './model-check.js';
+import { checkFileTarget, checkFolderTarget, moveIntoFolder, stagingPath, sweepStaging, type WriteOptions } from './export-target.js';
 
 export interface ExportBundle {
   artifacts: ModelArtifactsData;
@@ -197,42 +199,33 @@ function splitJson(split: RunSplit): string {
   return `{\n${Object.entries(split).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`;
 }
 
-/** True when `dir` does not exist, is empty, or is a previous Tickwork export. */
-export async function isReplaceable(dir: string): Promise<boolean> {
-  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    if (err.code === 'ENOTDIR') throw new TickworkError('io', `Cannot export to ${dir}: a part of that path is a file, not a folder.`);
-    throw err;
-  });
-  if (!info) return true;
-  if (!info.isDirectory()) throw new TickworkError('io', `Cannot export to ${dir}: it is a file. Choose a folder name.`);
-  const entries = await readdir(dir);
-  if (entries.length === 0) return true;
-  try {
-    const spec = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8'));
-    return spec?.format === 'tickwork-preprocessing';
-  } catch {
-    return false;
-  }
-}
+/** The names a folder export writes (an earlier export's files that the new one replaces or removes). */
+export const EXPORT_OWN_FILES: readonly string[] = [...EXPORT_FILES, SPLIT_FILE];
 
-export async function writeExportFolder(target: string, bundle: ExportBundle): Promise<{ dir: string; files: string[] }> {
+/**
+ * Write an export folder. The target is new, empty, or an earlier Tickwork export (see
+ * export-target.ts; `force` also writes into a folder with other files, which are kept). The files
+ * are staged in a hidden sibling first: a new folder is renamed into place, an existing one gets
+ * the staged files moved in one by one, so a failure never leaves a half-written new export and
+ * never touches the user's other files.
+ */
+export async function writeExportFolder(
+  target: string,
+  bundle: ExportBundle,
+  options: WriteOptions & { own?: readonly string[]; extra?: (staging: string) => Promise<string[]> } = {},
+): Promise<{ dir: string; files: string[] }> {
   const dir = resolve(target);
   const parent = dirname(dir);
+  const own = options.own ?? EXPORT_OWN_FILES;
+  const state = await checkFolderTarget(dir, own, options);
   try {
-    if (!(await isReplaceable(dir))) {
-      throw new TickworkError(
-        'io',
-        `${dir} already exists and is not a Tickwork export. Choose an empty or new folder so nothing of yours is overwritten.`,
-      );
-    }
     await mkdir(parent, { recursive: true });
   } catch (err) {
-    if (err instanceof TickworkError) throw err;
     throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. Choose a folder you can write to.`);
   }
-  const tmp = join(parent, `.${basename(dir)}.tmp-${randomBytes(4).toString('hex')}`);
-  const old = join(parent, `.${basename(dir)}.old-${randomBytes(4).toString('hex')}`);
+  await sweepStaging(parent);
+  const tmp = stagingPath(dir, 'tmp');
+  const files = bundle.split ? [...EXPORT_FILES, SPLIT_FILE] : [...EXPORT_FILES];
   try {
     await mkdir(tmp);
     const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
@@ -245,25 +238,27 @@ export async function writeExportFolder(target: string, bundle: ExportBundle): P
     await writeFile(join(tmp, 'metrics.json'), json(bundle.quantization ? { ...bundle.metrics, quantization: bundle.quantization } : bundle.metrics));
     if (bundle.split) await writeFile(join(tmp, SPLIT_FILE), splitJson(bundle.split));
     await writeFile(join(tmp, 'README.md'), modelCard(bundle));
-    let replaced = false;
-    try {
-      await rename(dir, old);
-      replaced = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    await rename(tmp, dir);
-    if (replaced) await rm(old, { recursive: true, force: true });
+    if (options.extra) for (const name of await options.extra(tmp)) if (!files.includes(name)) files.push(name);
+    if (state === 'new') await rename(tmp, dir);
+    else await moveIntoFolder(tmp, dir, own);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (err instanceof TickworkError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' ? 'The disk is full; free some space or choose another location.' : 'Choose a folder you can write to.';
     throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. ${hint}`);
   }
-  return { dir, files: bundle.split ? [...EXPORT_FILES, SPLIT_FILE] : [...EXPORT_FILES] };
+  return { dir, files };
 }
 
-/** The files of an export, from a folder or a zip (files at its root or in one top folder). */
+/** The files an export is read from (anything else in a folder or zip is left alone); history.jsonl: a run imported from train.py. */
+const READ_FILES = new Set(['model.json', WEIGHTS_FILE, 'preprocessing.json', 'run-config.json', 'metrics.json', SPLIT_FILE, 'history.jsonl']);
+
+/**
+ * The files of an export, from a folder or a zip (files at its root or in one top folder). Only
+ * regular files are read: a FIFO, a device or a socket is refused at once (reading one would
+ * hang or never end). A zip is checked before it is inflated (model-zip.ts).
+ */
 export async function exportFiles(path: string): Promise<{ label: string; read(name: string): Promise<Uint8Array | null> }> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new TickworkError('not_found', `Model not found: ${path}. Give the export folder (with model.json) or its .zip.`);
@@ -271,23 +266,21 @@ export async function exportFiles(path: string): Promise<{ label: string; read(n
     return {
       label: path,
       read: async (name) => {
+        const file = join(path, name);
+        const kind = await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : err));
+        if (kind === null) return null;
+        if (kind instanceof Error) throw new TickworkError('io', `Cannot read ${file}: ${kind.message}`);
+        if (!kind.isFile()) throw new TickworkError('bad_data', `${file} is not a regular file (a folder, device, pipe or socket); a Tickwork export holds plain files. Export the model again.`);
         try {
-          return new Uint8Array(await readFile(join(path, name)));
+          return new Uint8Array(await readFile(file));
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-          throw new TickworkError('io', `Cannot read ${join(path, name)}: ${(err as Error).message}`);
+          throw new TickworkError('io', `Cannot read ${file}: ${(err as Error).message}`);
         }
       },
     };
   }
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(new Uint8Array(await readFile(path)));
-  } catch {
-    throw new TickworkError('bad_data', `${path} is neither an export folder nor a readable zip of one. Export the model again.`);
-  }
-  const byName = new Map<string, Uint8Array>();
-  for (const [name, data] of Object.entries(entries)) if (!name.endsWith('/')) byName.set(basename(name), data);
+  if (!info.isFile()) throw new TickworkError('bad_data', `${path} is not a regular file or folder (a device, pipe or socket); give the export folder or its .zip.`);
+  const byName = await readModelZip(path, (name) => READ_FILES.has(name));
   return { label: path, read: async (name) => byName.get(name) ?? null };
 }
 
@@ -317,6 +310,7 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
   }
   const weights = await files.read(WEIGHTS_FILE);
   if (!weights) throw new TickworkError('bad_data', `${files.label} is not a complete Tickwork export: ${WEIGHTS_FILE} is missing. Export the model again.`);
+  checkManifest(files.label, modelJson);
   const expected = modelJson.weightsManifest.flatMap((g) => g.weights).reduce((sum, w) => sum + storedBytes(w), 0);
   if (expected !== weights.byteLength) {
     throw new TickworkError(
@@ -324,6 +318,8 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
       `${WEIGHTS_FILE} in ${files.label} has ${weights.byteLength} bytes but model.json describes ${expected}; the export is damaged. Export the model again.`,
     );
   }
+  // Shapes against the topology, sizes, finite weights, labels against outputs, preprocessing against inputs.
+  checkModel(files.label, { modelJson, weights }, preprocessing);
   const runConfig = (await readJson(files, 'run-config.json', false)) as RunConfig | null;
   const metrics = (await readJson(files, 'metrics.json', false)) as SplitMetrics | null;
   const splitJson = await readJson(files, SPLIT_FILE, false);
@@ -331,11 +327,14 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
   return { artifacts: { modelJson, weights }, preprocessing, runConfig, metrics, split };
 }
 
-/** Write the export as a zip (files at the root), atomically. */
-export async function writeExportZip(target: string, bundle: ExportBundle): Promise<{ dir: string; files: string[] }> {
+/** Write the export as a zip (files at the root), atomically; never over a file that is not a Tickwork zip unless forced. */
+export async function writeExportZip(target: string, bundle: ExportBundle, options: WriteOptions = {}): Promise<{ dir: string; files: string[] }> {
   const zipPath = resolve(target);
-  const staging = join(dirname(zipPath), `.${basename(zipPath)}.staging-${randomBytes(4).toString('hex')}`);
-  const tmp = `${zipPath}.tmp-${randomBytes(4).toString('hex')}`;
+  await checkFileTarget(zipPath, 'zip', options);
+  await mkdir(dirname(zipPath), { recursive: true }).catch(() => undefined);
+  await sweepStaging(dirname(zipPath));
+  const staging = stagingPath(zipPath, 'staging');
+  const tmp = stagingPath(zipPath, 'tmp');
   try {
     const { files } = await writeExportFolder(staging, bundle);
     const contents: Record<string, Uint8Array> = {};

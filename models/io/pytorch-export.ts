@@ -12,16 +12,15 @@
  * with the reason, and nothing is written. Written to a temporary sibling and renamed into place;
  * an existing folder is replaced only when it is empty or itself a Tickwork export.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Papa from 'papaparse';
 import { TickworkError } from '../../shared/errors.js';
 import { outputActivation, outputUnits, resolveLayers } from '../../shared/network.js';
 import { OPTIMIZER_NAMES } from '../../shared/optimizers.js';
 import { ACTIVATIONS, SCHEDULE_KINDS } from '../../shared/run-config.js';
 import { cell, type Table } from '../data/table.js';
-import { isReplaceable, writeExportFolder, type ExportBundle } from './export-folder.js';
+import { EXPORT_OWN_FILES, writeExportFolder, type ExportBundle } from './export-folder.js';
 import { pytorchReadme } from './pytorch-readme.js';
 
 export const RECIPE_SCRIPT = 'train.py';
@@ -32,6 +31,8 @@ export interface PytorchExportOptions {
   recipeScript: string;
   /** A bundled dataset's table (the run's dataset source is `bundled:<name>`), written as data.csv. */
   bundledTable?: Table | null;
+  /** Write into a folder that holds files Tickwork did not write (they are kept). */
+  force?: boolean;
 }
 
 interface LayerConfig {
@@ -99,31 +100,16 @@ export async function writePytorchExport(target: string, bundle: ExportBundle, o
   } catch (err) {
     throw new TickworkError('io', `The PyTorch recipe template ${options.recipeScript} cannot be read (${(err as Error).message}); reinstall Tickwork.`);
   }
-  const dir = resolve(target);
-  if (!(await isReplaceable(dir))) {
-    throw new TickworkError('io', `${dir} already exists and is not a Tickwork export. Choose an empty or new folder so nothing of yours is overwritten.`);
-  }
-  const staging = join(dirname(dir), `.${basename(dir)}.pytorch-${randomBytes(4).toString('hex')}`);
-  const old = join(dirname(dir), `.${basename(dir)}.old-${randomBytes(4).toString('hex')}`);
   const bundled = bundle.runConfig!.dataset.source.startsWith('bundled:') && options.bundledTable ? options.bundledTable : null;
-  try {
-    const { files } = await writeExportFolder(staging, bundle);
-    await writeFile(join(staging, RECIPE_SCRIPT), script, { mode: 0o755 });
-    if (bundled) await writeFile(join(staging, BUNDLED_DATA_FILE), tableCsv(bundled));
-    await writeFile(join(staging, 'README.md'), pytorchReadme(bundle, { dataFile: bundled ? BUNDLED_DATA_FILE : null }));
-    let replaced = false;
-    try {
-      await rename(dir, old);
-      replaced = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    await rename(staging, dir);
-    if (replaced) await rm(old, { recursive: true, force: true });
-    return { dir, files: [...files, RECIPE_SCRIPT, ...(bundled ? [BUNDLED_DATA_FILE] : [])] };
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    if (err instanceof TickworkError) throw err;
-    throw new TickworkError('io', `Cannot export to ${dir}: ${(err as Error).message}. Choose a folder you can write to.`);
-  }
+  // An earlier recipe folder is replaced file by file; the user's files in it are never touched.
+  return writeExportFolder(target, bundle, {
+    force: options.force,
+    own: [...EXPORT_OWN_FILES, RECIPE_SCRIPT, BUNDLED_DATA_FILE],
+    extra: async (staging) => {
+      await writeFile(join(staging, RECIPE_SCRIPT), script, { mode: 0o755 });
+      if (bundled) await writeFile(join(staging, BUNDLED_DATA_FILE), tableCsv(bundled));
+      await writeFile(join(staging, 'README.md'), pytorchReadme(bundle, { dataFile: bundled ? BUNDLED_DATA_FILE : null }));
+      return [RECIPE_SCRIPT, ...(bundled ? [BUNDLED_DATA_FILE] : [])];
+    },
+  });
 }

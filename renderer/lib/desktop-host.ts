@@ -1,7 +1,22 @@
 /** The desktop app's host: native dialogs, real file paths, files written where the user chose. */
 import type { DatasetSource, TickworkApi } from '../../shared/contract.js';
 import type { MenuAction, TickworkShell } from '../../shared/shell.js';
+import { TickworkError } from '../../shared/errors.js';
 import type { ExportedModel, Host, Quantize, ScoredFile } from './host.js';
+
+/**
+ * Run a write; when the service refuses because the target holds something Tickwork did not write
+ * ('exists'), ask "Replace?" with its message and repeat with force, or give up (null).
+ */
+async function replacingOnConfirm<T>(write: (force: boolean) => Promise<T>, ask: (message: string) => boolean): Promise<T | null> {
+  try {
+    return await write(false);
+  } catch (err) {
+    if (!(err instanceof TickworkError) || err.code !== 'exists') throw err;
+    if (!ask(`${err.message}\n\nReplace? (files of yours in a folder are kept)`)) return null;
+    return write(true);
+  }
+}
 
 export class DesktopHost implements Host {
   readonly mode = 'desktop' as const;
@@ -9,6 +24,8 @@ export class DesktopHost implements Host {
   constructor(
     readonly api: TickworkApi,
     private readonly shell: TickworkShell,
+    /** Asks the user yes or no (window.confirm in the app; a stub in tests). */
+    private readonly confirm: (message: string) => boolean = (message) => globalThis.confirm(message),
   ) {}
 
   async pickDataset(): Promise<DatasetSource | null> {
@@ -29,21 +46,24 @@ export class DesktopHost implements Host {
     if (!input) return null;
     const output = await this.shell.chooseScoredFile('scored.csv');
     if (!output) return null;
-    const r = await this.api.scoreFile({ modelId, input, output });
+    const r = await replacingOnConfirm((force) => this.api.scoreFile({ modelId, input, output, force }), this.confirm);
+    if (!r) return null;
     return { rows: r.rows, output: r.output, warnings: r.warnings };
   }
 
   async exportModel(modelId: string, quantize: Quantize, name: string): Promise<ExportedModel | null> {
     const dir = await this.shell.chooseExportFolder(name);
     if (!dir) return null;
-    const r = await this.api.exportModel({ modelId, dir, quantize });
+    const r = await replacingOnConfirm((force) => this.api.exportModel({ modelId, dir, quantize, force }), this.confirm);
+    if (!r) return null;
     return { where: r.dir, quantization: r.quantization };
   }
 
   async exportRecipe(modelId: string, name: string): Promise<{ where: string; files: string[] } | null> {
     const dir = await this.shell.chooseExportFolder(`${name}-pytorch`);
     if (!dir) return null;
-    const r = await this.api.exportRecipe({ modelId, dir });
+    const r = await replacingOnConfirm((force) => this.api.exportRecipe({ modelId, dir, force }), this.confirm);
+    if (!r) return null;
     return { where: r.dir, files: r.files };
   }
 

@@ -4,12 +4,12 @@
  * per model). Several processes may use one workspace at once (WAL, a busy timeout).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetChoices, DatasetSource, KnownDataset, ModelInfo, WorkspaceInfo } from '../../shared/contract.js';
 import { openMemoryDatabase, openWorkspaceDatabase, type Db, type OpenedDatabase } from './database.js';
 import { RunStore } from './run-store.js';
+import { makeTempDirSync, removeTempDirSync } from '../temp-dirs.js';
 
 /** A dataset as the workspace last saw it. */
 export interface DatasetFile {
@@ -46,7 +46,7 @@ export class Workspace {
     this.#opened = opened;
     this.#db = opened.db;
     this.runs = new RunStore(this.#db, opened.readOnly);
-    this.#scratch = opened.dir === null || opened.readOnly ? mkdtempSync(join(tmpdir(), 'tickwork-models-')) : null;
+    this.#scratch = opened.dir === null || opened.readOnly ? makeTempDirSync('models') : null;
   }
 
   /** Open the workspace folder (created if needed); `readOnly`: read it, record nothing. */
@@ -190,6 +190,6 @@ export class Workspace {
 
   close(): void {
     this.#db.close();
-    if (this.#scratch) rmSync(this.#scratch, { recursive: true, force: true });
+    if (this.#scratch) removeTempDirSync(this.#scratch);
   }
 }

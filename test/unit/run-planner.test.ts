@@ -9,6 +9,7 @@ import { generateToy } from '../../models/data/toy';
 import { profileTable } from '../../models/data/schema';
 import type { Table } from '../../models/data/table';
 import { describePlan, encodeRun, planRun, type RequestedConfig } from '../../service/run-planner';
+import { estimateRunMemory } from '../../shared/memory-estimate';
 import type { DatasetEntry } from '../../service/datasets';
 import { thrown } from '../helpers/errors';
 
@@ -80,5 +81,37 @@ describe('run planner', () => {
       /warmupSteps 11 is not shorter than the whole run \(11 steps = 1 epochs/,
     );
     expectTickworkError(() => planRun(moons, requested({ target: 'label', features: ['x1', 'label'] }), null), 'bad_data', /cannot also be a feature/);
+  });
+});
+
+describe('run planner: memory', () => {
+  it('estimates weights, gradients, optimizer state, activations and data from the network', () => {
+    // 2 inputs → 3 → 1 (binary): 2·3 + 3 + 3·1 + 1 = 13 parameters.
+    const e = estimateRunMemory({ model: requested({ target: 'label', model: { hidden: [3] } }).model as never, task: 'binary', optimizer: { name: 'adam' } as never, batchSize: 32, inputs: 2, classes: 2, trainRows: 100, otherRows: 0 });
+    expect(e.parameters).toBe(13);
+    expect([e.weights, e.gradients, e.optimizer, e.optimizerSlots]).toEqual([52, 52, 104, 2]);
+    // Batch capacity 256 rows × (z and y of 3 units, z and y of the output, 3 scratch values of the widest layer), plus Wᵀ (6 values).
+    expect(e.activations).toBe(4 * (256 * (2 * 3 + 2 * 1 + 3 * 3) + 6));
+    expect(e.data).toBe(4 * 100 * 3);
+    expect(e.engine).toBe(52 + 52 + 104 + e.activations + 1200);
+  });
+
+  it('refuses a network the wasm backend cannot hold, naming the estimate and the 4 GiB limit; the cpu backend takes it on a big machine', () => {
+    const wide = requested({ target: 'label', model: { hidden: Array(16).fill(4096) }, optimizer: { name: 'adam', lr: 0.001 } });
+    const err = thrown(() => planRun(moons, wide, null, { backend: 'wasm', machineBytes: 64 * 2 ** 30 }));
+    expect(err.code).toBe('bad_data');
+    expect(err.message).toMatch(/^This run needs about 4\.0 GiB in one WebAssembly memory \(251,736,065 parameters: weights 960 MiB, gradients 960 MiB, optimizer state 1\.9 GiB \(2 per parameter\)/);
+    expect(err.message).toContain('the wasm backend holds at most 4.0 GiB per memory, of which a run may plan 3.5 GiB');
+    expect(err.message).toContain('--backend cpu');
+    expect(() => planRun(moons, wide, null, { backend: 'cpu', machineBytes: 64 * 2 ** 30 })).not.toThrow();
+    const small = thrown(() => planRun(moons, wide, null, { backend: 'cpu', machineBytes: 8 * 2 ** 30 }));
+    expect(small.message).toMatch(/at most 4\.8 GiB is available to a run \(60% of this machine's 8\.0 GiB\)/);
+    // SGD without momentum keeps no state: the same network is smaller.
+    const sgd = estimateRunMemory({ model: wide.model, task: 'binary', optimizer: { name: 'sgd', momentum: 0 } as never, batchSize: 32, inputs: 2, classes: 2, trainRows: 350, otherRows: 150 });
+    expect(sgd.optimizer).toBe(0);
+  });
+
+  it('lets ordinary runs through', () => {
+    expect(() => planRun(moons, requested({ target: 'label', model: { hidden: [64, 64] } }), null, { backend: 'wasm', machineBytes: 2 * 2 ** 30 })).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@ import type { HostToWorker, WorkerEndpoint, WorkerLauncher, WorkerToHost } from 
 
 /** Fake workers that answer init at once and predictions when told to. */
 function fakeWorkers() {
-  const started: { posted: HostToWorker[]; terminated: boolean; answer(): void }[] = [];
+  const started: { posted: HostToWorker[]; terminated: boolean; answer(): void; trap(): void }[] = [];
   const launch: WorkerLauncher = (): WorkerEndpoint => {
     let listener: (m: WorkerToHost) => void = () => undefined;
     const worker = {
@@ -18,6 +18,13 @@ function fakeWorkers() {
       answer() {
         for (const m of worker.posted.splice(0)) {
           if (m.type === 'predict') listener({ type: 'predicted', requestId: m.requestId, output: new Float32Array(m.rows), units: 1 });
+        }
+      },
+      /** What the wasm backend answers once its heap is corrupt. */
+      trap() {
+        for (const m of worker.posted.splice(0)) {
+          if (m.type === 'predict') listener({ type: 'request-error', requestId: m.requestId, message: 'memory access out of bounds' });
+          if (m.type === 'train') listener({ type: 'run-error', runId: m.runId, message: 'memory access out of bounds' });
         }
       },
     };
@@ -81,6 +88,33 @@ describe('worker pool', () => {
     expect(started).toHaveLength(1);
     started[0].answer();
     await Promise.all([a, b]);
+    await pool.dispose();
+  });
+
+  it('a worker that hit a wasm trap is replaced: its work fails plainly, the next request gets a fresh worker', async () => {
+    const { launch, started } = fakeWorkers();
+    const pool = new WorkerPool(launch, 'auto', { max: 1 });
+    const errors: string[] = [];
+    const handlers = { onEmit() {}, onResults() {}, onSurface() {}, onCheckpoint() {}, onFinished() {}, onError: (m: string) => errors.push(m) };
+    await pool.forRun().train({ type: 'train', runId: 'r1' } as never, handlers);
+    await pool.forRun().train({ type: 'train', runId: 'r2' } as never, handlers);
+    const doomed = pool.request((w) => w.predict('m', artifacts, new Float32Array(1), 1, 1));
+    await tick();
+    started[0].trap();
+    await expect(doomed).rejects.toThrow(/^Prediction failed: The training worker ran out of memory and was replaced by a fresh one.*Another run or request on the same worker/);
+    // Both runs on that worker fail with a message, none hangs.
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/memory access out of bounds\. The training worker ran out of memory and was replaced/);
+    expect(errors[1]).toMatch(/replaced by a fresh one/);
+    expect(started[0].terminated).toBe(true);
+    expect(pool.primary.replacements).toBe(1);
+    // The next prediction starts a fresh worker and works.
+    const next = pool.request((w) => w.predict('m', artifacts, new Float32Array(2), 2, 1));
+    await tick();
+    expect(started).toHaveLength(2);
+    expect(started[1].posted.find((m) => m.type === 'predict')).toMatchObject({ artifacts }); // the model is sent again
+    started[1].answer();
+    expect((await next).output).toHaveLength(2);
     await pool.dispose();
   });
 });
