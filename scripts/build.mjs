@@ -58,7 +58,7 @@ if (want('node') || want('electron')) await buildKernel();
 if (want('node')) {
   await build({
     ...common,
-    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts' },
+    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts', 'bench-open-responsiveness': 'bench/open-responsiveness.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });
