@@ -259,6 +259,13 @@ describe('TrainingSettings and LiveRun', () => {
     fake.emit('training:epoch', { runId: 'r1', record, epochs: 1 });
     expect(training.validationLoss).toEqual([{ x: last, y: 0.6 }]);
 
+    // A burst of epochs: the first at once, the rest together a moment later, each once and in order.
+    for (let epoch = 2; epoch <= 200; epoch++) fake.emit('training:epoch', { runId: 'r1', record: { ...record, epoch, step: last + epoch }, epochs: 200 });
+    expect(training.history.length).toBeLessThan(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(training.history.map((h) => h.epoch)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(training.validationLoss).toHaveLength(200);
+
     fake.emit('training:status', { runId: 'r1', status: 'failed', message: run.message, backend: null, modelId: null });
     expect(errors.message).toBe(run.message);
     expect(training.running).toBe(false);

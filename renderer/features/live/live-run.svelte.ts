@@ -66,12 +66,18 @@ export class LiveRun {
       this.lrSeries = append(this.lrSeries, p.lr);
       this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
     });
-    // Epochs of a small dataset come hundreds a second: they are appended a few times a second,
-    // in one go (copying the history per epoch made the page fall behind and a reload take 20 s).
+    // Epochs of a small dataset come hundreds a second: the first is shown at once, those that follow
+    // within EPOCH_FLUSH_MS in one go after it (copying the history per epoch made the page fall behind
+    // and a reload mid-run take 20 s).
     api.onTrainingEpoch(({ runId, record }) => {
       if (runId !== this.runId) return;
       this.#pendingEpochs.push(record);
-      this.#epochTimer ??= setTimeout(() => this.#flushEpochs(), EPOCH_FLUSH_MS);
+      if (this.#epochTimer) return;
+      this.#flushEpochs();
+      this.#epochTimer = setTimeout(() => {
+        this.#epochTimer = null;
+        this.#flushEpochs();
+      }, EPOCH_FLUSH_MS);
     });
     api.onTrainingEvent(({ runId, event }) => {
       if (runId === this.runId) this.events = [...this.events, event];
@@ -113,8 +119,6 @@ export class LiveRun {
   #epochTimer: ReturnType<typeof setTimeout> | null = null;
 
   #flushEpochs(): void {
-    if (this.#epochTimer) clearTimeout(this.#epochTimer);
-    this.#epochTimer = null;
     const last = this.history.at(-1)?.epoch ?? 0;
     const records = this.#pendingEpochs.filter((r) => r.epoch > last);
     this.#pendingEpochs = [];
