@@ -36,6 +36,16 @@ export class DataState {
   readonly detectedTask = $derived(this.targetColumn?.asTarget ?? null);
   /** The task runs will have: the choice, else the detected one. */
   readonly task = $derived(this.targetColumn ? this.taskChoice || this.detectedTask : null);
+  /**
+   * What is wrong with the chosen target, in plain words (null: nothing): an ID (a different value
+   * on every row) or a constant cannot be learned; the same rule that leaves such a column out of the inputs.
+   */
+  readonly targetIssue = $derived.by(() => {
+    const c = this.targetColumn;
+    if (c?.leftOut === 'identifier') return `"${c.name}" has a different value on every row, like an ID: there is nothing a model can learn to predict. Choose the column you want to predict.`;
+    if (c?.leftOut === 'constant') return `"${c.name}" has the same value on every row: there is nothing to predict. Choose another column.`;
+    return null;
+  });
   /** Binary: the positive class chosen; '' (auto): the less frequent class. */
   positiveChoice = $state('');
   /** A binary target's two classes, most frequent first (from the column's counts). */

@@ -7,6 +7,7 @@
 import { isActive, type Surface, type EventPayload, type RunStatus, type RunSummary, type RunResults, type RunEventPayload, type TickworkApi, type EpochRecord, type BackendInfo } from '../../../shared/contract.js';
 import type { RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
+import { plainIssues, type PlainIssue } from '../../lib/plain-words.js';
 
 export interface Point {
   x: number;
@@ -45,6 +46,11 @@ export class LiveRun {
   gradNormSeries = $state.raw<Point[]>([]);
   trainLoss = $state.raw<Point[]>([]);
   validationLoss = $state.raw<Point[]>([]);
+
+  /** A start request is on its way (Train stays disabled until the service answers). */
+  starting = $state(false);
+  /** Why the service refused the last Train, in plain words (null: it did not). */
+  refusal = $state.raw<PlainIssue[] | null>(null);
 
   readonly running = $derived(isActive(this.status));
   readonly modelId = $derived(this.run?.modelId ?? null);
@@ -154,23 +160,36 @@ export class LiveRun {
     this.message = 'idle';
   }
 
-  /** Start a run with this config and follow it. */
-  async start(datasetId: string, config: RunConfigInput): Promise<void> {
-    await this.errors.guard(async () => {
-      this.#clear();
-      this.status = 'preparing';
-      this.message = 'preparing data';
-      try {
-        const { runId } = await this.api.startTraining({ datasetId, config });
-        this.runId = runId;
-        // Status events may have arrived before we knew the runId.
-        await this.#refresh();
-      } catch (err) {
-        this.status = 'idle';
-        this.message = 'idle';
-        throw err;
-      }
-    });
+  /** Start a run with this config and follow it. Refused (bad settings, busy): the run shown stays, and `refusal` says why. */
+  async start(datasetId: string, config: RunConfigInput): Promise<boolean> {
+    this.refusal = null;
+    this.starting = true;
+    let runId: string;
+    try {
+      ({ runId } = await this.api.startTraining({ datasetId, config }));
+    } catch (err) {
+      this.refusal = plainIssues(err instanceof Error ? err.message : String(err));
+      return false;
+    } finally {
+      this.starting = false;
+    }
+    this.#clear();
+    this.runId = runId;
+    this.status = 'preparing';
+    this.message = 'preparing data';
+    // Status events may have arrived before we knew the runId.
+    await this.#refresh();
+    return true;
+  }
+
+  /** Refuse a Train here, before asking the service (the form knows what is wrong). */
+  refuse(issues: PlainIssue[]): void {
+    this.refusal = issues;
+  }
+
+  /** Forget the last refusal (the settings changed, or the user dismissed it). */
+  dismissRefusal(): void {
+    this.refusal = null;
   }
 
   async #refresh(): Promise<void> {

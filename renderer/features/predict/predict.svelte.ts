@@ -80,12 +80,49 @@ export class PredictState {
     return row;
   }
 
+  /**
+   * What is wrong with a what-if field, by input (a numeric input given something that is not a
+   * number), in plain words: what is wrong and what to do.
+   */
+  readonly whatIfIssues = $derived.by(() => {
+    const model = this.model;
+    const out: Record<string, string> = {};
+    if (!model) return out;
+    for (const input of model.inputs) {
+      const value = this.whatIf[input]?.trim() ?? '';
+      if (!(input in model.ranges) || value === '' || Number.isFinite(Number(value))) continue;
+      const typical = model.typical[input];
+      out[input] = `${input} takes a number${typical ? ` (such as ${typical})` : ''}; "${value}" is not one. Enter a number, or leave it empty to treat it as missing.`;
+    }
+    return out;
+  });
+
+  /** Why the last Predict was not done, in plain words, shown next to the button (null: it was). */
+  predictRefusal = $state<string | null>(null);
+
   async predict(): Promise<void> {
     const model = this.model;
     if (!model) return;
-    const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] }));
-    if (out) this.result = out.predictions[0];
-    if (out && this.varied) await this.vary(this.varied);
+    const bad = Object.keys(this.whatIfIssues);
+    if (bad.length > 0) {
+      this.predictRefusal = `Not predicted: fix the marked field${bad.length > 1 ? 's' : ''} (${bad.join(', ')}) first.`;
+      return;
+    }
+    this.predictRefusal = null;
+    let out: Awaited<ReturnType<TickworkApi['predict']>> | undefined;
+    this.busy = true;
+    try {
+      out = await this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] });
+    } catch (err) {
+      // The service speaks of rows and lines of a file; here there is one row, the form.
+      const text = (err instanceof Error ? err.message : String(err)).replace(/^[\w-]+:[\w-]+: /, '').replace(/^rows: /, '').replace(/\bline \d+ has\b/g, 'the form has');
+      this.predictRefusal = `Not predicted: ${text}`;
+      return;
+    } finally {
+      this.busy = false;
+    }
+    this.result = out.predictions[0];
+    if (this.varied) await this.vary(this.varied);
   }
 
   /** Partial dependence on one input, averaged over the model's training rows (null: none asked, or none available). */

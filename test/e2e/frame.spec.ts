@@ -1,0 +1,133 @@
+/**
+ * The frame around the steps, end to end in browser mode: feedback where the user is looking,
+ * explicit context changes, short runs shown whole, the decision surface's axes, focus, tabs,
+ * the sidebar, and accessibility. Screenshots go to test-results/screenshots/.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type Served } from '../helpers/serve';
+
+let server: Served;
+
+test.beforeEach(async () => {
+  server = await serve();
+});
+
+// Any uncaught error in the page fails the test.
+const pageErrors = new WeakMap<Page, string[]>();
+test.beforeEach(({ page }) => {
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+test.afterEach(({ page }) => {
+  expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
+});
+
+test.afterEach(async () => {
+  await server?.stop();
+});
+
+async function openBundled(page: Page, name: string) {
+  await page.getByTestId('bundled-select').selectOption(name);
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText(name);
+}
+
+async function pickFile(page: Page, button: string, path: string) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId(button).click();
+  await (await chooser).setFiles(path);
+}
+
+/** A CSV in a fresh folder: an ID column, two numeric inputs, a binary label. */
+async function writeCsv(name: string, rows = 120): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-frame-'));
+  const file = join(dir, name);
+  const lines = ['customer_id,tenure,charges,plan,churn'];
+  for (let i = 0; i < rows; i++) {
+    const tenure = (i * 37) % 72;
+    const charges = 20 + ((i * 53) % 100);
+    lines.push(`${1000 + i},${tenure},${charges},${i % 3 === 0 ? 'basic' : 'pro'},${tenure < 20 && charges > 60 ? 'yes' : 'no'}`);
+  }
+  await writeFile(file, lines.join('\n') + '\n');
+  return file;
+}
+
+async function trainFor(page: Page, epochs: number) {
+  await page.getByTestId('epochs-input').fill(String(epochs));
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+}
+
+test('feedback where the user is: a bad field is marked at the field, a refused Train says why next to Train and Live stays', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await trainFor(page, 3);
+  const liveRun = await page.getByTestId('live-panel').getAttribute('data-run');
+  expect(liveRun).toBeTruthy();
+  await expect(page.getByTestId('toast')).toContainText(/finished/);
+
+  // Batch size 1,000,000: marked at the field as it is typed, in plain words.
+  const batch = page.getByTestId('batch-input');
+  await batch.fill('1000000');
+  await expect(batch).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('field-error-batch')).toHaveText('Batch size must be at most 65,536. Enter a smaller number, or leave it empty for auto (32).');
+  await expect(batch).toHaveAttribute('aria-describedby', 'batch-error');
+
+  // Train anyway: the service refuses; the message is next to Train, in plain words, and Live keeps the last run.
+  await page.getByTestId('train-button').click();
+  const refusal = page.getByTestId('train-refusal');
+  await expect(refusal).toHaveText(/Not started: Batch size must be at most 65,536\./);
+  await expect(refusal).not.toContainText('training:start');
+  await expect(refusal).not.toContainText('65536');
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', liveRun!);
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
+  // The refusal is near the button: both are in view together.
+  await expect(refusal).toBeInViewport();
+  await expect(page.getByTestId('train-button')).toBeInViewport();
+
+  // Fixed: the mark goes away.
+  await batch.fill('16');
+  await expect(batch).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('field-error-batch')).toHaveCount(0);
+
+  // What-if: a word in a numeric input is marked at the input; Predict says why next to it.
+  const whatIf = page.getByTestId('whatif-sepal_length');
+  await whatIf.fill('five');
+  await expect(whatIf).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('field-error-whatif-sepal_length')).toContainText('sepal_length takes a number');
+  await expect(page.getByTestId('field-error-whatif-sepal_length')).toContainText('"five" is not one');
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('predict-refusal')).toContainText('fix the marked field (sepal_length)');
+  await expect(page.getByTestId('predict-refusal')).not.toContainText('line 2');
+  await whatIf.fill('6.7');
+  await page.getByTestId('predict-button').click();
+  await expect(page.getByTestId('prediction')).toContainText('Prediction:');
+  await expect(page.getByTestId('predict-refusal')).toHaveCount(0);
+});
+
+test('an ID column as target is marked at the target, and Train says why next to it without starting', async ({ page }) => {
+  await page.goto(server.url);
+  await pickFile(page, 'open-file', await writeCsv('churn.csv'));
+  await expect(page.getByTestId('dataset-meta')).toContainText('120 rows');
+  const target = page.getByTestId('target-select');
+  await expect(target).toHaveValue('churn');
+  await expect(target).not.toHaveAttribute('aria-invalid', 'true');
+  await target.selectOption('customer_id');
+  await expect(target).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('field-error-target')).toHaveText(
+    '"customer_id" has a different value on every row, like an ID: there is nothing a model can learn to predict. Choose the column you want to predict.',
+  );
+  await page.getByTestId('epochs-input').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-refusal')).toContainText('Not started: "customer_id" has a different value on every row');
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'idle');
+  // Another target: the mark and the refusal go.
+  await target.selectOption('churn');
+  await expect(page.getByTestId('field-error-target')).toHaveCount(0);
+  await expect(page.getByTestId('train-refusal')).toHaveCount(0);
+});
