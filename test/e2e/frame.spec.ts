@@ -131,3 +131,44 @@ test('an ID column as target is marked at the target, and Train says why next to
   await expect(page.getByTestId('field-error-target')).toHaveCount(0);
   await expect(page.getByTestId('train-refusal')).toHaveCount(0);
 });
+
+test('context changes are explicit: runs named, downloads named after data and run, another dataset clears Live, the LR suggestion and Predict', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  // The LR finder's suggestion belongs to the settings it was measured with.
+  await page.getByTestId('lr-find-button').click();
+  await expect(page.getByTestId('lr-suggestion')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('batch-input').fill('8');
+  await expect(page.getByTestId('lr-suggestion')).toHaveCount(0);
+  await expect(page.getByTestId('lr-stale')).toContainText('measured on iris with other settings');
+  await page.getByTestId('batch-input').fill('');
+  await expect(page.getByTestId('lr-suggestion')).toBeVisible();
+
+  await trainFor(page, 3);
+  // Live, the toast and Predict name the run, not its id.
+  await expect(page.getByTestId('live-run-name')).toHaveText('#1 adam lr 0.001 on iris');
+  await expect(page.getByTestId('toast').first()).toContainText('#1 adam lr 0.001 finished');
+  await expect(page.getByTestId('model-source')).toHaveText('run #1 adam lr 0.001 on iris');
+  // The download is named after the dataset and the run.
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('export-button').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('iris-1-adam.zip');
+  const zip = join(await mkdtemp(join(tmpdir(), 'tickwork-frame-')), download.suggestedFilename());
+  await download.saveAs(zip);
+  await expect(page.getByTestId('toast').last()).toContainText('Exported to iris-1-adam.zip');
+
+  // Another dataset: the old run's Live, the LR suggestion and the run's model go.
+  await openBundled(page, 'moons');
+  await expect(page.getByTestId('live-panel')).not.toHaveAttribute('data-run', /./);
+  await expect(page.getByTestId('tick-counter')).toContainText('No run yet');
+  await expect(page.getByTestId('surface')).toHaveCount(0);
+  await expect(page.getByTestId('lr-suggestion')).toHaveCount(0);
+  await expect(page.getByTestId('lr-chart')).toHaveCount(0);
+  await expect(page.getByTestId('model-card')).toHaveCount(0);
+
+  // A loaded export shows its own file name, not where the server stored the upload.
+  await pickFile(page, 'load-model-button', zip);
+  await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
+  await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
+});

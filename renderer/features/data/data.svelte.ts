@@ -73,6 +73,8 @@ export class DataState {
   constructor(
     private readonly api: TickworkApi,
     private readonly errors: ErrorBanner,
+    /** The user opened a dataset (not a reopen on restore): what belonged to the previous one is cleared by the caller. */
+    private readonly onOpen: (summary: DatasetSummary, previous: DatasetSummary | null) => void = () => undefined,
   ) {
     api.onDatasetProgress((p) => {
       if (this.loading) this.progress = p;
@@ -165,7 +167,9 @@ export class DataState {
     try {
       const summary = await this.errors.guard(() => this.api.openDataset({ source, ...(options ? { options } : {}) }));
       if (!summary) return false;
+      const previous = this.summary;
       this.#show(summary);
+      this.onOpen(summary, previous);
       return true;
     } finally {
       this.loading = false;

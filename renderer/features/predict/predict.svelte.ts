@@ -19,6 +19,8 @@ export class PredictState {
   quantize = $state<Quantize>('none');
   exported = $state.raw<ExportedModel | null>(null);
   busy = $state(false);
+  /** A model loaded from an export: the file (or folder) name the user picked, shown instead of where the server keeps it. */
+  loadedName = $state<string | null>(null);
 
   constructor(
     private readonly host: Host,
@@ -54,7 +56,24 @@ export class PredictState {
 
   async useModel(modelId: string): Promise<void> {
     const info = await this.errors.guard(() => this.api.getModel({ modelId }), { keep: true });
-    if (info) this.use(info);
+    if (info) {
+      this.use(info);
+      this.loadedName = null;
+    }
+  }
+
+  /** No model in use (another dataset was opened: the last run's model is not for it). */
+  clear(): void {
+    this.model = null;
+    this.loadedName = null;
+    this.result = null;
+    this.scoring = null;
+    this.exported = null;
+    this.predictRefusal = null;
+    this.variation = null;
+    this.varied = '';
+    this.dependence = null;
+    this.dependenceColumn = '';
   }
 
   /** Load an exported model (folder or .zip) the user picks. */
@@ -62,7 +81,11 @@ export class PredictState {
     const path = await this.errors.guard(() => this.host.pickModel());
     if (!path) return;
     const info = await this.run(() => this.api.loadModel({ dir: path }));
-    if (info) this.use(info);
+    if (info) {
+      this.use(info);
+      // The last part of the path is the name the user picked (browser mode stores an upload as <folder>/<its name>).
+      this.loadedName = path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+    }
   }
 
   /** Every what-if input set to its typical training value (median or most frequent), to change one from there. */
