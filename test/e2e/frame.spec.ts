@@ -172,3 +172,38 @@ test('context changes are explicit: runs named, downloads named after data and r
   await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
   await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
 });
+
+test('a short run is shown whole: one LR point per step, not one per throttled progress event', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await page.getByTestId('batch-input').fill('8');
+  await page.getByTestId('warmup-input').fill('20');
+  await trainFor(page, 5);
+  const [, steps] = /(\d+) steps/.exec((await page.getByTestId('status-text').textContent()) ?? '')!;
+  expect(Number(steps)).toBeGreaterThan(40);
+  // One point per step (not one per throttled progress event).
+  await expect.poll(async () => Number(await page.getByTestId('lr-live-chart').getAttribute('data-points'))).toBe(Number(steps));
+});
+
+test('status line, tick counter and rates agree: the same epoch, and 0 steps/s while paused', async ({ page }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'spirals');
+  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('batch-input').fill('8');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  await page.getByTestId('train-button').click();
+  const status = page.getByTestId('status-text');
+  await expect(status).toHaveText(/training epoch [3-9]\d*\//, { timeout: 60_000 });
+  // Read both in one go: the same epoch.
+  for (let i = 0; i < 5; i++) {
+    const [line, ticks] = await page.evaluate(`[document.querySelector('[data-testid=status-text]').textContent, document.querySelector('[data-testid=tick-epoch]').textContent]`) as [string, string];
+    expect(/epoch (\d+\/\d+)/.exec(line)?.[1], `${line} | ${ticks}`).toBe(/epoch (\d+\/\d+)/.exec(ticks)?.[1]);
+    await page.waitForTimeout(300);
+  }
+  await page.getByTestId('pause-button').click();
+  await expect(status).toHaveText(/paused at step \d+/);
+  await expect(page.getByTestId('tick-rate')).toHaveText('0 steps/s');
+  await page.getByTestId('stop-button').click();
+  await expect(status).toHaveText(/stopped/, { timeout: 30_000 });
+});

@@ -14,7 +14,11 @@ export interface Point {
   y: number;
 }
 
-/** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
+/**
+ * Keep at most this many live points per step series; older ones are thinned 2:1 when it is
+ * reached (what the charts can redraw 10 times a second). When a run ends, the series the service
+ * kept (every step up to 4,000) replaces them.
+ */
 export const MAX_BATCH_POINTS = 2000;
 /** Runs whose latest decision surface is kept for follow() (about 20 KB each). */
 const MAX_KEPT_SURFACES = 24;
@@ -53,6 +57,14 @@ export class LiveRun {
   refusal = $state.raw<PlainIssue[] | null>(null);
 
   readonly running = $derived(isActive(this.status));
+  /** The epoch the tick counter and the status line both show: the one in progress, or the last one recorded if newer. */
+  readonly shownEpoch = $derived(Math.max(this.progress?.epoch ?? 0, this.history.at(-1)?.epoch ?? 0));
+  /** The status line: while training, the epoch the ticks show (the service's message is only sent on a change of status). */
+  readonly statusLine = $derived(this.status === 'training' && this.progress ? `training epoch ${this.shownEpoch}/${this.progress.epochs}` : this.message);
+  /** Steps and samples per second now: 0 while paused (the last progress event's rates are from before the pause). */
+  readonly rates = $derived(
+    this.progress && this.status !== 'paused' ? { steps: this.progress.stepsPerSecond, samples: this.progress.samplesPerSecond } : { steps: 0, samples: 0 },
+  );
   readonly modelId = $derived(this.run?.modelId ?? null);
 
   constructor(
@@ -62,13 +74,19 @@ export class LiveRun {
     api.onTrainingProgress((p) => {
       if (p.runId !== this.runId) return;
       this.progress = p;
-      const append = (series: Point[], y: number) => {
-        const next = [...series, { x: p.step, y }];
+      // Every step since the last event (a short run), else the event's own point.
+      const ticks = p.steps ?? [{ step: p.step, lr: p.lr, loss: p.loss, gradNorm: p.gradNorm }];
+      const append = (series: Point[], pick: (t: (typeof ticks)[number]) => number | null) => {
+        const next = [...series];
+        for (const t of ticks) {
+          const y = pick(t);
+          if (y !== null) next.push({ x: t.step, y });
+        }
         return next.length > MAX_BATCH_POINTS ? thin(next) : next;
       };
-      this.batchLoss = append(this.batchLoss, p.loss);
-      this.lrSeries = append(this.lrSeries, p.lr);
-      this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
+      this.batchLoss = append(this.batchLoss, (t) => t.loss);
+      this.lrSeries = append(this.lrSeries, (t) => t.lr);
+      this.gradNormSeries = append(this.gradNormSeries, (t) => t.gradNorm);
     });
     api.onTrainingEpoch(({ runId, record }) => {
       if (runId !== this.runId) return;
@@ -92,7 +110,8 @@ export class LiveRun {
       this.message = s.message;
       if (s.backend) this.backend = s.backend;
       if (s.status === 'failed') this.errors.show(s.message);
-      if (!isActive(s.status)) void this.#refresh();
+      // Ended: the step series the service kept (every step of a short run) replaces the throttled live points.
+      if (!isActive(s.status)) void this.#refresh().then(() => this.#loadSeries(s.runId));
     });
   }
 
@@ -139,10 +158,18 @@ export class LiveRun {
     await this.#refresh();
     if (this.runId !== runId || !this.run) return;
     this.events = this.run.events;
+    await this.#loadSeries(runId);
+  }
+
+  /**
+   * The run's step series as the service keeps them (every step until a few thousand, then thinned
+   * 2:1), and the surface if none has arrived yet. Points that arrived live after it come after it.
+   */
+  async #loadSeries(runId: string): Promise<void> {
+    if (this.runId !== runId) return;
     const series = await this.errors.guard(() => this.api.runSeries({ runId }), { keep: true });
     if (!series || this.runId !== runId) return;
     const { steps } = series;
-    // Points that arrived live while the series was fetched come after it.
     const since = (points: Point[]) => points.filter((p) => p.x > (steps.at(-1)?.step ?? -1));
     const of = (pick: (s: (typeof steps)[number]) => number | null) =>
       steps.flatMap((s) => (typeof pick(s) === 'number' ? [{ x: s.step, y: pick(s)! }] : []));
