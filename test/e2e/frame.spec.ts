@@ -207,3 +207,37 @@ test('status line, tick counter and rates agree: the same epoch, and 0 steps/s w
   await page.getByTestId('stop-button').click();
   await expect(status).toHaveText(/stopped/, { timeout: 30_000 });
 });
+
+test('the decision surface starts on two numeric inputs that are not 0/1, within their range, then moves to the two most important', async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-frame-'));
+  const file = join(dir, 'signal.csv');
+  const lines = ['sex,noise,a,b,label'];
+  for (let i = 0; i < 300; i++) {
+    const a = (i * 37) % 100;
+    const b = (i * 53) % 100;
+    lines.push(`${i % 2},${(i * 7919) % 97},${a},${b},${a + b > 100 ? 'yes' : 'no'}`);
+  }
+  await writeFile(file, lines.join('\n') + '\n');
+  await page.goto(server.url);
+  await pickFile(page, 'open-file', file);
+  await expect(page.getByTestId('target-select')).toHaveValue('label');
+  await page.getByTestId('epochs-input').fill('60');
+  await page.getByTestId('lr-input').fill('0.01');
+  await page.getByTestId('train-button').click();
+  const surface = page.getByTestId('surface');
+  // Before importance: the first two numeric inputs that take more than two values (not sex).
+  await expect(page.getByTestId('surface-x')).toHaveValue('noise', { timeout: 30_000 });
+  await expect(page.getByTestId('surface-y')).toHaveValue('a');
+  // The axes span the data (noise 0–96, a 0–99 in training) and no further.
+  const [xMin, xMax] = (await surface.getAttribute('data-x-range'))!.split(',').map(Number);
+  expect(xMin).toBeGreaterThanOrEqual(0);
+  expect(xMax).toBeLessThanOrEqual(96);
+  const [yMin, yMax] = (await surface.getAttribute('data-y-range'))!.split(',').map(Number);
+  expect(yMin).toBeGreaterThanOrEqual(0);
+  expect(yMax).toBeLessThanOrEqual(99);
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  // Once permutation importance is in: a and b, the two inputs the label is made of.
+  await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
+  await expect.poll(async () => [await page.getByTestId('surface-x').inputValue(), await page.getByTestId('surface-y').inputValue()].sort().join(' × '), { timeout: 30_000 }).toBe('a × b');
+  await expect(surface).toHaveAttribute('data-final', 'true');
+});

@@ -102,7 +102,9 @@ export class LiveRun {
     });
     api.onTrainingSurface((surface) => this.#surfaceArrived(surface));
     api.onTrainingImportance(({ runId, importance }) => {
-      if (runId === this.runId && this.run) this.run = { ...this.run, importance };
+      if (runId !== this.runId || !this.run) return;
+      this.run = { ...this.run, importance };
+      this.#axesByImportance();
     });
     api.onTrainingStatus((s) => {
       if (s.runId !== this.runId) return;
@@ -127,8 +129,9 @@ export class LiveRun {
     // A new run starts on the default axes: switch to the ones the user chose, if it has them.
     const usable = (name: string | null) => name === null || surface.columns.includes(name);
     if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== (surface.y?.name ?? null)) && usable(wanted.x) && usable(wanted.y)) {
-      void this.setSurfaceAxes(wanted.x, wanted.y);
+      void this.setSurfaceAxes(wanted.x, wanted.y, false);
     }
+    else this.#axesByImportance();
   }
 
   /** Forget the run on show: its series, history, results, events and surface. */
@@ -241,8 +244,27 @@ export class LiveRun {
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
   }
 
+  /** Whether the user picked the surface's axes (then importance does not move them). */
+  #axesChosen = false;
+
+  /**
+   * Once the run's permutation importance is known, the surface moves to its two most important
+   * numeric inputs (unless the user chose axes); the next runs start there too.
+   */
+  #axesByImportance(): void {
+    const ranked = this.run?.importance?.importance;
+    const surface = this.surface;
+    if (this.#axesChosen || !ranked || !surface || !surface.y) return;
+    const numeric = ranked.filter((r) => surface.columns.includes(r.column)).map((r) => r.column);
+    if (numeric.length < 2) return;
+    const [x, y] = numeric;
+    if (x === surface.x.name && y === surface.y.name) return;
+    void this.setSurfaceAxes(x, y, false);
+  }
+
   /** Draw the surface over x and y, or (y null) the response curve along x (the service answers with a training:surface event). */
-  async setSurfaceAxes(x: string, y: string | null): Promise<void> {
+  async setSurfaceAxes(x: string, y: string | null, byUser = true): Promise<void> {
+    if (byUser) this.#axesChosen = true;
     this.surfaceAxes = { x, y };
     const runId = this.runId;
     if (!runId || x === y) return;
