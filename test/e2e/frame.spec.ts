@@ -241,3 +241,42 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await expect.poll(async () => [await page.getByTestId('surface-x').inputValue(), await page.getByTestId('surface-y').inputValue()].sort().join(' × '), { timeout: 30_000 }).toBe('a × b');
   await expect(surface).toHaveAttribute('data-final', 'true');
 });
+
+test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a run starts and back to Train when it ends', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend')).toContainText('backend:');
+  await openBundled(page, 'iris');
+  await page.getByTestId('epochs-input').fill('30');
+  // Back as it was after a reload (the session keeps the dataset and settings); focus starts at the top.
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('epochs-input')).toHaveValue('30');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('skip-to-train')).toBeFocused();
+  await expect(page.getByTestId('skip-to-train')).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('train-button')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('stop-button')).toBeFocused({ timeout: 30_000 });
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(page.getByTestId('train-button')).toBeFocused();
+});
+
+test('charts out of view are drawn before printing', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 500 });
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await page.getByTestId('epochs-input').fill('20');
+  await page.getByTestId('train-button').click();
+  // At the top of the page while it trains: the charts further down skip their redraws.
+  await page.evaluate('window.scrollTo(0, 0)');
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await page.waitForTimeout(500);
+  const lagging = () =>
+    page.evaluate<number>(`[...document.querySelectorAll('.chart')].filter((c) => Number(c.dataset.drawn ?? 0) < Number(c.dataset.points ?? 0)).length`);
+  const before = await lagging();
+  expect(before, 'charts out of view lag behind their data').toBeGreaterThan(0);
+  await page.evaluate(`window.dispatchEvent(new Event('beforeprint'))`);
+  expect(await lagging()).toBe(0);
+});
