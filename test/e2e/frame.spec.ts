@@ -280,3 +280,51 @@ test('charts out of view are drawn before printing', async ({ page }) => {
   await page.evaluate(`window.dispatchEvent(new Event('beforeprint'))`);
   expect(await lagging()).toBe(0);
 });
+
+test('each tab follows its own run and keeps its own Compare filters, also after a reload', async ({ page, context }) => {
+  await page.goto(server.url);
+  await openBundled(page, 'iris');
+  await trainFor(page, 3);
+  const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await page.getByTestId('compare-search').fill('adam');
+  await page.getByTestId('compare-dataset-scope').selectOption('all');
+
+  // A second tab: starts from the workspace's session, then goes its own way.
+  const other = await context.newPage();
+  await page.waitForTimeout(1000); // the session is saved shortly after the last change
+  await other.goto(server.url);
+  await expect(other.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(other.getByTestId('compare-search')).toHaveValue('adam');
+  await other.getByTestId('compare-search').fill('');
+  await other.getByTestId('compare-dataset-scope').selectOption('current');
+  await openBundled(other, 'moons');
+  await other.getByTestId('optimizer-select').selectOption('momentum');
+  await trainFor(other, 2);
+  const runB = (await other.getByTestId('live-panel').getAttribute('data-run'))!;
+  expect(runB).not.toBe(runA);
+
+  // The first tab still shows its own run; the other tab's run is listed in Compare but not put on its chart.
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('compare-search')).toHaveValue('adam');
+  await expect(page.getByTestId('compare-dataset-scope')).toHaveValue('all');
+  await page.getByTestId('compare-search').fill('');
+  const rowB = page.locator(`[data-testid="compare-row"][data-run="${runB}"]`);
+  await expect(rowB).toHaveCount(1);
+  await expect(rowB.getByTestId('compare-select')).not.toBeChecked();
+  await page.getByTestId('compare-search').fill('adam');
+
+  // Reloaded, each tab comes back to its own dataset, run and filters (the workspace saw the other tab last).
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
+  await expect(page.getByTestId('compare-search')).toHaveValue('adam');
+  await expect(page.getByTestId('compare-dataset-scope')).toHaveValue('all');
+  await other.reload();
+  await expect(other.getByTestId('dataset-meta')).toContainText('moons');
+  await expect(other.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
+  await expect(other.getByTestId('optimizer-select')).toHaveValue('momentum');
+  await expect(other.getByTestId('compare-search')).toHaveValue('');
+  await other.close();
+});

@@ -191,7 +191,7 @@ export class LiveRun {
   }
 
   /** Start a run with this config and follow it. Refused (bad settings, busy): the run shown stays, and `refusal` says why. */
-  async start(datasetId: string, config: RunConfigInput): Promise<boolean> {
+  async start(datasetId: string, config: RunConfigInput, onStarted: (runId: string) => void = () => undefined): Promise<boolean> {
     this.refusal = null;
     this.starting = true;
     let runId: string;
@@ -203,6 +203,7 @@ export class LiveRun {
     } finally {
       this.starting = false;
     }
+    onStarted(runId);
     this.#clear();
     this.runId = runId;
     this.status = 'preparing';
