@@ -328,3 +328,99 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await expect(other.getByTestId('compare-search')).toHaveValue('');
   await other.close();
 });
+
+/** A full-page screenshot at a window size, with every chart drawn (beforeprint draws those out of view). */
+async function fullShot(page: Page, name: string, width: number, height: number) {
+  await page.setViewportSize({ width, height });
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.evaluate(`window.dispatchEvent(new Event('beforeprint'))`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `test-results/screenshots/${name}-${width}x${height}.png`, fullPage: true });
+}
+
+/** How far the page scrolls sideways (0: it fits), and the controls cut off at the right edge of their box. */
+async function sideways(page: Page) {
+  return page.evaluate<{ overflow: number; cut: string[] }>(`(() => {
+    const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    const cut = [];
+    for (const el of document.querySelectorAll('input, select, button')) {
+      if (el.offsetParent === null) continue;
+      const box = el.closest('.panel, .sidebar');
+      if (!box || el.closest('.scroll-x, .viewport, [data-testid=compare-scroll]')) continue;
+      const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (r.right > b.right + 1) cut.push((el.dataset.testid || el.id || el.tagName) + ' by ' + Math.round(r.right - b.right) + ' px');
+    }
+    return { overflow, cut };
+  })()`);
+}
+
+test('the sidebar frame: steps and runs as deep links with back and forward, the workspace lists, Live essentials while training; fits 1280×800', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(server.url);
+  await expect(page.getByTestId('sidebar')).toBeVisible();
+  await fullShot(page, 'frame-start', 1280, 800);
+  await openBundled(page, 'iris');
+  expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+  // The column table shows every column, Preparation included, without scrolling sideways.
+  const table = page.getByTestId('data-panel').locator('.scroll-x').first();
+  expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+
+  // Live essentials stay in view while a run trains, wherever the page is scrolled.
+  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  await page.getByTestId('train-button').click();
+  const essentials = page.getByTestId('live-essentials');
+  await expect(essentials).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('predict-panel').scrollIntoViewIfNeeded();
+  await expect(essentials).toBeInViewport();
+  await expect(page.getByTestId('essentials-ticks')).toContainText('step');
+  await page.getByTestId('essentials-pause').click();
+  await expect(page.getByTestId('status-text')).toHaveText(/paused at step/);
+  await expect(page.getByTestId('essentials-status')).toHaveText(/paused at step/);
+  await page.getByTestId('essentials-stop').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
+  await expect(essentials).toHaveCount(0);
+  const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await page.getByTestId('more-settings').locator('summary').click();
+  await trainFor(page, 3);
+  const runB = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+
+  // The workspace at hand: the dataset, its runs (newest first), their models.
+  await expect(page.getByTestId('ws-dataset')).toContainText(['iris']);
+  await expect(page.getByTestId('ws-run-group')).toHaveText(['iris']);
+  await expect(page.getByTestId('ws-run')).toHaveCount(2);
+  await expect(page.getByTestId('ws-model')).toHaveCount(2);
+
+  // Steps are deep links; back and forward walk through them.
+  await page.getByTestId('step-5').click();
+  await expect(page).toHaveURL(/#compare$/);
+  await expect(page.locator('#compare-title')).toBeInViewport();
+  await page.getByTestId('step-1').click();
+  await expect(page).toHaveURL(/#data$/);
+  await expect(page.locator('#data-title')).toBeInViewport();
+  await page.goBack();
+  await expect(page).toHaveURL(/#compare$/);
+  await expect(page.locator('#compare-title')).toBeInViewport();
+  await page.goForward();
+  await expect(page.locator('#data-title')).toBeInViewport();
+
+  // Runs too: each has a URL; back returns to the run shown before.
+  await page.locator(`[data-testid="ws-run"][href="#run/${runA}"]`).click();
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
+  await expect(page).toHaveURL(new RegExp(`#run/${runA}$`));
+  await page.locator(`[data-testid="ws-run"][href="#run/${runB}"]`).click();
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
+  await page.goBack();
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
+  // A deep link opened in a new load goes to its run.
+  await page.goto(`${server.url}#run/${runB}`);
+  await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
+  await expect(page.locator('#live-title')).toBeInViewport();
+
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
+  expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+  await fullShot(page, 'frame-trained', 1280, 800);
+  await fullShot(page, 'frame-trained', 1920, 1080);
+  expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+});

@@ -200,6 +200,15 @@ export class DataState {
     }
   }
 
+  /** Open a dataset the workspace knows (the sidebar's list): as reopen, and what belonged to the previous one is cleared. */
+  async switchTo(datasetId: string): Promise<boolean> {
+    const previous = this.summary;
+    if (previous?.id === datasetId) return true;
+    const opened = await this.reopen(datasetId);
+    if (opened && this.summary) this.onOpen(this.summary, previous);
+    return opened;
+  }
+
   async cancelOpen(): Promise<void> {
     await this.errors.guard(() => this.api.cancelOpenDataset({}));
   }
