@@ -7,6 +7,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { serve, type Served } from '../helpers/serve';
 
 let server: Served;
@@ -417,10 +418,33 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   await page.goto(`${server.url}#run/${runB}`);
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
   await expect(page.locator('#live-title')).toBeInViewport();
+  await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'test-results/screenshots/frame-view-1280x800.png' });
 
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
   expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
   await fullShot(page, 'frame-trained', 1280, 800);
   await fullShot(page, 'frame-trained', 1920, 1080);
   expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+});
+
+/** axe-core's violations on the page as it stands, one line each (rule, impact, the elements). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
+}
+
+test('axe-core finds no accessibility violation on the first screen and after a training run, light and dark', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend')).toContainText('backend:');
+  expect(await axeViolations(page)).toEqual([]);
+  await openBundled(page, 'iris');
+  await trainFor(page, 3);
+  // Let the toasts go: axe checks what stays.
+  await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axeViolations(page)).toEqual([]);
 });
