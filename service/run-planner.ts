@@ -24,7 +24,7 @@ import { columnIndex, type Table } from '../models/data/table.js';
 import { assertNumericClean, binaryLabels, classLabels, encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../models/prep/preprocessing.js';
 import type { DataPart } from '../models/train/loop.js';
 import { MAX_TRAIN_EVAL_ROWS, autoEpochs, planSteps } from '../models/train/plan.js';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
+import { buildSurfaceGrid, defaultSurfaceAxes, isTwoValued, surfaceBasis, type SurfaceBasis, type SurfaceGrid } from '../models/prep/surface.js';
 import type { TrainRequest } from './worker-protocol.js';
 import type { DatasetEntry } from './datasets.js';
 
@@ -283,7 +283,7 @@ export function encodeRun(planned: PlannedRun, axes?: { x: string; y: string | n
   };
   // The loop computes results on the validation rows, else on the training rows (subsampled past MAX_TRAIN_EVAL_ROWS).
   const resultRows = split.validation.length > 0 ? split.validation : split.train.length <= MAX_TRAIN_EVAL_ROWS ? split.train : null;
-  const chosen = axes ?? defaultSurfaceAxes(preprocessing);
+  const chosen = axes ?? defaultSurfaceAxes(preprocessing, (name) => isTwoValued(table, name, split.train));
   const basis = surfaceBasis(preprocessing, table, split.train);
   const surface = chosen ? buildSurfaceGrid(preprocessing, table, basis, chosen) : null;
   return { ...planned, request, resultRows, surfaceBasis: basis, surface };

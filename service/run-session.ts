@@ -171,7 +171,9 @@ export class RunSession {
       case 'training:progress': {
         const p = message.payload;
         run.message = `training epoch ${p.epoch}/${p.epochs}`;
-        this.#recorder.step({ step: p.step, loss: p.loss, lr: p.lr, gradNorm: p.gradNorm });
+        // Every step of a short run (the event lists them), else the event's own point.
+        if (p.steps) for (const t of p.steps) this.#recorder.step(t);
+        else this.#recorder.step({ step: p.step, loss: p.loss, lr: p.lr, gradNorm: p.gradNorm });
         break;
       }
       case 'training:epoch':

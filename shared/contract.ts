@@ -861,6 +861,12 @@ export const events = {
       gradNorm: z.number(),
       stepsPerSecond: z.number(),
       samplesPerSecond: z.number(),
+      /**
+       * Every step since the last progress event, while the run is within its first few thousand
+       * steps (a short run is shown whole): the LR of each, the loss and gradient norm where they
+       * were read back (null where not). Left out after that; the event's own point stands for it.
+       */
+      steps: z.array(z.object({ step: z.number().int(), lr: z.number(), loss: z.number().nullable(), gradNorm: z.number().nullable() })).optional(),
     }),
   },
   'training:epoch': {

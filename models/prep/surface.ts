@@ -45,11 +45,32 @@ export interface SurfaceAxes {
   y: string | null;
 }
 
-/** The first two numeric inputs; the only one (a curve); null when there is none. */
-export function defaultSurfaceAxes(spec: PreprocessingSpec): SurfaceAxes | null {
+/**
+ * The first two numeric inputs that take more than two values (a 0/1 column such as sex makes a
+ * picture of two stripes), else the first two numeric ones; the only one (a curve); null when
+ * there is none. `twoValued` says whether a column holds only two distinct values (left out: none does).
+ */
+export function defaultSurfaceAxes(spec: PreprocessingSpec, twoValued: (name: string) => boolean = () => false): SurfaceAxes | null {
   const columns = surfaceColumns(spec);
   if (columns.length === 0) return null;
-  return { x: columns[0], y: columns[1] ?? null };
+  const spread = columns.filter((name) => !twoValued(name));
+  const picked = [...spread, ...columns.filter((name) => !spread.includes(name))];
+  return { x: picked[0], y: picked[1] ?? null };
+}
+
+/** Whether a numeric column holds at most two distinct values over these rows (missing cells aside). */
+export function isTwoValued(table: Table, name: string, rows: Int32Array): boolean {
+  const values = numberView(table.columns[table.columnNames.indexOf(name)]).values;
+  let a = NaN;
+  let b = NaN;
+  for (const r of rows) {
+    const v = values[r];
+    if (v !== v || v === a || v === b) continue;
+    if (a !== a) a = v;
+    else if (b !== b) b = v;
+    else return false;
+  }
+  return true;
 }
 
 function present(table: Table, name: string, rows: Int32Array): number[] {
@@ -149,14 +170,14 @@ export function buildSurfaceGrid(
   }
   if (axes.x === axes.y) throw new TickworkError('bad_data', `The decision surface needs two different columns; both axes are "${axes.x}".`);
 
+  // Each axis spans the training range and no more (values beyond it, tenure −3.55, are not data).
   const axis = (name: string): SurfaceAxis => {
     let { min, max } = basis.ranges[name];
     if (max === min) {
       min -= 0.5;
       max += 0.5;
     }
-    const pad = (max - min) * 0.05;
-    return { name, min: min - pad, max: max + pad };
+    return { name, min, max };
   };
   const x = axis(axes.x);
   const y = axes.y === null ? null : axis(axes.y);

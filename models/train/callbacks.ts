@@ -131,21 +131,41 @@ export interface TrainingCallback {
   onTrainEnd?(ctx: TrainingContext): void;
 }
 
-/** Emits progress at most every `intervalMs` (tfjs uses ~125 ms; the contract asks ~10/s). */
+/** One step as the progress event lists it: its LR, and the loss and gradient norm where read back (null otherwise). */
+export interface StepTick {
+  step: number;
+  lr: number;
+  loss: number | null;
+  gradNorm: number | null;
+}
+
+/** Steps up to this one are each listed in the progress events (the service keeps this many before thinning). */
+export const EVERY_STEP_UNTIL = 4000;
+
+/**
+ * Emits progress at most every `intervalMs` (tfjs uses ~125 ms; the contract asks ~10/s). Within
+ * the first `everyStepUntil` steps each event also lists every step since the previous one, so a
+ * short run's LR (and its losses read back) are kept whole rather than one point per event.
+ */
 export class ProgressReporter implements TrainingCallback {
   private lastEmit = -Infinity;
+  private pending: StepTick[] = [];
   constructor(
-    private readonly emit: (info: StepInfo & { loss: number; stepsPerSecond: number; samplesPerSecond: number }) => void,
+    private readonly emit: (info: StepInfo & { loss: number; stepsPerSecond: number; samplesPerSecond: number; steps?: StepTick[] }) => void,
     private readonly intervalMs = 100,
+    private readonly everyStepUntil = EVERY_STEP_UNTIL,
   ) {}
 
   onStepEnd(info: StepInfo): void {
+    if (info.step <= this.everyStepUntil) this.pending.push({ step: info.step, lr: info.lr, loss: info.loss, gradNorm: info.gradNorm });
     if (info.loss === null) return;
     const last = info.step === info.totalSteps;
     if (!last && info.elapsedMs - this.lastEmit < this.intervalMs) return;
     this.lastEmit = info.elapsedMs;
     const seconds = Math.max(info.elapsedMs / 1000, 1e-6);
-    this.emit({ ...info, loss: info.loss, stepsPerSecond: info.step / seconds, samplesPerSecond: info.samples / seconds });
+    const steps = this.pending.length > 0 ? this.pending : undefined;
+    this.pending = [];
+    this.emit({ ...info, loss: info.loss, stepsPerSecond: info.step / seconds, samplesPerSecond: info.samples / seconds, ...(steps ? { steps } : {}) });
   }
 }
 

@@ -15,9 +15,10 @@ import type { Db } from './database.js';
 
 export interface StepPoint {
   step: number;
-  loss: number;
+  /** null where the loop did not read the loss back that step. */
+  loss: number | null;
   lr: number;
-  gradNorm: number;
+  gradNorm: number | null;
 }
 
 /** What ends a run. */
@@ -322,7 +323,7 @@ export class RunStore {
   }
 
   steps(runId: string): StepPoint[] {
-    return (this.db.prepare('SELECT step, loss, lr, grad_norm FROM steps WHERE run_id = ? ORDER BY step').all(runId) as { step: number; loss: number; lr: number; grad_norm: number }[]).map(
+    return (this.db.prepare('SELECT step, loss, lr, grad_norm FROM steps WHERE run_id = ? ORDER BY step').all(runId) as { step: number; loss: number | null; lr: number; grad_norm: number | null }[]).map(
       (s) => ({ step: s.step, loss: s.loss, lr: s.lr, gradNorm: s.grad_norm }),
     );
   }

@@ -314,10 +314,15 @@ test('the decision surface animates while training and follows the chosen axes',
   await page.getByTestId('stop-button').click();
   // The stopped run's model is drawn once more, as the final surface.
   await expect(surface).toHaveAttribute('data-final', 'true');
-  await expect(page.getByTestId('surface-x')).toHaveValue('sepal_length');
+  // Once permutation importance is in, the surface is drawn over the two most important inputs (all four are numeric).
+  const ranked = page.getByTestId('importance-table').locator('tbody tr td:first-child');
+  await expect(ranked).toHaveCount(4, { timeout: 30_000 });
+  const [first, second] = await ranked.allTextContents();
+  await expect.poll(async () => [await page.getByTestId('surface-x').inputValue(), await page.getByTestId('surface-y').inputValue()].join(' × ')).toBe(`${first} × ${second}`);
+  await expect(surface).toHaveAttribute('data-final', 'true');
 
-  await page.getByTestId('surface-x').selectOption('petal_length');
   await page.getByTestId('surface-y').selectOption('petal_width');
+  await page.getByTestId('surface-x').selectOption('petal_length');
   await expect(page.getByTestId('surface-held')).toContainText('sepal_length =');
   await expect(page.getByTestId('surface-canvas')).toHaveAttribute('aria-label', /over petal_length and petal_width: setosa \d+%, versicolor \d+%, virginica \d+%/);
   await page.getByTestId('surface-details').locator('summary').click();

@@ -3,7 +3,7 @@
  * outputs become cell values.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSurfaceGrid, defaultSurfaceAxes, surfaceBasis, surfaceValues, typicalFromSpec } from '../../models/prep/surface';
+import { buildSurfaceGrid, defaultSurfaceAxes, isTwoValued, surfaceBasis, surfaceValues, typicalFromSpec } from '../../models/prep/surface';
 import { fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
 import { profileTable } from '../../models/data/schema';
 import { tableFromRows } from '../../models/data/table';
@@ -20,12 +20,12 @@ const rows = rowsWithTarget(table, 'y');
 const spec = fitPreprocessing({ table, profiles: profileTable(table), target: 'y', features: ['a', 'b', 'c', 'city'], task: 'binary', trainRows: rows });
 
 describe('decision surface grid', () => {
-  it('spans each axis over the training values with 5% margins; others at the median or most frequent value', () => {
+  it('spans each axis over the training values and no further; others at the median or most frequent value', () => {
     expect(defaultSurfaceAxes(spec)).toEqual({ x: 'a', y: 'b' });
     const grid = buildSurfaceGrid(spec, table, surfaceBasis(spec, table, rows), { x: 'a', y: 'b' }, 10);
-    expect(grid.x).toEqual({ name: 'a', min: -0.2, max: 4.2 });
-    expect(grid.y!.min).toBeCloseTo(8);
-    expect(grid.y!.max).toBeCloseTo(52);
+    expect(grid.x).toEqual({ name: 'a', min: 0, max: 4 });
+    expect(grid.y!.min).toBeCloseTo(10);
+    expect(grid.y!.max).toBeCloseTo(50);
     expect(grid.heldAt).toEqual({ c: '3', city: 'Oslo' }); // median 3, not the mean 22
     expect(grid.matrix.rows).toBe(100);
     expect(grid.matrix.cols).toBe(spec.encoded.length);
@@ -43,6 +43,15 @@ describe('decision surface grid', () => {
     expect(at(1, aAt)).toBeGreaterThan(at(0, aAt));
     expect(at(1, bAt)).toBe(at(0, bAt));
     expect(at(10, bAt)).toBeGreaterThan(at(0, bAt));
+  });
+
+  it('by default leaves out two-valued numeric inputs (a 0/1 column makes two stripes), unless there are no others', () => {
+    expect(defaultSurfaceAxes(spec, (name) => name === 'a')).toEqual({ x: 'b', y: 'c' });
+    expect(defaultSurfaceAxes(spec, () => true)).toEqual({ x: 'a', y: 'b' });
+    const twoValued = tableFromRows({ name: 't', source: 't', delimiter: ',' }, ['sex', 'age', 'y'], [['0', '30', 'a'], ['1', '40', 'b'], ['', '50', 'a'], ['1', '60', 'b']]);
+    const all = Int32Array.from([0, 1, 2, 3]);
+    expect(isTwoValued(twoValued, 'sex', all)).toBe(true);
+    expect(isTwoValued(twoValued, 'age', all)).toBe(false);
   });
 
   it('keeps a few kilobytes per run, not the training rows: a 2,000-row sample, typical values, ranges', () => {

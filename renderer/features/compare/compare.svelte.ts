@@ -22,6 +22,16 @@ export interface CompareSources {
   currentDataset: () => string | null;
 }
 
+export interface CompareView {
+  metric: CompareMetric;
+  sortBy: string;
+  sortDirection: 'asc' | 'desc';
+  datasetScope: DatasetScope;
+  filter: Omit<RunFilter, 'dataset'>;
+  onlyDiffering: boolean;
+  groupRaces: boolean;
+}
+
 export class CompareState {
   readonly #sources: CompareSources;
   rows = $state.raw<RunRow[]>([]);
@@ -43,6 +53,8 @@ export class CompareState {
 
   #loaded = false;
   #known = new Set<string>();
+  /** Runs started from this tab: only these join the chart by themselves (another tab's runs are listed, not drawn). */
+  #mine = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -130,8 +142,8 @@ export class CompareState {
       const current = this.datasetFilter ?? rows[0]?.datasetId;
       for (const r of rows.filter((row) => row.datasetId === current).slice(0, FIRST_SELECTION)) void this.select(r.runId, true);
     } else {
-      // Runs started since the last look are shown on the chart.
-      for (const r of fresh) void this.select(r.runId, true);
+      // Runs this tab started since the last look are shown on the chart.
+      for (const r of fresh) if (this.#mine.has(r.runId)) void this.select(r.runId, true);
     }
     const gone = [...this.selected].filter((id) => !this.#known.has(id));
     if (gone.length > 0) this.selected = new Set([...this.selected].filter((id) => this.#known.has(id)));
@@ -191,8 +203,40 @@ export class CompareState {
 
   /** A race of the usual optimizers; with `repeats`, each optimizer with that many seeds. */
   async startRace(datasetId: string, config: RunConfigInput, repeats?: number): Promise<void> {
-    await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never, ...(repeats ? { repeats } : {}) }));
+    const race = await this.errors.guard(() => this.api.startRace({ datasetId, config, optimizers: RACE_OPTIMIZERS.map((name) => ({ name })) as never, ...(repeats ? { repeats } : {}) }));
+    for (const runId of race?.runIds ?? []) this.#mine.add(runId);
     await this.refresh();
+  }
+
+  /** A run this tab started (Train): it joins the chart when it is listed. */
+  own(runId: string): void {
+    this.#mine.add(runId);
+  }
+
+  /** How this tab looks at the run table (kept per tab, with the tab's session). */
+  view(): CompareView {
+    return {
+      metric: this.metric,
+      sortBy: this.sortBy,
+      sortDirection: this.sortDirection,
+      datasetScope: this.datasetScope,
+      filter: $state.snapshot(this.filter),
+      onlyDiffering: this.onlyDiffering,
+      groupRaces: this.groupRaces,
+    };
+  }
+
+  /** A view saved by view() (what does not fit is left as it is). */
+  restoreView(saved: unknown): void {
+    if (!saved || typeof saved !== 'object') return;
+    const v = saved as Partial<CompareView>;
+    if (typeof v.metric === 'string') this.metric = v.metric;
+    if (typeof v.sortBy === 'string') this.sortBy = v.sortBy;
+    if (v.sortDirection === 'asc' || v.sortDirection === 'desc') this.sortDirection = v.sortDirection;
+    if (typeof v.datasetScope === 'string') this.datasetScope = v.datasetScope;
+    if (v.filter && typeof v.filter === 'object') this.filter = { ...this.filter, ...v.filter };
+    if (typeof v.onlyDiffering === 'boolean') this.onlyDiffering = v.onlyDiffering;
+    if (typeof v.groupRaces === 'boolean') this.groupRaces = v.groupRaces;
   }
 }
 

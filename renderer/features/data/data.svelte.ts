@@ -36,6 +36,16 @@ export class DataState {
   readonly detectedTask = $derived(this.targetColumn?.asTarget ?? null);
   /** The task runs will have: the choice, else the detected one. */
   readonly task = $derived(this.targetColumn ? this.taskChoice || this.detectedTask : null);
+  /**
+   * What is wrong with the chosen target, in plain words (null: nothing): an ID (a different value
+   * on every row) or a constant cannot be learned; the same rule that leaves such a column out of the inputs.
+   */
+  readonly targetIssue = $derived.by(() => {
+    const c = this.targetColumn;
+    if (c?.leftOut === 'identifier') return `"${c.name}" has a different value on every row, like an ID: there is nothing a model can learn to predict. Choose the column you want to predict.`;
+    if (c?.leftOut === 'constant') return `"${c.name}" has the same value on every row: there is nothing to predict. Choose another column.`;
+    return null;
+  });
   /** Binary: the positive class chosen; '' (auto): the less frequent class. */
   positiveChoice = $state('');
   /** A binary target's two classes, most frequent first (from the column's counts). */
@@ -63,6 +73,8 @@ export class DataState {
   constructor(
     private readonly api: TickworkApi,
     private readonly errors: ErrorBanner,
+    /** The user opened a dataset (not a reopen on restore): what belonged to the previous one is cleared by the caller. */
+    private readonly onOpen: (summary: DatasetSummary, previous: DatasetSummary | null) => void = () => undefined,
   ) {
     api.onDatasetProgress((p) => {
       if (this.loading) this.progress = p;
@@ -155,11 +167,13 @@ export class DataState {
     try {
       const summary = await this.errors.guard(() => this.api.openDataset({ source, ...(options ? { options } : {}) }));
       if (!summary) return false;
+      const previous = this.summary;
       this.#source = source;
       this.query = '';
       this.appliedQuery = null;
       this.queryError = null;
       this.#show(summary);
+      this.onOpen(summary, previous);
       return true;
     } finally {
       this.loading = false;
@@ -220,6 +234,15 @@ export class DataState {
       this.loading = false;
       this.progress = null;
     }
+  }
+
+  /** Open a dataset the workspace knows (the sidebar's list): as reopen, and what belonged to the previous one is cleared. */
+  async switchTo(datasetId: string): Promise<boolean> {
+    const previous = this.summary;
+    if (previous?.id === datasetId) return true;
+    const opened = await this.reopen(datasetId);
+    if (opened && this.summary) this.onOpen(this.summary, previous);
+    return opened;
   }
 
   async cancelOpen(): Promise<void> {

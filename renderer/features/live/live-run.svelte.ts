@@ -7,13 +7,18 @@
 import { isActive, type Surface, type EventPayload, type RunStatus, type RunSummary, type RunResults, type RunEventPayload, type TickworkApi, type EpochRecord, type BackendInfo } from '../../../shared/contract.js';
 import type { RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
+import { plainIssues, type PlainIssue } from '../../lib/plain-words.js';
 
 export interface Point {
   x: number;
   y: number;
 }
 
-/** Keep at most this many batch-loss points; older ones are thinned 2:1 when it is reached. */
+/**
+ * Keep at most this many live points per step series; older ones are thinned 2:1 when it is
+ * reached (what the charts can redraw 10 times a second). When a run ends, the series the service
+ * kept (every step up to 4,000) replaces them.
+ */
 export const MAX_BATCH_POINTS = 2000;
 /** Epochs that arrived are appended to the charts at most this often (ms). */
 const EPOCH_FLUSH_MS = 200;
@@ -48,7 +53,20 @@ export class LiveRun {
   trainLoss = $state.raw<Point[]>([]);
   validationLoss = $state.raw<Point[]>([]);
 
+  /** A start request is on its way (Train stays disabled until the service answers). */
+  starting = $state(false);
+  /** Why the service refused the last Train, in plain words (null: it did not). */
+  refusal = $state.raw<PlainIssue[] | null>(null);
+
   readonly running = $derived(isActive(this.status));
+  /** The epoch the tick counter and the status line both show: the one in progress, or the last one recorded if newer. */
+  readonly shownEpoch = $derived(Math.max(this.progress?.epoch ?? 0, this.history.at(-1)?.epoch ?? 0));
+  /** The status line: while training, the epoch the ticks show (the service's message is only sent on a change of status). */
+  readonly statusLine = $derived(this.status === 'training' && this.progress ? `training epoch ${this.shownEpoch}/${this.progress.epochs}` : this.message);
+  /** Steps and samples per second now: 0 while paused (the last progress event's rates are from before the pause). */
+  readonly rates = $derived(
+    this.progress && this.status !== 'paused' ? { steps: this.progress.stepsPerSecond, samples: this.progress.samplesPerSecond } : { steps: 0, samples: 0 },
+  );
   readonly modelId = $derived(this.run?.modelId ?? null);
 
   constructor(
@@ -58,13 +76,19 @@ export class LiveRun {
     api.onTrainingProgress((p) => {
       if (p.runId !== this.runId) return;
       this.progress = p;
-      const append = (series: Point[], y: number) => {
-        const next = [...series, { x: p.step, y }];
+      // Every step since the last event (a short run), else the event's own point.
+      const ticks = p.steps ?? [{ step: p.step, lr: p.lr, loss: p.loss, gradNorm: p.gradNorm }];
+      const append = (series: Point[], pick: (t: (typeof ticks)[number]) => number | null) => {
+        const next = [...series];
+        for (const t of ticks) {
+          const y = pick(t);
+          if (y !== null) next.push({ x: t.step, y });
+        }
         return next.length > MAX_BATCH_POINTS ? thin(next) : next;
       };
-      this.batchLoss = append(this.batchLoss, p.loss);
-      this.lrSeries = append(this.lrSeries, p.lr);
-      this.gradNormSeries = append(this.gradNormSeries, p.gradNorm);
+      this.batchLoss = append(this.batchLoss, (t) => t.loss);
+      this.lrSeries = append(this.lrSeries, (t) => t.lr);
+      this.gradNormSeries = append(this.gradNormSeries, (t) => t.gradNorm);
     });
     // Epochs of a small dataset come hundreds a second: the first is shown at once, those that follow
     // within EPOCH_FLUSH_MS in one go after it (copying the history per epoch made the page fall behind
@@ -87,7 +111,9 @@ export class LiveRun {
     });
     api.onTrainingSurface((surface) => this.#surfaceArrived(surface));
     api.onTrainingImportance(({ runId, importance }) => {
-      if (runId === this.runId && this.run) this.run = { ...this.run, importance };
+      if (runId !== this.runId || !this.run) return;
+      this.run = { ...this.run, importance };
+      this.#axesByImportance();
     });
     api.onTrainingStatus((s) => {
       if (s.runId !== this.runId) return;
@@ -95,7 +121,8 @@ export class LiveRun {
       this.message = s.message;
       if (s.backend) this.backend = s.backend;
       if (s.status === 'failed') this.errors.show(s.message);
-      if (!isActive(s.status)) void this.#refresh();
+      // Ended: the step series the service kept (every step of a short run) replaces the throttled live points.
+      if (!isActive(s.status)) void this.#refresh().then(() => this.#loadSeries(s.runId));
     });
   }
 
@@ -111,8 +138,9 @@ export class LiveRun {
     // A new run starts on the default axes: switch to the ones the user chose, if it has them.
     const usable = (name: string | null) => name === null || surface.columns.includes(name);
     if (first && wanted && (wanted.x !== surface.x.name || wanted.y !== (surface.y?.name ?? null)) && usable(wanted.x) && usable(wanted.y)) {
-      void this.setSurfaceAxes(wanted.x, wanted.y);
+      void this.setSurfaceAxes(wanted.x, wanted.y, false);
     }
+    else this.#axesByImportance();
   }
 
   #pendingEpochs: EpochRecord[] = [];
@@ -159,10 +187,18 @@ export class LiveRun {
     await this.#refresh();
     if (this.runId !== runId || !this.run) return;
     this.events = this.run.events;
+    await this.#loadSeries(runId);
+  }
+
+  /**
+   * The run's step series as the service keeps them (every step until a few thousand, then thinned
+   * 2:1), and the surface if none has arrived yet. Points that arrived live after it come after it.
+   */
+  async #loadSeries(runId: string): Promise<void> {
+    if (this.runId !== runId) return;
     const series = await this.errors.guard(() => this.api.runSeries({ runId }), { keep: true });
     if (!series || this.runId !== runId) return;
     const { steps } = series;
-    // Points that arrived live while the series was fetched come after it.
     const since = (points: Point[]) => points.filter((p) => p.x > (steps.at(-1)?.step ?? -1));
     const of = (pick: (s: (typeof steps)[number]) => number | null) =>
       steps.flatMap((s) => (typeof pick(s) === 'number' ? [{ x: s.step, y: pick(s)! }] : []));
@@ -180,24 +216,44 @@ export class LiveRun {
     this.message = 'idle';
   }
 
-  /** Start a run with this config and follow it. */
-  async start(datasetId: string, config: RunConfigInput, group: { repeats?: number; cv?: number } = {}): Promise<void> {
-    await this.errors.guard(async () => {
-      this.#clear();
-      this.status = 'preparing';
-      this.message = 'preparing data';
-      try {
-        // A group (seed repeats, cross-validation folds) is followed from its first run; Compare lists them all.
-        const { runId } = await this.api.startTraining({ datasetId, config, ...group });
-        this.runId = runId;
-        // Status events may have arrived before we knew the runId.
-        await this.#refresh();
-      } catch (err) {
-        this.status = 'idle';
-        this.message = 'idle';
-        throw err;
-      }
-    });
+  /** Start a run with this config and follow it. Refused (bad settings, busy): the run shown stays, and `refusal` says why. */
+  async start(
+    datasetId: string,
+    config: RunConfigInput,
+    group: { repeats?: number; cv?: number } = {},
+    onStarted: (runId: string) => void = () => undefined,
+  ): Promise<boolean> {
+    this.refusal = null;
+    this.starting = true;
+    let runId: string;
+    let runIds: string[];
+    try {
+      // A group (seed repeats, cross-validation folds) is followed from its first run; Compare lists them all.
+      ({ runId, runIds } = await this.api.startTraining({ datasetId, config, ...group }));
+    } catch (err) {
+      this.refusal = plainIssues(err instanceof Error ? err.message : String(err));
+      return false;
+    } finally {
+      this.starting = false;
+    }
+    for (const id of runIds.length > 0 ? runIds : [runId]) onStarted(id);
+    this.#clear();
+    this.runId = runId;
+    this.status = 'preparing';
+    this.message = 'preparing data';
+    // Status events may have arrived before we knew the runId.
+    await this.#refresh();
+    return true;
+  }
+
+  /** Refuse a Train here, before asking the service (the form knows what is wrong). */
+  refuse(issues: PlainIssue[]): void {
+    this.refusal = issues;
+  }
+
+  /** Forget the last refusal (the settings changed, or the user dismissed it). */
+  dismissRefusal(): void {
+    this.refusal = null;
   }
 
   async #refresh(): Promise<void> {
@@ -223,8 +279,27 @@ export class LiveRun {
     await this.errors.guard<unknown>(() => (this.status === 'paused' ? this.api.resumeTraining({ runId }) : this.api.pauseTraining({ runId })));
   }
 
+  /** Whether the user picked the surface's axes (then importance does not move them). */
+  #axesChosen = false;
+
+  /**
+   * Once the run's permutation importance is known, the surface moves to its two most important
+   * numeric inputs (unless the user chose axes); the next runs start there too.
+   */
+  #axesByImportance(): void {
+    const ranked = this.run?.importance?.importance;
+    const surface = this.surface;
+    if (this.#axesChosen || !ranked || !surface || !surface.y) return;
+    const numeric = ranked.filter((r) => surface.columns.includes(r.column)).map((r) => r.column);
+    if (numeric.length < 2) return;
+    const [x, y] = numeric;
+    if (x === surface.x.name && y === surface.y.name) return;
+    void this.setSurfaceAxes(x, y, false);
+  }
+
   /** Draw the surface over x and y, or (y null) the response curve along x (the service answers with a training:surface event). */
-  async setSurfaceAxes(x: string, y: string | null): Promise<void> {
+  async setSurfaceAxes(x: string, y: string | null, byUser = true): Promise<void> {
+    if (byUser) this.#axesChosen = true;
     this.surfaceAxes = { x, y };
     const runId = this.runId;
     if (!runId || x === y) return;

@@ -19,6 +19,8 @@ export class PredictState {
   quantize = $state<Quantize>('none');
   exported = $state.raw<ExportedModel | null>(null);
   busy = $state(false);
+  /** A model loaded from an export: the file (or folder) name the user picked, shown instead of where the server keeps it. */
+  loadedName = $state<string | null>(null);
 
   constructor(
     private readonly host: Host,
@@ -54,7 +56,24 @@ export class PredictState {
 
   async useModel(modelId: string): Promise<void> {
     const info = await this.errors.guard(() => this.api.getModel({ modelId }), { keep: true });
-    if (info) this.use(info);
+    if (info) {
+      this.use(info);
+      this.loadedName = null;
+    }
+  }
+
+  /** No model in use (another dataset was opened: the last run's model is not for it). */
+  clear(): void {
+    this.model = null;
+    this.loadedName = null;
+    this.result = null;
+    this.scoring = null;
+    this.exported = null;
+    this.predictRefusal = null;
+    this.variation = null;
+    this.varied = '';
+    this.dependence = null;
+    this.dependenceColumn = '';
   }
 
   /** Load an exported model (folder or .zip) the user picks. */
@@ -62,7 +81,11 @@ export class PredictState {
     const path = await this.errors.guard(() => this.host.pickModel());
     if (!path) return;
     const info = await this.run(() => this.api.loadModel({ dir: path }));
-    if (info) this.use(info);
+    if (info) {
+      this.use(info);
+      // The last part of the path is the name the user picked (browser mode stores an upload as <folder>/<its name>).
+      this.loadedName = path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+    }
   }
 
   /** Every what-if input set to its typical training value (median or most frequent), to change one from there. */
@@ -80,12 +103,49 @@ export class PredictState {
     return row;
   }
 
+  /**
+   * What is wrong with a what-if field, by input (a numeric input given something that is not a
+   * number), in plain words: what is wrong and what to do.
+   */
+  readonly whatIfIssues = $derived.by(() => {
+    const model = this.model;
+    const out: Record<string, string> = {};
+    if (!model) return out;
+    for (const input of model.inputs) {
+      const value = this.whatIf[input]?.trim() ?? '';
+      if (!(input in model.ranges) || value === '' || Number.isFinite(Number(value))) continue;
+      const typical = model.typical[input];
+      out[input] = `${input} takes a number${typical ? ` (such as ${typical})` : ''}; "${value}" is not one. Enter a number, or leave it empty to treat it as missing.`;
+    }
+    return out;
+  });
+
+  /** Why the last Predict was not done, in plain words, shown next to the button (null: it was). */
+  predictRefusal = $state<string | null>(null);
+
   async predict(): Promise<void> {
     const model = this.model;
     if (!model) return;
-    const out = await this.run(() => this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] }));
-    if (out) this.result = out.predictions[0];
-    if (out && this.varied) await this.vary(this.varied);
+    const bad = Object.keys(this.whatIfIssues);
+    if (bad.length > 0) {
+      this.predictRefusal = `Not predicted: fix the marked field${bad.length > 1 ? 's' : ''} (${bad.join(', ')}) first.`;
+      return;
+    }
+    this.predictRefusal = null;
+    let out: Awaited<ReturnType<TickworkApi['predict']>> | undefined;
+    this.busy = true;
+    try {
+      out = await this.api.predict({ modelId: model.modelId, rows: [this.whatIfRow(model)] });
+    } catch (err) {
+      // The service speaks of rows and lines of a file; here there is one row, the form.
+      const text = (err instanceof Error ? err.message : String(err)).replace(/^[\w-]+:[\w-]+: /, '').replace(/^rows: /, '').replace(/\bline \d+ has\b/g, 'the form has');
+      this.predictRefusal = `Not predicted: ${text}`;
+      return;
+    } finally {
+      this.busy = false;
+    }
+    this.result = out.predictions[0];
+    if (this.varied) await this.vary(this.varied);
   }
 
   /** Partial dependence on one input, averaged over the model's training rows (null: none asked, or none available). */
