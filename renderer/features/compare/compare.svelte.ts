@@ -142,8 +142,13 @@ export class CompareState {
       const current = this.datasetFilter ?? rows[0]?.datasetId;
       for (const r of rows.filter((row) => row.datasetId === current).slice(0, FIRST_SELECTION)) void this.select(r.runId, true);
     } else {
-      // Runs this tab started since the last look are shown on the chart.
-      for (const r of fresh) if (this.#mine.has(r.runId)) void this.select(r.runId, true);
+      // Runs this tab started since the last look are shown on the chart — with the later runs of
+      // their group (a cross-validation's final model starts after its folds).
+      const groups = new Set(rows.filter((r) => this.#mine.has(r.runId) && r.group).map((r) => r.group!.id));
+      for (const r of fresh) {
+        if (!this.#mine.has(r.runId) && r.group && groups.has(r.group.id)) this.#mine.add(r.runId);
+        if (this.#mine.has(r.runId)) void this.select(r.runId, true);
+      }
     }
     const gone = [...this.selected].filter((id) => !this.#known.has(id));
     if (gone.length > 0) this.selected = new Set([...this.selected].filter((id) => this.#known.has(id)));
