@@ -123,7 +123,7 @@ export class TrainingWorkerHost {
         if (!pending) return;
         if (message.type === 'predicted') pending.resolve({ output: message.output, units: message.units });
         else if (message.type === 'lr-found') pending.resolve(message.result);
-        else pending.reject(new TickworkError('internal', message.message));
+        else pending.reject(new TickworkError(message.code ?? 'internal', message.message));
         return;
       }
       default:
