@@ -19,6 +19,7 @@ import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RequestChannel, RequestOutput } from '../shared/contract.js';
 import { unwrapEnvelope } from '../shared/client.js';
+import { refuseRelativePaths } from './browser-paths.js';
 import { createDispatcher } from './dispatch.js';
 import {
   allowedHosts,
@@ -274,7 +275,7 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     serveConnection(ws, {
-      dispatch,
+      dispatch: async (channel, input) => refuseRelativePaths(channel, input) ?? dispatch(channel, input),
       on: (channel, listener) => service.on(channel, listener),
       log: (line) => console.error(line),
     });
