@@ -178,6 +178,11 @@ async function stillAnswers(t: Tally): Promise<void> {
   }
   if (health.readyState !== WebSocket.OPEN) health = await openSocket();
   const outcome = await request(health, 'app:info', {}, 5000);
+  if (outcome === 'closed') await new Promise((r) => setTimeout(r, 500)); // did the process die?
+  if (server.process.exitCode !== null || server.process.signalCode !== null) {
+    t.crashes++;
+    throw new Error(`the server exited (${server.process.exitCode ?? server.process.signalCode}):\n${server.output().slice(-3000)}`);
+  }
   if (outcome === 'timeout' || outcome === 'closed' || !outcome.ok) {
     t.hangs++;
     throw new Error(`the server did not answer app:info after the case (${typeof outcome === 'string' ? outcome : JSON.stringify(outcome)})`);
