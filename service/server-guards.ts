@@ -30,7 +30,7 @@ export function allowedHosts(boundHost: string): Set<string> {
 /** The host name of a Host header without its port: "LocalHost:8765" → "localhost", "[::1]:80" → "[::1]". */
 export function hostOf(header: string | undefined): string | null {
   if (!header) return null;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(header.trim());
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/.exec(header.trim());
   return match ? match[1].toLowerCase() : null;
 }
 
