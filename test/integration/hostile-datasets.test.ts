@@ -66,6 +66,26 @@ describe('dataset:open with paths that are not data files', () => {
   });
 });
 
+describe('cancelling an open', () => {
+  it('frees the slot at once: the next open is not "busy", and the cancelled one loads nothing', async () => {
+    const path = join(dir, 'big.csv');
+    const row = '1.5,2.25,abcdefghij,0\n';
+    await writeFile(path, 'a,b,c,y\n' + row.repeat(1_500_000)); // ~35 MB
+    const first = api.openDataset({ source: { kind: 'file', path } });
+    const failed = rejected(first);
+    await new Promise<void>((resolve) => {
+      const off = api.onDatasetProgress(() => {
+        off();
+        resolve();
+      });
+    });
+    expect(await api.cancelOpenDataset({})).toEqual({ cancelled: true });
+    const next = await api.openDataset({ source: { kind: 'file', path: await good() } });
+    expect(next.rows).toBe(3);
+    expect((await failed).code).toBe('cancelled');
+  });
+});
+
 describe('dataset previews with very long cells', () => {
   it('cuts preview cells, rows and frequent values at the limit, with a marker', async () => {
     const path = join(dir, 'long.csv');
