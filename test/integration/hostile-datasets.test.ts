@@ -4,7 +4,7 @@
  * refused open never leaves the service "busy".
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service.dispose();
+  await rm(dir, { recursive: true, force: true });
 });
 
 const good = async () => {
