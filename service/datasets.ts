@@ -5,7 +5,7 @@
  * id), says when a file changed since, and keeps the user's column choices for it.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { DatasetSource, DatasetSummary, KnownDataset, RequestParsedInput } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
@@ -13,6 +13,7 @@ import { DEFAULT_MAX_ROWS, readTableFile, type LoadedFile, type ReadOptions } fr
 import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { cell, columnIndex, lineOf } from '../models/data/table.js';
+import { boundedSummary, clipRow } from './bounded-cells.js';
 import type { EventBus } from './event-bus.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -67,8 +68,10 @@ export class DatasetStore {
         },
       });
     } finally {
-      this.#opening = null;
+      if (this.#opening === controller) this.#opening = null;
     }
+    // Cancelled while a read that could not be interrupted went on: its late result is dropped.
+    if (controller.signal.aborted) throw new TickworkError('cancelled', `Reading ${basename(file)} was cancelled; nothing was loaded.`);
     const info = source.kind === 'file' ? await stat(resolve(source.path)).catch(() => null) : null;
     const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS, info);
     this.#entries.set(entry.id, { ...entry, missingTokens: options?.missingTokens });
@@ -91,7 +94,7 @@ export class DatasetStore {
     // Which columns a run leaves out by default does not depend on the target (the target is never an input).
     const leftOut = defaultIgnored(profiles, table.rowCount, '');
     const preview: (string | null)[][] = [];
-    for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(table.columns.map((col) => cell(col, r)));
+    for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(clipRow(table.columns.map((col) => cell(col, r))));
     const summary: DatasetSummary = {
       id,
       name: table.name,
@@ -108,7 +111,7 @@ export class DatasetStore {
       changed,
       choices,
     };
-    return { id, loaded, profiles, summary };
+    return { id, loaded, profiles, summary: boundedSummary(summary) };
   }
 
   /** Datasets the workspace has opened, most recent first. */
@@ -147,6 +150,8 @@ export class DatasetStore {
   cancel(): { cancelled: boolean } {
     const controller = this.#opening;
     controller?.abort();
+    // Free the slot now, even if the read does not notice the abort, so the next open is not "busy".
+    this.#opening = null;
     return { cancelled: controller !== null };
   }
 
@@ -167,7 +172,7 @@ export class DatasetStore {
     const rows: (string | null)[][] = [];
     const lines: number[] = [];
     for (let r = offset; r < end; r++) {
-      rows.push(table.columns.map((col) => cell(col, r)));
+      rows.push(clipRow(table.columns.map((col) => cell(col, r))));
       lines.push(lineOf(table, r));
     }
     return { offset, rows, lines };

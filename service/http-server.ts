@@ -7,18 +7,33 @@
  * Also: `POST /api/upload?name=…` stores a dataset the user picked in the browser (browsers
  * cannot hand over paths), `GET /api/models/<id>/export.zip` downloads an export and
  * `GET /api/models/<id>/recipe.zip` the run's PyTorch recipe.
+ *
+ * No request ends the process: the Host header must name this machine (server-guards.ts), a
+ * malformed URL answers 400, uploads stop at a stated limit (413), every stream and socket has
+ * an error path, and the WebSocket's limits and slow-reader policy live in ws-connection.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_CHANNELS, type RequestChannel, type RequestOutput, type ResponseEnvelope } from '../shared/contract.js';
+import type { RequestChannel, RequestOutput } from '../shared/contract.js';
 import { unwrapEnvelope } from '../shared/client.js';
-import { MAX_FILE_BYTES } from '../models/data/read.js';
+import { refuseRelativePaths } from './browser-paths.js';
 import { createDispatcher } from './dispatch.js';
+import {
+  allowedHosts,
+  BAD_URL,
+  decodedPath,
+  hostMessage,
+  hostOf,
+  MAX_UPLOAD_BYTES,
+  receiveBody,
+  replyAndClose,
+  requestUrl,
+  TooLarge,
+} from './server-guards.js';
+import { MAX_FRAME_BYTES, serveConnection } from './ws-connection.js';
 import { paths } from './runtime.js';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 import type { WorkbenchService } from './workbench-service.js';
@@ -40,10 +55,7 @@ export interface RunningServer {
 }
 
 /** Client → server and server → client WebSocket frames. */
-export type ClientFrame = { type: 'request'; id: number; channel: string; input: unknown };
-export type ServerFrame =
-  | { type: 'response'; id: number; envelope: ResponseEnvelope }
-  | { type: 'event'; channel: string; payload: unknown };
+export type { ClientFrame, ServerFrame } from './ws-connection.js';
 
 const COOKIE = 'tickwork_token';
 
@@ -114,7 +126,9 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, setCookie: boolean) {
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const decoded = decodedPath(url);
+    if (decoded === null) return send(res, 400, BAD_URL);
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     let file = resolve(rendererDir, relative || 'index.html');
     if (!file.startsWith(rendererDir + sep) && file !== rendererDir) return send(res, 403, 'Forbidden');
     const info = await stat(file).catch(() => null);
@@ -139,23 +153,23 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL) {
     const name = basename(url.searchParams.get('name') ?? 'upload.csv').replace(/[^\w.\- ]/g, '_') || 'upload.csv';
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > MAX_FILE_BYTES) return send(res, 413, JSON.stringify({ error: `The file is larger than ${MAX_FILE_BYTES / 2 ** 20} MB.` }), 'application/json');
     const dir = join(uploadsRoot, randomUUID());
     await mkdir(dir);
     const path = join(dir, name);
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > MAX_FILE_BYTES) req.destroy(new Error('too large'));
-    });
     try {
-      await pipeline(req, createWriteStream(path));
+      await receiveBody(req, path, MAX_UPLOAD_BYTES);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
-      return send(res, 400, JSON.stringify({ error: `Upload failed: ${(err as Error).message}` }), 'application/json');
+      return refuseBody(req, res, err);
     }
     send(res, 200, JSON.stringify({ path }), 'application/json');
+  }
+
+  /** A body that was too large (413, naming the limit) or broke off (400); the connection is closed. */
+  function refuseBody(req: IncomingMessage, res: ServerResponse, err: unknown) {
+    const status = err instanceof TooLarge ? 413 : 400;
+    const message = err instanceof TooLarge ? err.message : `Upload failed: ${(err as Error).message}`;
+    replyAndClose(req, res, status, JSON.stringify({ error: message }), 'application/json');
   }
 
   /** Browser-mode batch scoring: the uploaded file in, the scored CSV out (warnings in a header). */
@@ -166,7 +180,12 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     const input = join(dir, name);
     const output = join(dir, 'scored.csv');
     try {
-      await pipeline(req, createWriteStream(input));
+      await receiveBody(req, input, MAX_UPLOAD_BYTES);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      return refuseBody(req, res, err);
+    }
+    try {
       const result = (await call('model:score-file', { modelId, input, output })) as RequestOutput<'model:score-file'>;
       const body = await readFile(output);
       res.writeHead(200, {
@@ -223,8 +242,18 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
     }
   }
 
+  const hosts = allowedHosts(options.host);
+  const hostAllowed = (req: IncomingMessage) => {
+    const host = hostOf(req.headers.host);
+    return host !== null && hosts.has(host);
+  };
+
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    req.on('error', () => undefined); // a client that breaks off mid-request: nothing to answer
+    res.on('error', () => undefined);
+    if (!hostAllowed(req)) return send(res, 403, hostMessage(req.headers.host, hosts));
+    const url = requestUrl(req);
+    if (!url) return send(res, 400, BAD_URL);
     if (!authorized(req, url)) {
       return send(res, 403, FORBIDDEN_PAGE, 'text/html; charset=utf-8');
     }
@@ -241,49 +270,45 @@ export async function startServer(service: WorkbenchService, options: ServerOpti
       return serveStatic(req, res, url, url.searchParams.has('token'));
     };
     handle().catch((err) => {
-      console.error('tickwork: request failed:', err);
+      console.error(`tickwork: request failed: ${(err as Error)?.message ?? String(err)}`);
       if (!res.headersSent) send(res, 500, 'Internal error');
       else res.end();
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 2 ** 20 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  wss.on('error', (err) => console.error(`tickwork: WebSocket server: ${err.message}`));
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => undefined); // a reset during the handshake ends that socket only
+    const refuse = (status: string, body = '') => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+    };
+    if (!hostAllowed(req)) return refuse('403 Forbidden', hostMessage(req.headers.host, hosts));
+    const url = requestUrl(req);
+    if (!url) return refuse('400 Bad Request', BAD_URL);
     const origin = req.headers.origin;
     const host = req.headers.host;
     const originOk = !origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
-    if (url.pathname !== '/api/ws' || !authorized(req, url) || !originOk) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (url.pathname !== '/api/ws' || !authorized(req, url) || !originOk) return refuse('403 Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    const unsubscribe = EVENT_CHANNELS.map((channel) =>
-      service.on(channel, (payload) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', channel, payload } satisfies ServerFrame));
-      }),
-    );
-    ws.on('message', async (data) => {
-      let frame: ClientFrame;
-      try {
-        frame = JSON.parse(String(data));
-      } catch {
-        return;
-      }
-      if (frame?.type !== 'request' || typeof frame.id !== 'number') return;
-      const envelope = await dispatch(frame.channel, frame.input);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'response', id: frame.id, envelope } satisfies ServerFrame));
+    serveConnection(ws, {
+      dispatch: async (channel, input) => refuseRelativePaths(channel, input) ?? dispatch(channel, input),
+      on: (channel, listener) => service.on(channel, listener),
+      log: (line) => console.error(line),
     });
-    ws.on('close', () => {
-      sockets.delete(ws);
-      unsubscribe.forEach((off) => off());
-    });
+    ws.on('close', () => sockets.delete(ws));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP (oversized headers, bad request line): answer 400/431 on that socket only.
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   await new Promise<void>((resolveListen, reject) => {

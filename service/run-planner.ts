@@ -99,6 +99,18 @@ function resolveTask(table: Table, target: string, profile: ColumnProfile, asked
   return task;
 }
 
+/** A separate test file must have the target and every input column (found by the hostile-input suite: it threw a TypeError). */
+function checkTestColumns(test: Table, target: string, features: string[]): void {
+  const missing = [target, ...features].filter((name) => columnIndex(test, name) < 0);
+  if (missing.length === 0) return;
+  const shown = (names: string[]) => names.slice(0, 8).join(', ') + (names.length > 8 ? ', …' : '');
+  throw new TickworkError(
+    'bad_data',
+    `The test file ${test.name} has no column(s) ${shown(missing)}${missing.includes(target) ? ' (the target)' : ''}. Its columns: ${shown(test.columnNames)}. ` +
+      'Use a test file with the same columns as the dataset.',
+  );
+}
+
 /** A training request on an open dataset → the complete RunConfig, its split and fitted preprocessing. */
 /** What the run will run on, for the memory check: the tfjs backend's name and the machine's memory in bytes. */
 export interface RunResources {
@@ -111,6 +123,7 @@ export function planRun(entry: DatasetEntry, requested: RequestedConfig, test: L
   const t = columnIndex(table, requested.target);
   if (t < 0) throw new TickworkError('bad_data', `${table.name} has no column "${requested.target}". Columns: ${table.columnNames.join(', ')}.`);
   const features = resolveFeatures(entry, requested);
+  if (test) checkTestColumns(test.table, requested.target, features);
   const task = resolveTask(table, requested.target, entry.profiles[t], requested.task);
 
   // Rows, split and preprocessing (fitted on the training rows only).

@@ -142,7 +142,7 @@ export class TrainingWorkerHost {
         else if (poisonsWorker(message.message)) {
           pending.reject(new TickworkError('internal', `${message.message}. ${REPLACED}`));
           this.replace();
-        } else pending.reject(new TickworkError('internal', message.message));
+        } else pending.reject(new TickworkError(message.code ?? 'internal', message.message));
         return;
       }
       default:

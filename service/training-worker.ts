@@ -15,6 +15,7 @@ import { findLearningRate } from '../models/train/lr-finder.js';
 import { SurfaceReporter } from '../models/train/surface-reporter.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import type { BackendInfo } from '../shared/contract.js';
+import { TickworkError } from '../shared/errors.js';
 import type { HostToWorker, TrainRequest, WorkerToHost } from './worker-protocol.js';
 
 interface Port {
@@ -164,7 +165,7 @@ async function handle(message: HostToWorker): Promise<void> {
         await ensureBackend(message.request.config.backend);
         port.post({ type: 'lr-found', requestId: message.requestId, result: await findLearningRate(message.request, message.options) });
       } catch (err) {
-        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
+        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err), code: errorCode(err) });
       }
       return;
     case 'predict':
@@ -178,11 +179,14 @@ async function handle(message: HostToWorker): Promise<void> {
         const output = predictRows(model, message.x, message.rows, message.cols);
         port.post({ type: 'predicted', requestId: message.requestId, output, units: output.length / Math.max(1, message.rows) });
       } catch (err) {
-        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
+        port.post({ type: 'request-error', requestId: message.requestId, message: err instanceof Error ? err.message : String(err), code: errorCode(err) });
       }
       return;
   }
 }
+
+/** A user error keeps its code across the thread boundary (structured clone drops the class). */
+const errorCode = (err: unknown) => (err instanceof TickworkError ? err.code : undefined);
 
 port.listen((message) => {
   void handle(message);

@@ -5,6 +5,7 @@
  */
 import type { BackendInfo, EpochRecord, EventChannel, EventPayload, SplitMetrics } from '../shared/contract.js';
 import type { BackendPreference, RunConfig } from '../shared/run-config.js';
+import type { ErrorCode } from '../shared/errors.js';
 import type { TrainInput } from '../models/train/loop.js';
 import type { LrFinderOptions, LrFinderResult } from '../models/train/lr-finder.js';
 import type { HyperparameterChanges, RunEvent } from '../models/train/callbacks.js';
@@ -57,7 +58,8 @@ export type WorkerToHost =
   | { type: 'run-error'; runId: string; message: string }
   | { type: 'predicted'; requestId: number; output: Float32Array; units: number }
   | { type: 'lr-found'; requestId: number; result: LrFinderResult }
-  | { type: 'request-error'; requestId: number; message: string };
+  /** code: the TickworkError's code when the worker threw one (a user error, e.g. an unavailable backend); else internal. */
+  | { type: 'request-error'; requestId: number; message: string; code?: ErrorCode };
 
 /** The two ends a worker implementation must provide (worker_threads, utilityProcess, …). */
 export interface WorkerEndpoint {

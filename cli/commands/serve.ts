@@ -46,6 +46,11 @@ export async function cmdServe(values: Flags): Promise<boolean> {
     await service.dispose();
     process.exit(0);
   };
+  // Every request path answers its own errors; should a promise still fail unobserved, the server
+  // (which holds every run in memory) says so and keeps running rather than exiting.
+  process.on('unhandledRejection', (reason) => {
+    console.error(`tickwork: internal error (the server keeps running): ${(reason as Error)?.message ?? String(reason)}`);
+  });
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   return true;

@@ -148,19 +148,30 @@ export function sniffHead(text: string): { delimiter: string; header: string[] }
   return { delimiter: parsed.meta.delimiter || ',', header };
 }
 
-/** A header-only or one-column table, in the words of the CSV reader. */
+/** Column names quoted in a message: a few, each cut short. */
+const quotedNames = (header: string[]) =>
+  header
+    .slice(0, 8)
+    .map((h) => (h.length > 40 ? `${h.slice(0, 40)}…` : h))
+    .join(', ');
+
+/**
+ * A header-only or one-column table, in the words of the CSV reader. A file whose first line
+ * has no delimiter is not a data table (a key file, a password file, prose): its content is
+ * never quoted back, since the message may reach whoever sent the path.
+ */
 export function checkShape(name: string, header: string[], rows: number): void {
-  if (rows === 0) {
-    throw new TickworkError(
-      'bad_data',
-      `${name} has a header row but no data rows. Add rows below the header (columns: ${header.slice(0, 8).join(', ')}).`,
-    );
-  }
   if (header.length < 2) {
     throw new TickworkError(
       'bad_data',
-      `${name} has only one column ("${header[0]}"). Tickwork needs at least one feature and a target; ` +
-        `check that the file is delimited by , ; tab or |.`,
+      `${name} does not look like a data table: its first line has none of the delimiters , ; tab or |, so it has only one column. ` +
+        'Tickwork needs a header row and at least two columns (features and a target).',
+    );
+  }
+  if (rows === 0) {
+    throw new TickworkError(
+      'bad_data',
+      `${name} has a header row but no data rows. Add rows below the header (columns: ${quotedNames(header)}${header.length > 8 ? ', …' : ''}).`,
     );
   }
 }

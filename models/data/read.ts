@@ -77,6 +77,12 @@ function cancelled(name: string): TickworkError {
   return new TickworkError('cancelled', `Reading ${name} was cancelled; nothing was loaded.`);
 }
 
+/** Why a path that is not a regular file cannot be read as data. */
+export function notRegularMessage(path: string, info: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file';
+  return `${path} is ${kind}, not a data file. Tickwork reads only regular files: save the data to a file and open that.`;
+}
+
 type Format = DataFormatId;
 
 function formatOf(path: string, name: string): Format {
@@ -100,8 +106,8 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
     throw new TickworkError('io', `Cannot read ${path}: ${(err as Error).message}`);
   }
   if (info.isDirectory()) throw new TickworkError('bad_data', `${path} is a folder, not a data file. Pick a CSV file inside it.`);
-  // A FIFO, device or socket never ends (or blocks the reader): only regular files are data.
-  if (!info.isFile()) throw new TickworkError('bad_data', `${path} is not a regular file (a device, pipe or socket), so it is not read as data. Save the data to a file and open that.`);
+  // A FIFO, socket or device never ends (or blocks the reader forever): refuse it before opening.
+  if (!info.isFile()) throw new TickworkError('bad_data', notRegularMessage(path, info));
   const name = basename(path);
   const format = formatOf(path, name);
   if (formatOfExtension(extname(path))?.reading === 'whole' && info.size > MAX_FILE_BYTES) {

@@ -20,10 +20,11 @@ export interface Served {
 }
 
 /** Start `tickwork serve`; each server gets a workspace of its own unless `env` names one (TICKWORK_WORKSPACE). */
-export function serve(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+export function serve(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<Served> {
   const workspace = mkdtempSync(join(tmpdir(), 'tickwork-e2e-workspace-'));
-  const child = spawn(process.execPath, ['bin/tickwork.js', 'serve', '--port', '0', ...extraArgs], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [join(ROOT, 'bin/tickwork.js'), 'serve', '--port', '0', ...extraArgs], {
+    // The folder relative paths resolve against (the repository unless a test gives its own).
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, TICKWORK_WORKSPACE: workspace, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
