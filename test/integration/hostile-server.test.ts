@@ -29,21 +29,21 @@ import { nearSchema } from '../helpers/zod-arbitrary';
 
 const SEED = 18_2026;
 /**
- * model:export and model:score-file with a real model write wherever they are told: in browser
- * mode they are to write only under the workspace, the download folder, folders data was opened
- * from and --allow-dir roots (issue 18, on another branch). Until that lands the fuzzer gives them
- * targets in this test's folder; HOSTILE_WRITES_OUTSIDE=1 aims them at the user's folder (and then
- * this suite fails on main as it is: an export into a folder nobody chose succeeds).
+ * model:export, model:export-recipe and model:score-file with a real model: in browser mode they
+ * write only under the workspace, the download folder, folders data was opened from and
+ * --allow-dir roots, so the fuzzer aims them at a folder of the user's that nobody chose (and the
+ * suite fails if anything in it changes). HOSTILE_WRITES_OUTSIDE=0 keeps them in this test's folder.
  */
-const WRITES_OUTSIDE = process.env.HOSTILE_WRITES_OUTSIDE === '1';
+// On by default now that browser mode writes only where the user chose (HOSTILE_WRITES_OUTSIDE=0 turns it off).
+const WRITES_OUTSIDE = process.env.HOSTILE_WRITES_OUTSIDE !== '0';
 
 /**
  * Safety first: the server writes where a request tells it to, as whoever runs the tests (root in
  * many CI containers). A first version of this suite had model:score-file write over /etc/passwd.
  * So every write target a case holds is checked here before it is sent, and one outside this
- * test's folders (or `outside`, with HOSTILE_WRITES_OUTSIDE=1) is replaced by one inside.
+ * test's folders (or `outside`, unless HOSTILE_WRITES_OUTSIDE=0) is replaced by one inside.
  */
-const WRITE_FIELDS: Record<string, string[]> = { 'model:export': ['dir'], 'model:score-file': ['output'] };
+const WRITE_FIELDS: Record<string, string[]> = { 'model:export': ['dir'], 'model:export-recipe': ['dir'], 'model:score-file': ['output'] };
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
 function confineWrites(channel: string, input: unknown): unknown {
   const fields = WRITE_FIELDS[channel];
@@ -234,7 +234,7 @@ afterAll(async () => {
     }`);
   const total = [...tallies.values()].reduce((n, t) => n + t.cases, 0);
   console.log(`hostile-input suite (seed ${SEED}): ${total} cases\n${lines.join('\n')}`);
-  if (!WRITES_OUTSIDE) console.log('  (model:export / model:score-file were given write targets in the test folder only; HOSTILE_WRITES_OUTSIDE=1 aims them outside)');
+  if (!WRITES_OUTSIDE) console.log('  (model:export / model:score-file were given write targets in the test folder only; HOSTILE_WRITES_OUTSIDE=0 was set)');
   rmSync(outside, { recursive: true, force: true });
   rmSync(root, { recursive: true, force: true });
 });
@@ -443,11 +443,11 @@ describe('hostile input against a live tickwork serve', () => {
       'adam',
       'classification',
     ];
-    // Model channels do not get devices or FIFOs: model:load of /dev/urandom reads without end
-    // (4.9 GB in 60 s, measured) and of a FIFO hangs — the model reader's part of issue 18, on
-    // another branch. HOSTILE_MODEL_DEVICES=1 puts them back.
+    // Model channels get devices and FIFOs too: model:load of /dev/urandom used to read without end
+    // (4.9 GB in 60 s, measured) and a FIFO to hang; the model reader now opens regular files only.
+    // HOSTILE_MODEL_DEVICES=0 leaves them out.
     const notRegular = [join(data, 'pipe.csv'), '/dev/zero', '/dev/urandom'];
-    const modelStrings = strings.filter((x) => (process.env.HOSTILE_MODEL_DEVICES || !notRegular.includes(x)) && (WRITES_OUTSIDE || !outsideStrings.includes(x)));
+    const modelStrings = strings.filter((x) => (process.env.HOSTILE_MODEL_DEVICES !== '0' || !notRegular.includes(x)) && (WRITES_OUTSIDE || !outsideStrings.includes(x)));
     const perChannel = 150;
     // run:delete last: it can delete the trained run, and with it the model the other channels use.
     const order = [...REQUEST_CHANNELS.filter((c) => c !== 'run:delete'), 'run:delete' as const];
