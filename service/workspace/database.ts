@@ -258,34 +258,63 @@ export function openWorkspaceDatabase(dir: string, options: { readOnly?: boolean
     return { db, dir, readOnly: true, note: `The workspace ${dir} is read-only: its runs and models can be viewed and used, but new runs are not recorded.` };
   }
   // Look before writing anything: a newer schema must be left exactly as it is (no -wal file either).
-  if (exists) {
+  for (let attempt = 0; exists; attempt++) {
     const peek = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const version = schemaVersion(peek, file);
       if (version > SCHEMA_VERSION) throw newerSchema(file, version);
+      break;
+    } catch (err) {
+      if (!locked(err) || attempt >= LOCKED_RETRIES) throw err;
+      sleepSync(50 + attempt * 50);
     } finally {
       peek.close();
     }
   }
-  const db = new Database(file);
-  let note: string | null = null;
-  try {
-    configure(db, false);
-    const version = schemaVersion(db, file);
-    if (version < SCHEMA_VERSION) {
-      if (version > 0) {
-        const backup = `${file}.v${version}.bak`;
-        db.exec(`VACUUM INTO '${backup.replace(/'/g, "''")}'`);
-        note = `The workspace was upgraded from schema ${version} to ${SCHEMA_VERSION}; the old database was kept as ${backup}.`;
+  // Another process opening the same workspace at this moment (switching it to WAL, migrating it)
+  // can make SQLite answer "database is locked" at once, past the busy timeout: that is not damage,
+  // so the open is tried again for a while.
+  for (let attempt = 0; ; attempt++) {
+    const db = new Database(file);
+    let note: string | null = null;
+    try {
+      configure(db, false);
+      const version = schemaVersion(db, file);
+      if (version < SCHEMA_VERSION) {
+        if (version > 0) {
+          const backup = `${file}.v${version}.bak`;
+          db.exec(`VACUUM INTO '${backup.replace(/'/g, "''")}'`);
+          note = `The workspace was upgraded from schema ${version} to ${SCHEMA_VERSION}; the old database was kept as ${backup}.`;
+        }
+        applyMigrations(db);
       }
-      applyMigrations(db);
+      return { db, dir, readOnly: false, note };
+    } catch (err) {
+      db.close();
+      if (locked(err)) {
+        if (attempt < LOCKED_RETRIES) {
+          sleepSync(50 + attempt * 50);
+          continue;
+        }
+        throw new TickworkError('busy', `${file} is held locked by another process (${(err as Error).message}). Wait for it to finish, or choose another workspace with --workspace DIR.`);
+      }
+      if (err instanceof TickworkError) throw err;
+      throw new TickworkError('bad_data', `${file} is damaged and cannot be used (${(err as Error).message}). It was left as it is. ${moveAside(file)}`);
     }
-  } catch (err) {
-    db.close();
-    if (err instanceof TickworkError) throw err;
-    throw new TickworkError('bad_data', `${file} is damaged and cannot be used (${(err as Error).message}). It was left as it is. ${moveAside(file)}`);
   }
-  return { db, dir, readOnly: false, note };
+}
+
+/** Tries of an open that found the database locked (about 10 s in all). */
+const LOCKED_RETRIES = 20;
+
+function locked(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  const schemaError = (err as TickworkError)?.message ?? '';
+  return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED' || /database is locked|database table is locked/.test(e?.message ?? '') || /\(database is locked\)/.test(schemaError);
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function newerSchema(file: string, version: number): TickworkError {

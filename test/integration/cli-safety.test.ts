@@ -191,7 +191,7 @@ describe('damaged models, zip bombs and oversized runs: exit 2 with a plain mess
     const started = Date.now();
     const data = tickwork('inspect', '--data', fifo);
     expect(data.code).toBe(2);
-    expect(data.stderr).toContain(`${fifo} is not a regular file (a device, pipe or socket)`);
+    expect(data.stderr).toContain(`${fifo} is a named pipe (FIFO), not a data file`);
     const asModel = tickwork('predict', '--model', fifo, '--data', 'datasets/iris.csv', '--out', join(dir, 'never3.csv'));
     expect(asModel.code).toBe(2);
     expect(asModel.stderr).toContain('is not a regular file or folder');
