@@ -222,8 +222,12 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await page.goto(server.url);
   await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('target-select')).toHaveValue('label');
-  await page.getByTestId('epochs-input').fill('60');
+  // A run that lasts until it is stopped: a 60-epoch run ended (and moved the axes by importance)
+  // before the first look at them.
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.01');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('train-button').click();
   const surface = page.getByTestId('surface');
   // Before importance: the first two numeric inputs that take more than two values (not sex).
@@ -236,7 +240,9 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   const [yMin, yMax] = (await surface.getAttribute('data-y-range'))!.split(',').map(Number);
   expect(yMin).toBeGreaterThanOrEqual(0);
   expect(yMax).toBeLessThanOrEqual(99);
-  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  await page.waitForTimeout(2000); // a few hundred epochs, enough to learn a + b
+  await page.getByTestId('stop-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 90_000 });
   // Once permutation importance is in: a and b, the two inputs the label is made of.
   await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
   await expect.poll(async () => [await page.getByTestId('surface-x').inputValue(), await page.getByTestId('surface-y').inputValue()].sort().join(' × '), { timeout: 30_000 }).toBe('a × b');
