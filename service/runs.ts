@@ -10,16 +10,7 @@ import type { PreparedRun } from './run-planner.js';
 import { RunSession, type RunSessionDeps } from './run-session.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { StepPoint } from './workspace/run-store.js';
-
-/** Whether a process with this pid runs on this machine. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
-  }
-}
+import { processAlive } from '../models/process-alive.js';
 
 export class RunRegistry {
   readonly #sessions = new Map<string, RunSession>();

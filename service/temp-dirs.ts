@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive as alive } from '../models/process-alive.js';
 
 const PATTERN = /^tickwork-([a-z]+)-(\d+)-/;
 /** Kinds with their own cleanup elsewhere (DuckDB's spill folders: models/data/engine.ts). */
@@ -58,15 +59,6 @@ export function removeTempDirSync(dir: string): void {
 export function inTempDir(path: string): boolean {
   for (const dir of live) if (path === dir || path.startsWith(dir + '/') || path.startsWith(dir + '\\')) return true;
   return false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Remove Tickwork temp folders left by processes that are gone; returns their names. */

@@ -21,6 +21,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { TickworkError } from '../../shared/errors.js';
+import { processAlive as alive } from '../process-alive.js';
 
 export type Connection = DuckDBConnection;
 
@@ -55,15 +56,6 @@ function memoryLimit(): string {
 }
 
 const TEMP_PREFIX = 'tickwork-duckdb-';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Spill folders of processes that are gone (killed, or a worker thread terminated before its exit

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
+import { processAlive as alive } from '../process-alive.js';
 
 /** What the caller says when the target may be replaced regardless (CLI --force, the app's "Replace"). */
 export interface WriteOptions {
@@ -217,15 +218,6 @@ function isStagingName(name: string): boolean {
 /** A hidden sibling of `target` to stage into: `.NAME.tickwork-TAG-PID-RANDOM`. */
 export function stagingPath(target: string, tag: string): string {
   return join(dirname(target), `.${basename(target)}.tickwork-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Remove staging entries in `parent` left by Tickwork processes that are gone (a crash, a kill). */
