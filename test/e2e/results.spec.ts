@@ -120,6 +120,14 @@ test('cross-validation from the Training step: its folds and final model are gro
   const foldEpochs = rowEpochs.filter((_, i) => /fold/.test(names[i])).sort((a, b) => b - a);
   await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
   await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv.png' });
+  // The chart by optimizer step, on a log scale, smoothed: the same points, the axis says so.
+  await page.getByTestId('compare-x').selectOption('step');
+  await page.getByTestId('compare-log-y').check();
+  await page.getByTestId('compare-smoothing').fill('0.6');
+  await expect(page.getByTestId('compare-smoothing-value')).toHaveText('0.60');
+  await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
+  await expect(chart).toHaveAttribute('aria-label', /by step/);
+  await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv-step-log-smoothed.png' });
 });
 
 test('the query step: a filter and a derived column become the dataset; a bad query is explained under the box and the dataset stays', async ({ page }) => {

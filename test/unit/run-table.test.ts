@@ -1,7 +1,7 @@
 /** The run table's rules on plain rows: sort by any column, filter, group races, columns that differ. */
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../../shared/contract';
-import { bestRun, cellText, COLUMNS, differingColumns, filterRows, groupBands, groupByRace, NO_FILTER, sortRows } from '../../renderer/features/compare/run-table';
+import { bestRun, cellText, COLUMNS, differingColumns, filterRows, groupBands, groupByRace, NO_FILTER, smoothPoints, sortRows } from '../../renderer/features/compare/run-table';
 
 let seq = 0;
 const row = (over: Partial<RunRow>): RunRow =>
@@ -112,6 +112,18 @@ describe('run table', () => {
     expect(band.upper[0].y - band.mean[0].y).toBeCloseTo(0.1, 12); // sd of 0.5, 0.6, 0.7
     expect(band.lower[1].y).toBeCloseTo(0.8 - 0.1, 12);
     expect(groupBands(rows.slice(0, 1), curves, 'accuracy')).toEqual([]);
+  });
+
+  it("smooths as TensorBoard does: a debiased moving average (the first point is itself), 0 leaves the curve alone", () => {
+    const points = [1, 0, 1, 0].map((y, x) => ({ x, y }));
+    expect(smoothPoints(points, 0)).toEqual(points);
+    const s = smoothPoints(points, 0.5).map((p) => p.y);
+    // last: 0.5, 0.25, 0.625, 0.3125; debiased by 1 − 0.5^n: 0.5, 0.75, 0.875, 0.9375
+    expect(s[0]).toBeCloseTo(1, 12);
+    expect(s[1]).toBeCloseTo(0.25 / 0.75, 12);
+    expect(s[2]).toBeCloseTo(0.625 / 0.875, 12);
+    expect(s[3]).toBeCloseTo(0.3125 / 0.9375, 12);
+    expect(smoothPoints([{ x: 0, y: 2 }, { x: 1, y: NaN }, { x: 2, y: 2 }], 0.9).map((p) => p.y)).toEqual([2, NaN, expect.closeTo(2, 12)]);
   });
 
   it('shows the baselines beside the network, by the chosen metric, and the warnings', () => {

@@ -30,12 +30,19 @@ export interface CompareView {
   filter: Omit<RunFilter, 'dataset'>;
   onlyDiffering: boolean;
   groupRaces: boolean;
+  chartX?: 'epoch' | 'step';
+  logY?: boolean;
+  smoothing?: number;
 }
 
 export class CompareState {
   readonly #sources: CompareSources;
   rows = $state.raw<RunRow[]>([]);
   metric = $state<CompareMetric>('loss');
+  /** The chart: x by epoch or by optimizer step, a log-scale y, and TensorBoard-style smoothing (0–0.99). */
+  chartX = $state<'epoch' | 'step'>('epoch');
+  logY = $state(false);
+  smoothing = $state(0);
   sortBy = $state('startedAt');
   sortDirection = $state<'asc' | 'desc'>('desc');
   datasetScope = $state<DatasetScope>('current');
@@ -228,6 +235,9 @@ export class CompareState {
       filter: $state.snapshot(this.filter),
       onlyDiffering: this.onlyDiffering,
       groupRaces: this.groupRaces,
+      chartX: this.chartX,
+      logY: this.logY,
+      smoothing: this.smoothing,
     };
   }
 
@@ -242,6 +252,9 @@ export class CompareState {
     if (v.filter && typeof v.filter === 'object') this.filter = { ...this.filter, ...v.filter };
     if (typeof v.onlyDiffering === 'boolean') this.onlyDiffering = v.onlyDiffering;
     if (typeof v.groupRaces === 'boolean') this.groupRaces = v.groupRaces;
+    if (v.chartX === 'epoch' || v.chartX === 'step') this.chartX = v.chartX;
+    if (typeof v.logY === 'boolean') this.logY = v.logY;
+    if (typeof v.smoothing === 'number' && v.smoothing >= 0 && v.smoothing < 1) this.smoothing = v.smoothing;
   }
 }
 

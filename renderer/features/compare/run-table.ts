@@ -146,6 +146,23 @@ export function groupByRace(rows: readonly RunRow[], folded: ReadonlySet<string>
   return items;
 }
 
+/**
+ * TensorBoard's smoothing: an exponential moving average with weight `weight` (0: none, up to 0.99),
+ * debiased so that the first points are not pulled towards zero. Non-finite points pass as they are.
+ */
+export function smoothPoints(points: readonly { x: number; y: number }[], weight: number): { x: number; y: number }[] {
+  if (!(weight > 0)) return points.slice();
+  const w = Math.min(weight, 0.999);
+  let last = 0;
+  let n = 0;
+  return points.map((p) => {
+    if (!Number.isFinite(p.y)) return { ...p };
+    last = last * w + (1 - w) * p.y;
+    n++;
+    return { x: p.x, y: last / (1 - w ** n) };
+  });
+}
+
 /** A seed-repeats (or cross-validation) group's curve: per epoch, the mean and sample sd over its runs that reached it. */
 export interface GroupBand {
   groupId: string;
