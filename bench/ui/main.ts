@@ -10,6 +10,7 @@ import '../../renderer/styles.css';
 import LivePanel from '../../renderer/features/live/LivePanel.svelte';
 import ComparePanel from '../../renderer/features/compare/ComparePanel.svelte';
 import { LiveRun } from '../../renderer/features/live/live-run.svelte';
+import { RunTimeline } from '../../renderer/features/live/timeline.svelte';
 import { CompareState } from '../../renderer/features/compare/compare.svelte';
 import { ErrorBanner } from '../../renderer/lib/errors.svelte';
 import { fakeApi } from '../../test/helpers/fake-api';
@@ -39,7 +40,7 @@ const compare = new CompareState(fake.api, errors, { currentDataset: () => 'benc
 const app = document.getElementById('app')!;
 app.className = 'layout';
 app.style.gridTemplateColumns = '1fr';
-mount(LivePanel, { target: app, props: { live, onExport: () => undefined } });
+mount(LivePanel, { target: app, props: { live, timeline: new RunTimeline(fake.api, errors), onExport: () => undefined } });
 mount(ComparePanel, { target: app, props: { compare, onUse: () => undefined, onShow: () => undefined } });
 
 let step = 0;

@@ -196,3 +196,34 @@ test('Predict & export writes the run as a PyTorch recipe: train.py with the run
   expect(JSON.parse(new TextDecoder().decode(files['run-config.json'])).epochs).toBe(2);
   await expect(page.getByTestId('export-report')).toContainText('train.py');
 });
+
+test('the timeline scrubs and replays a finished run: Results and the decision surface as they were at each epoch', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByTestId('bundled-select').selectOption('moons');
+  await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('moons');
+  await page.getByTestId('epochs-input').fill('12');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  const slider = page.getByTestId('timeline-slider');
+  await expect(slider).toHaveAttribute('max', '12');
+  await expect(page.getByTestId('timeline-at')).toContainText('the run as it ended (12 epochs kept)');
+  const finalStep = Number(await page.getByTestId('surface').getAttribute('data-step'));
+  // Back to epoch 2: the surface and Results are those of epoch 2.
+  await slider.evaluate((el: { value: string; dispatchEvent(e: unknown): boolean }) => {
+    el.value = '2';
+    el.dispatchEvent(new (globalThis as unknown as { Event: new (t: string, o: object) => unknown }).Event('input', { bubbles: true }));
+  });
+  await expect(page.getByTestId('timeline-at')).toContainText('as at epoch 2 of 12');
+  await expect(page.getByTestId('results-title')).toContainText('epoch 2');
+  await expect.poll(async () => Number(await page.getByTestId('surface').getAttribute('data-step'))).toBeLessThan(finalStep);
+  await page.getByTestId('live-panel').screenshot({ path: 'test-results/screenshots/timeline-epoch-2.png' });
+  // Replay walks to the last kept epoch; "End of run" shows the returned model again.
+  await page.getByTestId('timeline-play').click();
+  await expect(page.getByTestId('timeline-at')).toContainText('as at epoch 12 of 12', { timeout: 20_000 });
+  await page.getByTestId('timeline-latest').click();
+  await expect(page.getByTestId('timeline-at')).toContainText('the run as it ended');
+  await expect(page.getByTestId('surface')).toHaveAttribute('data-step', String(finalStep));
+});
