@@ -219,6 +219,7 @@ test('the timeline scrubs and replays a finished run: Results and the decision s
   await expect(page.getByTestId('timeline-at')).toContainText('as at epoch 2 of 12');
   await expect(page.getByTestId('results-title')).toContainText('epoch 2');
   await expect.poll(async () => Number(await page.getByTestId('surface').getAttribute('data-step'))).toBeLessThan(finalStep);
+  await page.waitForTimeout(1500); // charts out of view draw once the page is idle
   await page.getByTestId('live-panel').screenshot({ path: 'test-results/screenshots/timeline-epoch-2.png' });
   // Replay walks to the last kept epoch; "End of run" shows the returned model again.
   await page.getByTestId('timeline-play').click();
