@@ -228,3 +228,16 @@ test('the timeline scrubs and replays a finished run: Results and the decision s
   await expect(page.getByTestId('timeline-at')).toContainText('the run as it ended');
   await expect(page.getByTestId('surface')).toHaveAttribute('data-step', String(finalStep));
 });
+
+test('browser mode opens a file by its path on the server (a remote box), and says what is wrong with a relative one', async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-path-'));
+  const file = join(dir, 'remote.csv');
+  await writeFile(file, 'x,y,label\n' + Array.from({ length: 60 }, (_, i) => `${i},${(i * 7) % 11},${i % 2 ? 'a' : 'b'}`).join('\n') + '\n');
+  await page.goto(server.url);
+  await page.getByTestId('server-path').fill('remote.csv');
+  await page.getByTestId('open-server-path').click();
+  await expect(page.getByTestId('error-banner')).toContainText('must be an absolute path');
+  await page.getByTestId('server-path').fill(file);
+  await page.getByTestId('open-server-path').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('remote.csv — 60 rows × 3 columns');
+});
