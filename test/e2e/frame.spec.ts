@@ -417,8 +417,11 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   // A deep link opened in a new load goes to its run.
   await page.goto(`${server.url}#run/${runB}`);
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
+  // What Live shows is that run's, not the one shown a moment before (run A trained for thousands of steps).
+  await expect(page.getByTestId('tick-counter')).toContainText('epoch 3/3');
   await expect(page.locator('#live-title')).toBeInViewport();
   await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
+  while ((await page.getByTestId('toast').count()) > 0) await page.getByTestId('toast').first().getByRole('button', { name: 'Dismiss' }).click();
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'test-results/screenshots/frame-view-1280x800.png' });
 
