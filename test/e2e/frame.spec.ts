@@ -443,6 +443,9 @@ test('axe-core finds no accessibility violation on the first screen and after a 
   await page.goto(server.url);
   await expect(page.getByTestId('backend')).toContainText('backend:');
   expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
   await openBundled(page, 'iris');
   await trainFor(page, 3);
   // Let the toasts go: axe checks what stays.
