@@ -172,6 +172,11 @@ test('context changes are explicit: runs named, downloads named after data and r
   await pickFile(page, 'load-model-button', zip);
   await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
   await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
+
+  // Back to iris from the sidebar's list of datasets: the loaded export stays (the user chose it), the data switches.
+  await page.getByTestId('ws-dataset').filter({ hasText: 'iris' }).click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
 });
 
 test('a short run is shown whole: one LR point per step, not one per throttled progress event', async ({ page }) => {
