@@ -172,6 +172,11 @@ test('context changes are explicit: runs named, downloads named after data and r
   await pickFile(page, 'load-model-button', zip);
   await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
   await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
+
+  // Back to iris from the sidebar's list of datasets: the loaded export stays (the user chose it), the data switches.
+  await page.getByTestId('ws-dataset').filter({ hasText: 'iris' }).click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
 });
 
 test('a short run is shown whole: one LR point per step, not one per throttled progress event', async ({ page }) => {
@@ -423,8 +428,11 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   // A deep link opened in a new load goes to its run.
   await page.goto(`${server.url}#run/${runB}`);
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runB);
+  // What Live shows is that run's, not the one shown a moment before (run A trained for thousands of steps).
+  await expect(page.getByTestId('tick-counter')).toContainText('epoch 3/3');
   await expect(page.locator('#live-title')).toBeInViewport();
   await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
+  while ((await page.getByTestId('toast').count()) > 0) await page.getByTestId('toast').first().getByRole('button', { name: 'Dismiss' }).click();
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'test-results/screenshots/frame-view-1280x800.png' });
 
@@ -446,6 +454,9 @@ test('axe-core finds no accessibility violation on the first screen and after a 
   await page.goto(server.url);
   await expect(page.getByTestId('backend')).toContainText('backend:');
   expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
   await openBundled(page, 'iris');
   await trainFor(page, 3);
   // Let the toasts go: axe checks what stays.

@@ -257,9 +257,11 @@ export class LiveRun {
   }
 
   async #refresh(): Promise<void> {
-    if (!this.runId) return;
-    const run = await this.errors.guard(() => this.api.getRun({ runId: this.runId! }), { keep: true });
-    if (!run) return;
+    const runId = this.runId;
+    if (!runId) return;
+    const run = await this.errors.guard(() => this.api.getRun({ runId }), { keep: true });
+    // Another run was shown meanwhile (two quick clicks, back / forward): this answer is not for it.
+    if (!run || this.runId !== runId) return;
     this.run = run;
     if (run.results) this.results = run.results;
     this.status = run.status;
