@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRow } from '../../shared/contract';
-import { workspaceGroups } from '../../renderer/features/frame/workspace-lists';
-import { parseHash } from '../../renderer/features/frame/navigation.svelte';
+import type { RunRow } from '../../../shared/contract';
+import { workspaceGroups } from '../../../renderer/features/frame/workspace-lists';
+import { parseHash } from '../../../renderer/features/frame/navigation.svelte';
 
 let seq = 0;
 const row = (over: Partial<RunRow>): RunRow => ({ runId: `r${++seq}`, seq, name: `#${seq} adam lr 0.001`, datasetId: 'd1', datasetName: 'moons', raceId: null, ...over }) as RunRow;
