@@ -128,6 +128,12 @@ test('cross-validation from the Training step: its folds and final model are gro
   await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
   await expect(chart).toHaveAttribute('aria-label', /by step/);
   await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv-step-log-smoothed.png' });
+  // "Use the best run": one click, and the notice says which run and by which metric.
+  const bestName = (await page.locator('[data-testid="compare-row"][data-best="true"]').getByTestId('compare-name').textContent())!.trim();
+  await expect(page.getByTestId('use-best')).toContainText(bestName.replace(/best$/, '').trim());
+  await page.getByTestId('use-best-button').click();
+  await expect(page.getByTestId('notice')).toContainText(/the best listed run by validation accuracy/);
+  await expect(page.getByTestId('use-best')).toHaveCount(0);
 });
 
 test('the query step: a filter and a derived column become the dataset; a bad query is explained under the box and the dataset stays', async ({ page }) => {
