@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serve, type Served } from '../helpers/serve';
+import { failOnPageErrors, openBundled, pickFile } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -16,32 +17,11 @@ test.beforeEach(async () => {
   server = await serve();
 });
 
-// Any uncaught error in the page fails the test.
-const pageErrors = new WeakMap<Page, string[]>();
-test.beforeEach(({ page }) => {
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (e) => errors.push(e.message));
-});
-test.afterEach(({ page }) => {
-  expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
-});
+failOnPageErrors();
 
 test.afterEach(async () => {
   await server?.stop();
 });
-
-async function openBundled(page: Page, name: string) {
-  await page.getByTestId('bundled-select').selectOption(name);
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText(name);
-}
-
-async function pickFile(page: Page, button: string, path: string) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId(button).click();
-  await (await chooser).setFiles(path);
-}
 
 /** A CSV in a fresh folder: an ID column, two numeric inputs, a binary label. */
 async function writeCsv(name: string, rows = 120): Promise<string> {

@@ -3,11 +3,12 @@
  * validation row, a saved threshold changes what-if and batch-scoring labels, and the baselines
  * and the importance chart show.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
+import { openBundled, pickFile } from '../helpers/workbench-page';
 
 let server: Served;
 test.beforeEach(async () => {
@@ -17,12 +18,6 @@ test.afterEach(async () => {
   if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
   await server?.stop();
 });
-
-async function pickFile(page: Page, button: string, path: string) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId(button).click();
-  await (await chooser).setFiles(path);
-}
 
 test('the threshold moves the confusion matrix; a saved threshold changes what-if and scoring; baselines and importance show', async ({ page }) => {
   // A binary file where a 20% minority ("churn") depends on two of four columns.
@@ -94,9 +89,7 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
 
 test('cross-validation from the Training step: its folds and final model are grouped in Compare with the mean ± sd over the folds', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('bundled-select').selectOption('iris');
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await openBundled(page, 'iris');
   await page.getByTestId('epochs-input').fill('5');
   await page.getByTestId('lr-input').fill('0.05');
   await expect(page.getByTestId('evaluation-count')).toBeDisabled();
@@ -183,9 +176,7 @@ test('the query step: a filter and a derived column become the dataset; a bad qu
 
 test('Predict & export writes the run as a PyTorch recipe: train.py with the run, its split, its model and the bundled data', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('bundled-select').selectOption('iris');
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await openBundled(page, 'iris');
   await page.getByTestId('epochs-input').fill('2');
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
@@ -205,9 +196,7 @@ test('Predict & export writes the run as a PyTorch recipe: train.py with the run
 
 test('the timeline scrubs and replays a finished run: Results and the decision surface as they were at each epoch', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('bundled-select').selectOption('moons');
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText('moons');
+  await openBundled(page, 'moons');
   await page.getByTestId('epochs-input').fill('12');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();

@@ -8,6 +8,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
+import { failOnPageErrors, openBundled, pickFile } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -17,16 +18,7 @@ test.beforeEach(async () => {
   server = await serve();
 });
 
-// Any uncaught error in the page (a Svelte render failure, say duplicate keys in a list) fails the test.
-const pageErrors = new WeakMap<Page, string[]>();
-test.beforeEach(({ page }) => {
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (e) => errors.push(e.message));
-});
-test.afterEach(({ page }) => {
-  expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([]);
-});
+failOnPageErrors();
 
 test.afterEach(async () => {
   if (process.env.TICKWORK_E2E_SERVER_LOG) console.log(server?.output().slice(-6000));
@@ -56,19 +48,6 @@ async function shot(page: Page, name: string, part?: Locator) {
   if (part) return void (await part.screenshot({ path, style: '.topbar { position: static !important; }' }));
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true });
-}
-
-/** Pick a file the way a user does: click the button, answer the browser's file chooser. */
-async function pickFile(page: Page, button: string, path: string) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId(button).click();
-  await (await chooser).setFiles(path);
-}
-
-async function openBundled(page: Page, name: string) {
-  await page.getByTestId('bundled-select').selectOption(name);
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText(name);
 }
 
 test('trains on a bundled dataset, watches the loss chart update, and exports', async ({ page }) => {

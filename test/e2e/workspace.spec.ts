@@ -3,12 +3,13 @@
  * and after the server restarts (the bookmarked URL keeps working), and the run table sorts,
  * filters, renames and deletes.
  */
-import { test, expect, request, type Page } from '@playwright/test';
+import { test, expect, request } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
+import { openBundled } from '../helpers/workbench-page';
 
 const servers: Served[] = [];
 test.afterEach(async () => {
@@ -28,12 +29,6 @@ async function start(workspace: string, port: number): Promise<Served> {
   const server = await serve(['--port', String(port)], { TICKWORK_WORKSPACE: workspace });
   servers.push(server);
   return server;
-}
-
-async function openBundled(page: Page, name: string) {
-  await page.getByTestId('bundled-select').selectOption(name);
-  await page.getByTestId('open-bundled').click();
-  await expect(page.getByTestId('dataset-meta')).toContainText(name);
 }
 
 test('after a reload part-way through and a server restart, the runs, the open dataset, the settings and the shown run come back', async ({ page }) => {
