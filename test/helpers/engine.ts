@@ -2,8 +2,11 @@
 import { generateToy } from '../../models/data/toy';
 import { profileTable } from '../../models/data/schema';
 import { splitRows } from '../../models/data/split';
-import { encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget } from '../../models/prep/preprocessing';
-import { loopConfig, type DataPart, type TrainInput } from '../../models/train/loop';
+import { encodeFeatures, encodeTarget, fitPreprocessing, rowsWithTarget, type PreprocessingSpec } from '../../models/prep/preprocessing';
+import { loopConfig, trainModel, type DataPart, type TrainInput } from '../../models/train/loop';
+import { selectBackend } from '../../models/backend';
+import { modelToArtifacts } from '../../models/io/artifacts';
+import type { ExportBundle } from '../../models/io/export-folder';
 import type { RunConfigInput } from '../../shared/run-config';
 import { tableFromRows } from '../../models/data/table';
 import { createRng, normal } from '../../models/random';
@@ -35,4 +38,24 @@ export function linearRegressionInput(overrides: Partial<RunConfigInput> = {}): 
   const part = (r: Int32Array): DataPart => ({ ...encodeFeatures(spec, table, r), y: encodeTarget(spec, table, r) });
   const config = loopConfig({ epochs: 40, batchSize: 32, optimizer: { name: 'adam', lr: 0.01 }, model: { hidden: [16] }, ...overrides });
   return { config, task: 'regression', classes: 1, targetStats: spec.targetStats, train: part(split.train), validation: part(split.validation), test: part(split.test) };
+}
+
+/**
+ * An export of a moons model trained for one epoch, with a hand-written preprocessing of its two
+ * numeric inputs (what the export and model-loading tests write, damage and read back).
+ */
+export async function moonsBundle(overrides: Partial<RunConfigInput> = {}): Promise<ExportBundle> {
+  await selectBackend('wasm');
+  const result = await trainModel(moonsInput({ epochs: 1, ...overrides }));
+  const preprocessing: PreprocessingSpec = {
+    format: 'tickwork-preprocessing', version: 1, task: 'binary', target: 'label', inputs: ['x1', 'x2'],
+    features: [
+      { name: 'x1', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
+      { name: 'x2', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
+    ],
+    encoded: ['x1', 'x2'], labels: ['0', '1'], targetStats: null,
+  };
+  const bundle = { artifacts: await modelToArtifacts(result.model), preprocessing, runConfig: null, metrics: result.metrics };
+  result.model.dispose();
+  return bundle;
 }

@@ -14,6 +14,7 @@ import { zipSync } from 'fflate';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../helpers/serve';
+import { wsRequest } from '../helpers/ws-request';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
@@ -220,19 +221,6 @@ describe('damaged models, zip bombs and oversized runs: exit 2 with a plain mess
 });
 
 describe('browser mode writes only under the chosen folders', () => {
-  function request(ws: WebSocket, id: number, channel: string, input: unknown): Promise<{ ok: boolean; result?: any; error?: { code: string; message: string } }> {
-    return new Promise((resolve) => {
-      const onMessage = (data: WebSocket.RawData) => {
-        const frame = JSON.parse(String(data));
-        if (frame.type === 'response' && frame.id === id) {
-          ws.off('message', onMessage);
-          resolve(frame.envelope);
-        }
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ type: 'request', id, channel, input }));
-    });
-  }
 
   it('refuses an export outside the workspace, downloads, opened-data folders and --allow-dir; allows inside', async () => {
     const allowed = join(dir, 'allowed');
@@ -248,16 +236,16 @@ describe('browser mode writes only under the chosen folders', () => {
         socket.once('open', () => resolve(socket));
         socket.once('error', reject);
       });
-      const loaded = await request(ws, 1, 'model:load', { dir: model });
+      const loaded = await wsRequest(ws, 1, 'model:load', { dir: model });
       expect(loaded.ok, JSON.stringify(loaded.error)).toBe(true);
       const modelId = loaded.result.modelId;
-      const out = await request(ws, 2, 'model:export', { modelId, dir: join(outside, 'm.zip'), format: 'zip' });
+      const out = await wsRequest(ws, 2, 'model:export', { modelId, dir: join(outside, 'm.zip'), format: 'zip' });
       expect(out.ok).toBe(false);
       expect(out.error!.message).toContain(`${join(outside, 'm.zip')} (the export) is outside them`);
-      const scored = await request(ws, 3, 'model:score-file', { modelId, input: join(ROOT, 'datasets', 'iris.csv'), output: join(outside, '.bashrc'), force: true });
+      const scored = await wsRequest(ws, 3, 'model:score-file', { modelId, input: join(ROOT, 'datasets', 'iris.csv'), output: join(outside, '.bashrc'), force: true });
       expect(scored.ok).toBe(false);
       expect(scored.error!.message).toContain('is outside them');
-      const inside = await request(ws, 4, 'model:export', { modelId, dir: join(allowed, 'm.zip'), format: 'zip' });
+      const inside = await wsRequest(ws, 4, 'model:export', { modelId, dir: join(allowed, 'm.zip'), format: 'zip' });
       expect(inside.ok, JSON.stringify(inside.error)).toBe(true);
       ws.close();
     } finally {

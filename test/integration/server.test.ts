@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../service/http-server';
 import { createNodeService } from '../../service/runtime';
 import type { WorkbenchService } from '../../service/workbench-service';
+import { wsRequest } from '../helpers/ws-request';
 
 let service: WorkbenchService;
 let server: RunningServer;
@@ -32,19 +33,6 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<W
   });
 }
 
-function request(ws: WebSocket, id: number, channel: string, input: unknown): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(String(data));
-      if (frame.type === 'response' && frame.id === id) {
-        ws.off('message', onMessage);
-        resolve(frame.envelope);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ type: 'request', id, channel, input }));
-  });
-}
 
 describe('browser-mode server', () => {
   it('binds 127.0.0.1 and prints a URL with the token', () => {
@@ -70,14 +58,14 @@ describe('browser-mode server', () => {
   it('serves the contract over the WebSocket, validating input', async () => {
     const ws = await connect(`?token=${server.token}`);
     try {
-      const listed = await request(ws, 1, 'dataset:list', {});
+      const listed = await wsRequest(ws, 1, 'dataset:list', {});
       expect(listed.ok).toBe(true);
       expect((listed.result as { name: string }[]).map((d) => d.name)).toContain('iris');
-      const bad = await request(ws, 2, 'dataset:open', { source: { kind: 'file', path: 42 } });
+      const bad = await wsRequest(ws, 2, 'dataset:open', { source: { kind: 'file', path: 42 } });
       expect(bad.ok).toBe(false);
       expect(bad.error!.code).toBe('invalid_input');
       expect(bad.error!.message).toContain('dataset:open: invalid input — source.path');
-      const unknown = await request(ws, 3, 'system:shutdown', {});
+      const unknown = await wsRequest(ws, 3, 'system:shutdown', {});
       expect(unknown.error!.message).toContain('unknown channel');
     } finally {
       ws.close();

@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../models/backend';
-import { modelToArtifacts } from '../../models/io/artifacts';
 import { readExportFolder, writeExportFolder, type ExportBundle } from '../../models/io/export-folder';
-import { trainModel } from '../../models/train/loop';
-import type { PreprocessingSpec } from '../../models/prep/preprocessing';
-import { moonsInput } from '../helpers/engine';
+import { moonsBundle } from '../helpers/engine';
 import { rejected } from '../helpers/errors';
 
 let bundle: ExportBundle;
@@ -21,18 +17,7 @@ let dir: string;
 let n = 0;
 
 beforeAll(async () => {
-  await selectBackend('wasm');
-  const result = await trainModel(moonsInput({ epochs: 1, model: { hidden: [8, 4] } }));
-  const preprocessing: PreprocessingSpec = {
-    format: 'tickwork-preprocessing', version: 1, task: 'binary', target: 'label', inputs: ['x1', 'x2'],
-    features: [
-      { name: 'x1', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
-      { name: 'x2', kind: 'numeric', impute: 'mean', fill: 0, scaling: 'standard', center: 0, scale: 1, mean: 0, std: 1 },
-    ],
-    encoded: ['x1', 'x2'], labels: ['0', '1'], targetStats: null,
-  };
-  bundle = { artifacts: await modelToArtifacts(result.model), preprocessing, runConfig: null, metrics: result.metrics };
-  result.model.dispose();
+  bundle = await moonsBundle({ model: { hidden: [8, 4] } });
   dir = await mkdtemp(join(tmpdir(), 'tickwork-check-'));
 });
 
