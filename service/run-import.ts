@@ -16,7 +16,7 @@ import { summarizeNetwork } from '../shared/network.js';
 import { exportFiles, readExportFolder } from '../models/io/export-folder.js';
 import { typicalFromSpec } from '../models/prep/surface.js';
 import type { ModelRegistry } from './model-registry.js';
-import type { RunStore } from './workspace/run-store.js';
+import { defaultRunName, type RunStore } from './workspace/run-store.js';
 
 /** What train.py writes under `trainedBy` (the parts a run shows; the rest is kept in the config). */
 const trainedBySchema = z
@@ -122,7 +122,7 @@ export async function importRun(
     finishedAt: null,
   };
   const { seq } = deps.store.insert(summary, preprocessing, 'imported');
-  const renamed = `#${seq} ${config.data.optimizer.name} lr ${Number(config.data.optimizer.lr.toPrecision(3))} · ${by.tool}`;
+  const renamed = `${defaultRunName(seq, config.data)} · ${by.tool}`;
   deps.store.update(runId, { name: renamed });
   for (const record of history) deps.store.commitEpoch(runId, record, [], null);
   const { modelId, saved } = deps.models.registerRun(

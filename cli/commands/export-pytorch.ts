@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TickworkError } from '../../shared/errors.js';
-import { loadBundled } from '../../models/data/bundled.js';
+import { bundledTableOf } from '../../models/data/bundled.js';
 import { readExportFolder, type ExportBundle } from '../../models/io/export-folder.js';
 import { writePytorchExport } from '../../models/io/pytorch-export.js';
 import { paths } from '../../service/runtime.js';
@@ -38,7 +38,7 @@ export async function exportPytorch(values: Flags): Promise<void> {
   }
   const bundle = await bundleOf(get('model')!, values);
   const source = bundle.runConfig?.dataset.source ?? '';
-  const bundledTable = source.startsWith('bundled:') ? (await loadBundled(source.slice('bundled:'.length), paths.datasets())).table : null;
+  const bundledTable = await bundledTableOf(source, paths.datasets());
   const written = await writePytorchExport(get('out')!, bundle, { recipeScript: paths.pytorchRecipe(), bundledTable, force: values.force === true });
   if (!bundle.split) {
     process.stderr.write("note: this model carries no split (an older export); train.py will split the data again with the run's seed and shares.\n");

@@ -88,3 +88,8 @@ export async function loadBundled(name: string, datasetsDir: string, options: Re
   }
   return entry.load(datasetsDir, options);
 }
+
+/** The table of a bundled dataset named by a run's source ("bundled:iris"); null for a file. */
+export async function bundledTableOf(source: string, datasetsDir: string): Promise<Table | null> {
+  return source.startsWith('bundled:') ? (await loadBundled(source.slice('bundled:'.length), datasetsDir)).table : null;
+}

@@ -328,7 +328,11 @@ export async function readExportFolder(path: string): Promise<ExportBundle> {
 }
 
 /** Write the export as a zip (files at the root), atomically; never over a file that is not a Tickwork zip unless forced. */
-export async function writeExportZip(target: string, bundle: ExportBundle, options: WriteOptions = {}): Promise<{ dir: string; files: string[] }> {
+export async function writeExportZip(
+  target: string,
+  bundle: ExportBundle,
+  options: WriteOptions & { extra?: (staging: string) => Promise<string[]> } = {},
+): Promise<{ dir: string; files: string[] }> {
   const zipPath = resolve(target);
   await checkFileTarget(zipPath, 'zip', options);
   await mkdir(dirname(zipPath), { recursive: true }).catch(() => undefined);
@@ -336,7 +340,7 @@ export async function writeExportZip(target: string, bundle: ExportBundle, optio
   const staging = stagingPath(zipPath, 'staging');
   const tmp = stagingPath(zipPath, 'tmp');
   try {
-    const { files } = await writeExportFolder(staging, bundle);
+    const { files } = await writeExportFolder(staging, bundle, { extra: options.extra });
     const contents: Record<string, Uint8Array> = {};
     for (const file of files) contents[file] = new Uint8Array(await readFile(join(staging, file)));
     await writeFile(tmp, zipSync(contents));

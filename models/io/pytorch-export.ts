@@ -20,7 +20,7 @@ import { outputActivation, outputUnits, resolveLayers } from '../../shared/netwo
 import { OPTIMIZER_NAMES } from '../../shared/optimizers.js';
 import { ACTIVATIONS, SCHEDULE_KINDS } from '../../shared/run-config.js';
 import { cell, type Table } from '../data/table.js';
-import { EXPORT_OWN_FILES, writeExportFolder, type ExportBundle } from './export-folder.js';
+import { EXPORT_OWN_FILES, writeExportFolder, writeExportZip, type ExportBundle } from './export-folder.js';
 import { pytorchReadme } from './pytorch-readme.js';
 
 export const RECIPE_SCRIPT = 'train.py';
@@ -31,8 +31,10 @@ export interface PytorchExportOptions {
   recipeScript: string;
   /** A bundled dataset's table (the run's dataset source is `bundled:<name>`), written as data.csv. */
   bundledTable?: Table | null;
-  /** Write into a folder that holds files Tickwork did not write (they are kept). */
+  /** Write into a folder that holds files Tickwork did not write (they are kept), or over a file that is not a Tickwork zip. */
   force?: boolean;
+  /** A folder (default), or one zip of its files (browser mode's download). */
+  format?: 'folder' | 'zip';
 }
 
 interface LayerConfig {
@@ -101,15 +103,13 @@ export async function writePytorchExport(target: string, bundle: ExportBundle, o
     throw new TickworkError('io', `The PyTorch recipe template ${options.recipeScript} cannot be read (${(err as Error).message}); reinstall Tickwork.`);
   }
   const bundled = bundle.runConfig!.dataset.source.startsWith('bundled:') && options.bundledTable ? options.bundledTable : null;
+  const extra = async (staging: string) => {
+    await writeFile(join(staging, RECIPE_SCRIPT), script, { mode: 0o755 });
+    if (bundled) await writeFile(join(staging, BUNDLED_DATA_FILE), tableCsv(bundled));
+    await writeFile(join(staging, 'README.md'), pytorchReadme(bundle, { dataFile: bundled ? BUNDLED_DATA_FILE : null }));
+    return [RECIPE_SCRIPT, ...(bundled ? [BUNDLED_DATA_FILE] : [])];
+  };
+  if (options.format === 'zip') return writeExportZip(target, bundle, { force: options.force, extra });
   // An earlier recipe folder is replaced file by file; the user's files in it are never touched.
-  return writeExportFolder(target, bundle, {
-    force: options.force,
-    own: [...EXPORT_OWN_FILES, RECIPE_SCRIPT, BUNDLED_DATA_FILE],
-    extra: async (staging) => {
-      await writeFile(join(staging, RECIPE_SCRIPT), script, { mode: 0o755 });
-      if (bundled) await writeFile(join(staging, BUNDLED_DATA_FILE), tableCsv(bundled));
-      await writeFile(join(staging, 'README.md'), pytorchReadme(bundle, { dataFile: bundled ? BUNDLED_DATA_FILE : null }));
-      return [RECIPE_SCRIPT, ...(bundled ? [BUNDLED_DATA_FILE] : [])];
-    },
-  });
+  return writeExportFolder(target, bundle, { force: options.force, own: [...EXPORT_OWN_FILES, RECIPE_SCRIPT, BUNDLED_DATA_FILE], extra });
 }
