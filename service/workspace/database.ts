@@ -188,6 +188,7 @@ function schemaVersion(db: Db, file: string): number {
   try {
     return db.pragma('user_version', { simple: true }) as number;
   } catch (err) {
+    if (locked(err)) throw err; // another process holds it: not damage (the caller tries again)
     throw new TickworkError('bad_data', `${file} is damaged and cannot be read (${(err as Error).message}). It was left as it is. ${moveAside(file)}`);
   }
 }
@@ -249,7 +250,13 @@ export function openWorkspaceDatabase(dir: string, options: { readOnly?: boolean
       return { ...opened, dir, readOnly: true, note: `The workspace ${dir} is read-only and has no database yet: nothing is recorded in this session.` };
     }
     const db = new Database(file, { readonly: true, fileMustExist: true });
-    const version = schemaVersion(db, file);
+    let version: number;
+    try {
+      version = schemaVersion(db, file);
+    } catch (err) {
+      db.close();
+      throw locked(err) ? heldLocked(file, err) : err;
+    }
     if (version > SCHEMA_VERSION) {
       db.close();
       throw newerSchema(file, version);
@@ -265,7 +272,8 @@ export function openWorkspaceDatabase(dir: string, options: { readOnly?: boolean
       if (version > SCHEMA_VERSION) throw newerSchema(file, version);
       break;
     } catch (err) {
-      if (!locked(err) || attempt >= LOCKED_RETRIES) throw err;
+      if (!locked(err)) throw err;
+      if (attempt >= LOCKED_RETRIES) throw heldLocked(file, err);
       sleepSync(50 + attempt * 50);
     } finally {
       peek.close();
@@ -296,7 +304,7 @@ export function openWorkspaceDatabase(dir: string, options: { readOnly?: boolean
           sleepSync(50 + attempt * 50);
           continue;
         }
-        throw new TickworkError('busy', `${file} is held locked by another process (${(err as Error).message}). Wait for it to finish, or choose another workspace with --workspace DIR.`);
+        throw heldLocked(file, err);
       }
       if (err instanceof TickworkError) throw err;
       throw new TickworkError('bad_data', `${file} is damaged and cannot be used (${(err as Error).message}). It was left as it is. ${moveAside(file)}`);
@@ -309,8 +317,11 @@ const LOCKED_RETRIES = 20;
 
 function locked(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  const schemaError = (err as TickworkError)?.message ?? '';
-  return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED' || /database is locked|database table is locked/.test(e?.message ?? '') || /\(database is locked\)/.test(schemaError);
+  return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED' || /database is locked|database table is locked/.test(e?.message ?? '');
+}
+
+function heldLocked(file: string, err: unknown): TickworkError {
+  return new TickworkError('busy', `${file} is held locked by another process (${(err as Error).message}). Wait for it to finish, or choose another workspace with --workspace DIR.`);
 }
 
 function sleepSync(ms: number): void {
