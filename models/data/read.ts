@@ -19,10 +19,10 @@ import { TickworkError } from '../../shared/errors.js';
 import { describeFormats, formatOfExtension, type DataFormatId } from '../../shared/formats.js';
 import { emptyMessage, sniffHead } from './csv.js';
 import { engineTempDir, isInterrupt, uniqueName, withConnection, type Connection } from './engine.js';
-import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, type LoadedSource } from './engine-read.js';
+import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, nullStrings, nullsFor, type LoadedSource } from './engine-read.js';
 import { planColumns, profileColumns } from './engine-profile.js';
 import { fetchRows } from './engine-table.js';
-import { readHead, scanBytes, transcodeToUtf8 } from './file-scan.js';
+import { fieldsSeen, readHead, scanBytes, transcodeToUtf8 } from './file-scan.js';
 import { parseJson, parseJsonLines, readXlsx } from './formats.js';
 import { decodeText } from './encoding.js';
 import { normalizeQuery, runQuery } from './query.js';
@@ -208,8 +208,12 @@ async function loadSource(
     throw err;
   });
   scanning.catch(() => undefined);
+  // Only the missing tokens the file has (DuckDB tries each on every cell); an ASCII-compatible file only.
+  const asciiLike = head.encoding === 'utf-8' || head.encoding === 'windows-1252';
+  const seen = asciiLike ? await fieldsSeen(path, totalBytes, delimiter, nullStrings(options.missingTokens)) : null;
+  const nulls = nullsFor(options.missingTokens, seen);
   const parse = async (file: string) =>
-    loadDelimited(connection, created, { path: file, name, delimiter, header }, options.missingTokens, {
+    loadDelimited(connection, created, { path: file, name, delimiter, header }, nulls, {
       signal: inner.signal,
       onProgress: (share) => (parsedShare = share),
     });

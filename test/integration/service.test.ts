@@ -54,6 +54,16 @@ describe('WorkbenchService', () => {
     expect(wave.columns.map((c) => c.name)).toEqual(['x', 'y']);
   });
 
+  it('a dataset opened only to be inspected is described and checked, and refused for training until opened again', async () => {
+    const looked = await api.openDataset({ source: { kind: 'bundled', name: 'iris' }, options: { purpose: 'inspect' } });
+    expect([looked.rows, looked.sample]).toEqual([150, null]);
+    expect((await api.checkDataset({ datasetId: looked.id, target: 'species' })).map((f) => f.code)).toContain('duplicates');
+    await expect(api.startTraining({ datasetId: looked.id, config: { target: 'species', epochs: 1 } })).rejects.toThrow(/opened for inspection only .*Open it again to train/);
+    const opened = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
+    expect(opened.id).toBe(looked.id);
+    expect((await api.describeDataset({ datasetId: opened.id })).rows).toBe(150);
+  });
+
   it('trains iris end to end: events, metrics, predict, export, load back with the same numbers', async () => {
     const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
     const progress: EventPayload<'training:progress'>[] = [];
