@@ -21,7 +21,8 @@ export async function withService<T>(values: Flags, fn: (api: TickworkApi, servi
   const backend = oneOf('backend', values.backend as string | undefined, BACKEND_PREFERENCES);
   const workspace = openWorkspace(values);
   if (workspace.info.note) process.stderr.write(`note: ${workspace.info.note}\n`);
-  const service = createNodeService({ backend: backendPreferenceFromEnv(backend), workspace });
+  // One-shot commands serve no requests while a file is read: it is read on this thread (no worker to start).
+  const service = createNodeService({ backend: backendPreferenceFromEnv(backend), workspace, readData: 'here' });
   try {
     return await fn(inMemoryApi(service), service);
   } finally {

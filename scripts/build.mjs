@@ -68,7 +68,7 @@ if (want('node')) {
     // import() of a CommonJS dependency (DuckDB, tfjs) as require(): Node's ESM loader otherwise
     // parses the whole package to find its exports (~0.1 s for DuckDB's on every start).
     supported: { 'dynamic-import': false },
-    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts', 'bench-open-responsiveness': 'bench/open-responsiveness.ts' },
+    entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'data-worker': 'service/data-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts', 'bench-open-responsiveness': 'bench/open-responsiveness.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });
@@ -76,7 +76,7 @@ if (want('node')) {
 if (want('electron')) {
   await build({
     ...common,
-    entryPoints: { main: 'electron/main.ts', 'training-worker': 'service/training-worker.ts' },
+    entryPoints: { main: 'electron/main.ts', 'training-worker': 'service/training-worker.ts', 'data-worker': 'service/data-worker.ts' },
     outdir: 'dist/electron',
     outExtension: { '.js': '.cjs' },
     external: ['electron'],

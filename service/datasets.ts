@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DatasetSource, DatasetSummary, KnownDataset, RequestParsedInput } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
-import { DEFAULT_MAX_ROWS, readTableFile, type LoadedFile, type ReadOptions } from '../models/data/read.js';
+import { findBundled, listBundled } from '../models/data/bundled.js';
+import { DEFAULT_MAX_ROWS, type LoadedFile, type ReadOptions } from '../models/data/read.js';
+import { inProcessReader, type DataReader } from './data-reader.js';
 import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { cell, columnIndex, lineOf } from '../models/data/table.js';
@@ -42,16 +43,21 @@ export class DatasetStore {
     private readonly datasetsDir: string,
     private readonly bus: EventBus,
     private readonly workspace: Workspace,
+    private readonly reader: DataReader = inProcessReader,
   ) {}
 
   listBundled() {
     return listBundled();
   }
 
-  /** Read a source into a table (bundled datasets from the app's folder). */
+  /** Read a source into a table (bundled datasets from the app's folder), in the data worker when there is one. */
   load(source: DatasetSource, options: ReadOptions = {}): Promise<LoadedFile> {
-    if (source.kind === 'bundled') return loadBundled(source.name, this.datasetsDir, options);
-    return readTableFile(resolve(source.path), { sheet: source.sheet, ...options });
+    return this.reader.load(source.kind === 'file' ? { ...source, path: resolve(source.path) } : source, this.datasetsDir, options);
+  }
+
+  /** Stop the data worker (the service is closing). */
+  close(): Promise<void> {
+    return this.reader.close();
   }
 
   async open({ source, options }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {

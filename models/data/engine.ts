@@ -129,6 +129,11 @@ function getEngine(): Promise<Engine> {
   return engine;
 }
 
+/** Whether this thread has started its engine (the service's thread never should: it reads in the data worker). */
+export function engineStarted(): boolean {
+  return engine !== null;
+}
+
 /** The private folder DuckDB spills to; files the engine derives (transcoded text) go there too. */
 export async function engineTempDir(): Promise<string> {
   return (await getEngine()).tempDir;
