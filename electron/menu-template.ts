@@ -1,10 +1,12 @@
 /**
- * The application menu as data: File → Open dataset…, Open Recent, Export model…, Quit. Only
+ * The application menu as data: File → Open dataset…, Open Recent, Export model…, Quit; Go → one
+ * item per step (CmdOrCtrl+1…6), Back and Forward, each sent to the page as a menu action. Only
  * Electron's types are used here, so the menu is unit-tested without Electron (menu.ts builds it).
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { basename } from 'node:path';
 import type { MenuAction } from '../shared/shell.js';
+import { WORKBENCH_STEPS } from '../shared/workbench-steps.js';
 
 export interface MenuOptions {
   recentFiles: string[];
@@ -35,6 +37,20 @@ export function menuTemplate(options: MenuOptions, isMac: boolean): MenuItemCons
     },
     { role: 'editMenu' },
     { role: 'viewMenu' },
+    {
+      label: 'Go',
+      submenu: [
+        ...WORKBENCH_STEPS.map((step, i): MenuItemConstructorOptions => ({
+          label: step.label,
+          accelerator: `CmdOrCtrl+${i + 1}`,
+          click: () => options.send({ type: 'go-step', step: step.id }),
+        })),
+        { type: 'separator' },
+        // The platforms' own keys for history: ⌘[ / ⌘] on macOS, Alt+← / Alt+→ elsewhere.
+        { label: 'Back', accelerator: isMac ? 'Cmd+[' : 'Alt+Left', click: () => options.send({ type: 'go-back' }) },
+        { label: 'Forward', accelerator: isMac ? 'Cmd+]' : 'Alt+Right', click: () => options.send({ type: 'go-forward' }) },
+      ],
+    },
     { role: 'windowMenu' },
   ];
   return template;

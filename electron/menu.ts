@@ -1,5 +1,5 @@
 /**
- * The application menu: File → Open dataset…, Open Recent, Export model…, Quit.
+ * The application menu: File → Open dataset…, Open Recent, Export model…, Quit; Go → the steps, Back, Forward.
  */
 import { Menu } from 'electron';
 import { menuTemplate, type MenuOptions } from './menu-template.js';

@@ -171,6 +171,12 @@ export const epochRecordSchema = z.object({
   step: z.number().int(),
   train: metricsSchema,
   validation: metricsSchema.nullable(),
+  /**
+   * Wall-clock seconds from the start of training to the end of this epoch (its evaluation
+   * included, pauses too: it is the clock on the wall). Null or absent where it is not known:
+   * epochs recorded before Tickwork kept it, and runs imported from elsewhere.
+   */
+  elapsedS: z.number().nonnegative().nullable().optional(),
 });
 export type EpochRecord = z.infer<typeof epochRecordSchema>;
 

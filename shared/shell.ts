@@ -13,8 +13,15 @@ export const SHELL_CHANNELS = {
   droppedFile: 'shell:dropped-file',
 } as const;
 
-/** Menu commands the renderer carries out (File → Open dataset…, Export model…). */
-export type MenuAction = { type: 'open-dataset'; path: string } | { type: 'export-model' };
+import type { StepId } from './workbench-steps.js';
+
+/** Menu commands the renderer carries out (File → Open dataset…, Export model…; Go → a step, Back, Forward). */
+export type MenuAction =
+  | { type: 'open-dataset'; path: string }
+  | { type: 'export-model' }
+  | { type: 'go-step'; step: StepId }
+  | { type: 'go-back' }
+  | { type: 'go-forward' };
 
 export interface TickworkShell {
   /** Native "Open dataset" dialog; the chosen path, or null when cancelled. */

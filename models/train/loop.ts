@@ -177,6 +177,8 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
   let samples = 0;
   let trainingMs = 0;
   let segmentStart = performance.now();
+  /** When training began: each epoch record says how many wall-clock seconds after it the epoch ended. */
+  const wallStart = segmentStart;
   let lastRead = -Infinity;
   let lastYield = performance.now();
 
@@ -258,6 +260,7 @@ export async function trainModel(input: TrainInput, options: LoopOptions = {}): 
         train: evaluate(stepper.predict, input, trainEval, resultsPart === trainEval ? report : undefined),
         validation: input.validation && input.validation.rows > 0 ? evaluate(stepper.predict, input, input.validation, report) : null,
       };
+      record.elapsedS = Math.round(performance.now() - wallStart) / 1000;
       history.push(record);
       for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);
       if (controller.stopRequested) break;

@@ -17,7 +17,7 @@ export type Db = Database.Database;
 
 export const DB_FILE = 'workspace.db';
 /** The schema this Tickwork writes; older ones are migrated, newer ones refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The first schema, as Tickwork 0.1's workspace had it. */
 export const SCHEMA_V1 = `
@@ -140,6 +140,14 @@ CREATE TABLE app_state (
   value_json TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+`,
+  },
+  {
+    // Each epoch's wall-clock seconds since training began (Compare's x by wall time); epochs
+    // recorded before keep NULL: not known.
+    version: 3,
+    sql: `
+ALTER TABLE epochs ADD COLUMN elapsed_s REAL;
 `,
   },
 ];

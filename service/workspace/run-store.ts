@@ -138,8 +138,8 @@ export class RunStore {
     if (this.readOnly) return;
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT OR REPLACE INTO epochs (run_id, epoch, step, train_json, validation_json) VALUES (?, ?, ?, ?, ?)')
-        .run(runId, record.epoch, record.step, JSON.stringify(record.train), record.validation ? JSON.stringify(record.validation) : null);
+        .prepare('INSERT OR REPLACE INTO epochs (run_id, epoch, step, train_json, validation_json, elapsed_s) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(runId, record.epoch, record.step, JSON.stringify(record.train), record.validation ? JSON.stringify(record.validation) : null, record.elapsedS ?? null);
       this.#insertSteps(runId, steps);
       if (checkpoint) {
         this.db
@@ -285,12 +285,13 @@ export class RunStore {
   get(runId: string): RunSummary {
     const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRecord | undefined;
     if (!r) throw new TickworkError('not_found', `No run with id ${runId}.`);
-    const history = (this.db.prepare('SELECT epoch, step, train_json, validation_json FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as {
+    const history = (this.db.prepare('SELECT epoch, step, train_json, validation_json, elapsed_s FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as {
       epoch: number;
       step: number;
       train_json: string;
       validation_json: string | null;
-    }[]).map((e): EpochRecord => ({ epoch: e.epoch, step: e.step, train: JSON.parse(e.train_json), validation: parse<EpochRecord['validation']>(e.validation_json) }));
+      elapsed_s: number | null;
+    }[]).map((e): EpochRecord => ({ epoch: e.epoch, step: e.step, train: JSON.parse(e.train_json), validation: parse<EpochRecord['validation']>(e.validation_json), elapsedS: e.elapsed_s }));
     const events = this.db.prepare('SELECT step, epoch, kind, message FROM events WHERE run_id = ? ORDER BY n').all(runId) as RunEventPayload[];
     return {
       runId: r.id,

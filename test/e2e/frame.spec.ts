@@ -255,6 +255,99 @@ test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a ru
   await expect(page.getByTestId('train-button')).toBeFocused();
 });
 
+/** A CSV with many numeric columns (c01…cNN) and a binary label. */
+async function writeWideCsv(columns: number, rows = 60): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-frame-'));
+  const file = join(dir, `wide-${columns}.csv`);
+  const names = Array.from({ length: columns }, (_, j) => `c${String(j + 1).padStart(2, '0')}`);
+  const lines = [[...names, 'label'].join(',')];
+  for (let i = 0; i < rows; i++) lines.push([...names.map((_, j) => ((i * (j + 7) * 37) % 101) / 10), i % 3 === 0 ? 'yes' : 'no'].join(','));
+  await writeFile(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** The focused element's test id (or tag), read in the page. */
+const focusedId = (page: Page) =>
+  page.evaluate<string>(`(() => { const el = document.activeElement; return el ? (el.dataset.testid || el.getAttribute('role') || el.tagName.toLowerCase()) : ''; })()`);
+
+/** Tab presses from a control to another, and the stops on the way. */
+async function tabsBetween(page: Page, from: string, to: string): Promise<string[]> {
+  await page.getByTestId(from).focus();
+  const stops: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press('Tab');
+    const id = await focusedId(page);
+    stops.push(id);
+    if (id === to) break;
+  }
+  return stops;
+}
+
+test('keyboard: the column table is one Tab stop with the arrow keys inside, and its selects still change from the keyboard', async ({ page }) => {
+  await page.goto(server.url);
+  // A few columns, then many: the Tab presses from "Open file…" to Train do not grow with the columns.
+  await pickFile(page, 'open-file', await writeWideCsv(3));
+  await expect(page.getByTestId('dataset-meta')).toContainText('4 columns');
+  const few = await tabsBetween(page, 'open-file', 'train-button');
+  await pickFile(page, 'open-file', await writeWideCsv(40));
+  await expect(page.getByTestId('dataset-meta')).toContainText('41 columns');
+  const many = await tabsBetween(page, 'open-file', 'train-button');
+  expect(many.at(-1)).toBe('train-button');
+  expect(many.length, many.join(' ')).toBe(few.length);
+  expect(many.length, many.join(' ')).toBeLessThan(60);
+  // The grid is one stop among them, and none of its 40 role selects is one.
+  const gridStops = many.filter((id) => id.startsWith('cell-') || id === 'th' || id === 'td');
+  expect(gridStops, many.join(' ')).toHaveLength(1);
+  expect(many.filter((id) => id.startsWith('role-'))).toEqual([]);
+
+  // Into the grid with Tab: the first cell; the arrows move between cells.
+  await page.getByTestId('open-file').focus();
+  const grid = page.getByTestId('column-table');
+  const inGrid = () => page.evaluate<boolean>(`document.querySelector('[data-testid=column-table]').contains(document.activeElement)`);
+  for (let i = 0; i < 40 && !(await inGrid()); i++) await page.keyboard.press('Tab');
+  await expect(grid.locator('thead th').first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('cell-c01-name')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('cell-c01-type')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('cell-c02-type')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('cell-c02-name')).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('cell-c02-prep')).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('cell-c02-role')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('cell-c01-role')).toBeFocused();
+
+  // Enter goes into the cell's select; its own arrow keys change it; Escape goes back to the cell.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('role-c01')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('role-c01')).toHaveValue('ignore');
+  await expect(page.getByTestId('feature-count')).not.toContainText('c01,');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('cell-c01-role')).toBeFocused();
+  // F2 too; in the preparation cell, Tab moves among its selects.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('cell-c02-prep')).toBeFocused();
+  await page.keyboard.press('F2');
+  await expect(page.getByTestId('impute-c02')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('scale-c02')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('cell-c02-prep')).toBeFocused();
+
+  // Out with Tab and back with Shift+Tab: the grid is entered at the cell last focused.
+  await page.keyboard.press('Tab');
+  await expect(grid.locator(':focus')).toHaveCount(0);
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByTestId('cell-c02-prep')).toBeFocused();
+  expect(await axeViolations(page)).toEqual([]);
+});
+
 test('charts out of view are drawn before printing', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 500 });
   await page.goto(server.url);

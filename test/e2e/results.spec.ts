@@ -121,6 +121,13 @@ test('cross-validation from the Training step: its folds and final model are gro
   await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
   await expect(chart).toHaveAttribute('aria-label', /by step/);
   await page.getByTestId('compare-panel').screenshot({ path: 'test-results/screenshots/compare-cv-step-log-smoothed.png' });
+  // By wall time: every run trained here has its seconds, so nothing is left off; the axis says so.
+  await expect(chart).toHaveAttribute('data-x-title', 'step');
+  await page.getByTestId('compare-x').selectOption('time');
+  await expect(chart).toHaveAttribute('data-x-title', 'wall time (s)');
+  await expect(chart).toHaveAttribute('aria-label', /by wall time \(s\)/);
+  await expect(chart).toHaveAttribute('data-points', String(epochs + 3 * foldEpochs[1]));
+  await expect(page.getByTestId('compare-untimed')).toHaveCount(0);
   // "Use the best run": one click, and the notice says which run and by which metric.
   const bestName = (await page.locator('[data-testid="compare-row"][data-best="true"]').getByTestId('compare-name').textContent())!.trim();
   await expect(page.getByTestId('use-best')).toContainText(bestName.replace(/best$/, '').trim());

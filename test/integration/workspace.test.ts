@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeService } from '../../service/runtime';
 import { inMemoryApi } from '../../service/in-memory-transport';
-import { DB_FILE, SCHEMA_V1, SCHEMA_VERSION } from '../../service/workspace/database';
+import { DB_FILE, MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION } from '../../service/workspace/database';
 import { Workspace } from '../../service/workspace/workspace';
 import { rejected, thrown } from '../helpers/errors';
 
@@ -240,7 +240,7 @@ describe('workspace: opening the database', () => {
 
     const workspace = Workspace.open(dir);
     try {
-      expect(workspace.info.note).toMatch(/upgraded from schema 1 to 2; the old database was kept as .*workspace\.db\.v1\.bak/);
+      expect(workspace.info.note).toMatch(new RegExp(`upgraded from schema 1 to ${SCHEMA_VERSION}; the old database was kept as .*workspace\\.db\\.v1\\.bak`));
       const [row] = workspace.runs.list();
       expect(row).toMatchObject({ runId: 'r1', name: '#1 adam lr 0.001', tags: [], notes: '', origin: 'local', status: 'completed' });
       expect(existsSync(`${file}.v1.bak`)).toBe(true);
@@ -255,6 +255,37 @@ describe('workspace: opening the database', () => {
     reopened.close();
   });
 
+  it('opens a schema-2 workspace (epochs without wall time): its runs list, their epochs read with the time not known', () => {
+    const file = join(dir, DB_FILE);
+    const v2 = new Database(file);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) v2.exec(m.sql);
+    v2.pragma('user_version = 2');
+    v2.prepare(
+      `INSERT INTO runs (id, seq, name, dataset_name, status, message, config_json, versions_json, parameters, started_at)
+       VALUES ('r2', 1, '#1 sgd lr 0.1', 'moons', 'completed', 'completed 2 epoch(s)', ?, '{}', 10, '2026-11-02T00:00:00.000Z')`,
+    ).run(JSON.stringify({ task: 'binary', target: 'y', optimizer: { name: 'sgd', lr: 0.1 }, schedule: { kind: 'constant', warmupSteps: 0 }, batchSize: 32, epochs: 2, model: { hidden: [8] }, seed: 1 }));
+    const epoch = v2.prepare('INSERT INTO epochs (run_id, epoch, step, train_json, validation_json) VALUES (?, ?, ?, ?, ?)');
+    epoch.run('r2', 1, 10, JSON.stringify({ loss: 0.6 }), JSON.stringify({ loss: 0.65 }));
+    epoch.run('r2', 2, 20, JSON.stringify({ loss: 0.4 }), JSON.stringify({ loss: 0.45 }));
+    v2.close();
+
+    const workspace = Workspace.open(dir);
+    try {
+      expect(workspace.info.note).toMatch(new RegExp(`upgraded from schema 2 to ${SCHEMA_VERSION}; the old database was kept as .*workspace\\.db\\.v2\\.bak`));
+      expect(workspace.runs.list().map((r) => [r.runId, r.name, r.epochsRun])).toEqual([['r2', '#1 sgd lr 0.1', 2]]);
+      const run = workspace.runs.get('r2');
+      expect(run.history.map((h) => [h.epoch, h.step, h.validation?.loss, h.elapsedS])).toEqual([
+        [1, 10, 0.65, null],
+        [2, 20, 0.45, null],
+      ]);
+      // New epochs of the upgraded workspace keep their time.
+      workspace.runs.commitEpoch('r2', { epoch: 3, step: 30, train: { loss: 0.3 }, validation: { loss: 0.35 }, elapsedS: 1.25 }, [], null);
+      expect(workspace.runs.get('r2').history.at(-1)?.elapsedS).toBe(1.25);
+    } finally {
+      workspace.close();
+    }
+  });
+
   it('refuses a database from a newer Tickwork and leaves it untouched', () => {
     const file = join(dir, DB_FILE);
     const db = new Database(file);
@@ -263,7 +294,7 @@ describe('workspace: opening the database', () => {
     db.close();
     const before = createHash('sha256').update(readFileSync(file)).digest('hex');
     const err = thrown(() => Workspace.open(dir));
-    expect(err.message).toMatch(/written by a newer Tickwork \(workspace schema 3; this version reads up to 2\)\. It was left untouched/);
+    expect(err.message).toContain(`written by a newer Tickwork (workspace schema ${SCHEMA_VERSION + 1}; this version reads up to ${SCHEMA_VERSION}). It was left untouched`);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before);
     expect(readdirSync(dir)).toEqual([DB_FILE]);
     // The CLI says the same in one line, with exit code 2.

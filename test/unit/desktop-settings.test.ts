@@ -76,3 +76,45 @@ describe('File menu', () => {
     expect(macFile.at(-1)?.role).toBe('close');
   });
 });
+
+describe('Go menu', () => {
+  const items = (isMac: boolean) => {
+    const sent: MenuAction[] = [];
+    const template = menuTemplate({ recentFiles: [], openDataset: () => undefined, openWorkspace: () => undefined, send: (a) => sent.push(a) }, isMac);
+    const go = template.find((m) => m.label === 'Go')!;
+    return { sent, template, go: go.submenu as Array<{ label?: string; accelerator?: string; click?: () => void; type?: string }> };
+  };
+
+  it('has one item per step with CmdOrCtrl+1…6, then Back and Forward, each sending its navigation action', () => {
+    const { sent, go } = items(false);
+    expect(go.filter((i) => i.label).map((i) => `${i.label} ${i.accelerator}`)).toEqual([
+      'Data CmdOrCtrl+1',
+      'Model CmdOrCtrl+2',
+      'Training CmdOrCtrl+3',
+      'Live CmdOrCtrl+4',
+      'Compare CmdOrCtrl+5',
+      'Predict & export CmdOrCtrl+6',
+      'Back Alt+Left',
+      'Forward Alt+Right',
+    ]);
+    expect(go[6].type).toBe('separator');
+    for (const item of go) item.click?.();
+    expect(sent).toEqual([
+      { type: 'go-step', step: 'data' },
+      { type: 'go-step', step: 'model' },
+      { type: 'go-step', step: 'training' },
+      { type: 'go-step', step: 'live' },
+      { type: 'go-step', step: 'compare' },
+      { type: 'go-step', step: 'predict' },
+      { type: 'go-back' },
+      { type: 'go-forward' },
+    ]);
+  });
+
+  it("uses macOS's history keys there, and sits between View and Window", () => {
+    const { go, template } = items(true);
+    expect(go.filter((i) => i.label === 'Back' || i.label === 'Forward').map((i) => i.accelerator)).toEqual(['Cmd+[', 'Cmd+]']);
+    const names = template.map((m) => m.label ?? m.role);
+    expect(names.slice(names.indexOf('viewMenu'), names.indexOf('viewMenu') + 3)).toEqual(['viewMenu', 'Go', 'windowMenu']);
+  });
+});

@@ -124,6 +124,17 @@ for (const engine of ['kernel', 'tape'] as const) {
       r.model.dispose();
     });
 
+    it('each epoch record says when it ended: wall-clock seconds since training began, rising', async () => {
+      const started = performance.now();
+      const r = await train(moonsInput({ epochs: 3 }));
+      const seconds = r.history.map((h) => h.elapsedS!);
+      expect(seconds).toHaveLength(3);
+      expect(seconds.every((s) => typeof s === 'number' && s >= 0)).toBe(true);
+      expect([...seconds].sort((a, b) => a - b)).toEqual(seconds);
+      expect(seconds[2]).toBeLessThanOrEqual((performance.now() - started) / 1000 + 0.001);
+      r.model.dispose();
+    });
+
     it('reduce-on-plateau lowers the learning rate and records it', async () => {
       const lrs = new Map<number, number>();
       const r = await train(

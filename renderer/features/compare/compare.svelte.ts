@@ -4,6 +4,7 @@
  * without histories (run:list); a run's curve is fetched when it is selected and then follows its
  * epoch events. Status events refresh the table (debounced).
  */
+import { isChartX, type ChartX } from './compare-chart.js';
 import { isActive, type EpochRecord, type RunRow, type TickworkApi } from '../../../shared/contract.js';
 import type { OptimizerName, RunConfigInput } from '../../../shared/run-config.js';
 import type { ErrorBanner } from '../../lib/errors.svelte.js';
@@ -30,7 +31,7 @@ export interface CompareView {
   filter: Omit<RunFilter, 'dataset'>;
   onlyDiffering: boolean;
   groupRaces: boolean;
-  chartX?: 'epoch' | 'step';
+  chartX?: ChartX;
   logY?: boolean;
   smoothing?: number;
 }
@@ -39,8 +40,8 @@ export class CompareState {
   readonly #sources: CompareSources;
   rows = $state.raw<RunRow[]>([]);
   metric = $state<CompareMetric>('loss');
-  /** The chart: x by epoch or by optimizer step, a log-scale y, and TensorBoard-style smoothing (0–0.99). */
-  chartX = $state<'epoch' | 'step'>('epoch');
+  /** The chart: x by epoch, by optimizer step or by wall time, a log-scale y, and TensorBoard-style smoothing (0–0.99). */
+  chartX = $state<ChartX>('epoch');
   logY = $state(false);
   smoothing = $state(0);
   sortBy = $state('startedAt');
@@ -252,7 +253,7 @@ export class CompareState {
     if (v.filter && typeof v.filter === 'object') this.filter = { ...this.filter, ...v.filter };
     if (typeof v.onlyDiffering === 'boolean') this.onlyDiffering = v.onlyDiffering;
     if (typeof v.groupRaces === 'boolean') this.groupRaces = v.groupRaces;
-    if (v.chartX === 'epoch' || v.chartX === 'step') this.chartX = v.chartX;
+    if (isChartX(v.chartX)) this.chartX = v.chartX;
     if (typeof v.logY === 'boolean') this.logY = v.logY;
     if (typeof v.smoothing === 'number' && v.smoothing >= 0 && v.smoothing < 1) this.smoothing = v.smoothing;
   }

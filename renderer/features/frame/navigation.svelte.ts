@@ -4,22 +4,27 @@
  * scrolls to its panel, and each change of the hash is a history entry, so back and forward
  * walk through the steps and runs visited. (Desktop reaches the same places from the sidebar.)
  */
+import { WORKBENCH_STEPS, type StepId } from '../../../shared/workbench-steps.js';
+
 export interface StepLink {
   /** The hash, without '#'. */
-  id: string;
+  id: StepId;
   label: string;
   /** The id of the panel's heading (scrolled to and focused). */
   anchor: string;
 }
 
-export const STEP_LINKS: StepLink[] = [
-  { id: 'data', label: 'Data', anchor: 'data-title' },
-  { id: 'model', label: 'Model', anchor: 'model-title' },
-  { id: 'training', label: 'Training', anchor: 'train-title' },
-  { id: 'live', label: 'Live', anchor: 'live-title' },
-  { id: 'compare', label: 'Compare', anchor: 'compare-title' },
-  { id: 'predict', label: 'Predict & export', anchor: 'predict-title' },
-];
+/** Each step's panel heading. */
+const ANCHORS: Record<StepId, string> = {
+  data: 'data-title',
+  model: 'model-title',
+  training: 'train-title',
+  live: 'live-title',
+  compare: 'compare-title',
+  predict: 'predict-title',
+};
+
+export const STEP_LINKS: StepLink[] = WORKBENCH_STEPS.map((s) => ({ id: s.id, label: s.label, anchor: ANCHORS[s.id] }));
 
 export type Place = { kind: 'step'; step: StepLink } | { kind: 'run'; runId: string } | null;
 
