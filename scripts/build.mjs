@@ -68,6 +68,9 @@ if (want('node')) {
     // import() of a CommonJS dependency (DuckDB, tfjs) as require(): Node's ESM loader otherwise
     // parses the whole package to find its exports (~0.1 s for DuckDB's on every start).
     supported: { 'dynamic-import': false },
+    // Whitespace and syntax only (names kept for stack traces): V8 parses half the text on every start.
+    minifyWhitespace: true,
+    minifySyntax: true,
     entryPoints: { cli: 'cli/main.ts', 'training-worker': 'service/training-worker.ts', 'data-worker': 'service/data-worker.ts', 'model-server-worker': 'service/model-server/worker-main.ts', 'bench-train-speed': 'bench/train-speed.ts', 'check-optimizers': 'scripts/check-optimizers.ts', 'bench-quality': 'bench/quality.ts', 'bench-run-table': 'bench/run-table.ts', 'bench-open-responsiveness': 'bench/open-responsiveness.ts' },
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },

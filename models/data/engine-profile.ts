@@ -103,7 +103,12 @@ function rawText(column: string, type: string): string {
 }
 
 /** Decide each column's kind; every column of `table`, in order. */
-export async function planColumns(connection: Connection, table: string, missing: readonly string[]): Promise<{ plans: ColumnPlan[]; rows: number }> {
+export async function planColumns(
+  connection: Connection,
+  table: string,
+  missing: readonly string[],
+  options: { infinities?: boolean } = {},
+): Promise<{ plans: ColumnPlan[]; rows: number }> {
   const t = ident(table);
   const described = (await connection.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE ${t})`)).getRowsJson() as [string, string][];
   const first: ColumnPlan[] = described.map(([name, type]) => {
@@ -116,7 +121,9 @@ export async function planColumns(connection: Connection, table: string, missing
     const text = asText(q, type, missing);
     return { name, kind: 'text', value: numberFrom(text), text, raw: rawText(q, type) };
   });
-  const numbers = first.filter((p) => p.kind === 'number');
+  // infinities: false — number columns are planned as numbers without a scan for ±infinity; the caller
+  // checks their min and max afterwards (and plans again with them when one is infinite).
+  const numbers = options.infinities === false ? [] : first.filter((p) => p.kind === 'number');
   const parts = numbers.map((p) => `struct_pack(present := count(${p.value}), inf := count(*) FILTER (WHERE isinf(${p.value})))`);
   const [row] = (await connection.runAndReadAll(`SELECT count(*)${parts.map((x) => `, ${x}`).join('')} FROM ${t}`)).getRowsJson() as unknown[][];
   const rows = num(row[0]);
@@ -124,6 +131,10 @@ export async function planColumns(connection: Connection, table: string, missing
   const plans: ColumnPlan[] = [];
   for (const p of first) {
     if (p.kind === 'number') {
+      if (!numbers.includes(p)) {
+        plans.push(p);
+        continue;
+      }
       // Infinities are cells that are not numbers, as in the JavaScript reader: stray cells, or a text column when many.
       const { present, inf } = row[1 + numbers.indexOf(p)] as { present: string; inf: string };
       plans.push(num(inf) === 0 ? p : { ...p, kind: num(inf) <= 0.1 * num(present) ? 'mixed' : 'text', value: numberFrom(p.text) });

@@ -96,7 +96,9 @@ async function createEngine(): Promise<Engine> {
   // The rest of the settings can only be given as SQL; then nothing may change them.
   await setup.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET lock_configuration = true');
   setup.closeSync();
-  process.once('exit', () => closeNow(instance, tempDir));
+  // At the process's exit only the spill folder is removed: closing the database first would free
+  // every table it holds (~60 ms for the benchmark's 1,000,000 rows) just before the system does.
+  process.once('exit', () => rmSync(tempDir, { recursive: true, force: true }));
   return { instance, tempDir };
 }
 

@@ -134,4 +134,17 @@ describe('what the DuckDB reader is given and holds', () => {
     expect(codes(looked, q)).toContain('leakage:leak');
     expect(codes(looked, q)).toContain('identifier:id');
   });
+
+  it("purpose 'inspect' finds infinities from the min and max, and types those columns as a whole read does", async () => {
+    const lines = ['a,b,c,y'];
+    for (let i = 0; i < 400; i++) lines.push(`${i % 50 === 0 ? 'inf' : i / 3},${i % 2 ? '-Infinity' : i},${i},${i % 2}`);
+    const path = join(dir, 'infinities.csv');
+    await writeFile(path, lines.join('\n') + '\n');
+    const whole = profileTable((await readTableFile(path)).table);
+    const looked = profileTable((await readTableFile(path, { purpose: 'inspect' })).table);
+    const shape = (p: (typeof whole)[number]) => [p.name, p.type, p.missing, p.invalidCount, p.min, p.max, p.distinct];
+    expect(looked.map(shape)).toEqual(whole.map(shape));
+    expect(whole[0].invalidCount).toBe(8); // a few infinities: stray cells of a number column
+    expect(whole[1].type).not.toBe('integer'); // half of them: not a number column
+  });
 });
