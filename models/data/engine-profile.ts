@@ -208,7 +208,12 @@ export async function profileColumns(
   table: string,
   plans: ColumnPlan[],
   rows: number,
-  options: { histograms: boolean; held?: Column[] },
+  /**
+   * held: columns holding every row (their moments come from the arrays); fractional: columns
+   * already known to hold a number that is not whole (seen in rows held for the data check), whose
+   * integer test is skipped.
+   */
+  options: { histograms: boolean; held?: Column[]; fractional?: boolean[] },
 ): Promise<EngineStats> {
   const t = ident(table);
   // Number columns already held in JavaScript (every row): their moments from one pass over the array.
@@ -223,7 +228,7 @@ export async function profileColumns(
       : p.kind === 'text'
       ? `struct_pack(present := count(${p.text}), chars := sum(length(${p.text})))`
       : `struct_pack(present := count(${p.value}), min := min(${p.value}), max := max(${p.value}), ` +
-        `mean := avg(${p.value}), std := stddev_pop(${p.value}), whole := min(${p.value} = trunc(${p.value})))`,
+        `mean := avg(${p.value}), std := stddev_pop(${p.value}), whole := ${options.fractional?.[i] ? 'false' : `min(${p.value} = trunc(${p.value}))`})`,
   );
   const sketches = plans.map((p, i) => (profiled[i] ? distinctSketch(p.kind === 'text' ? p.text : p.value, rows) : 'NULL'));
   // Rows compared as DuckDB holds them (text cells untrimmed): a cheap hash of every column.

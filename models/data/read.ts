@@ -261,6 +261,15 @@ async function explainFormatError(err: unknown, path: string, name: string, form
   return new TickworkError('bad_data', `${name} could not be read as ${format === 'json' ? 'JSON' : 'JSON Lines'}: ${reason}.`);
 }
 
+/** Whether a column holds a finite number that is not whole. */
+function hasFraction(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v && Number.isFinite(v) && Math.floor(v) !== v) return true;
+  }
+  return false;
+}
+
 /** Type, profile and fetch the dataset table into a Table. */
 async function toTable(
   connection: Connection,
@@ -287,17 +296,20 @@ async function toTable(
   let fetched;
   let stats;
   if (inspect) {
-    // DuckDB refuses the standard deviation of a column with ±infinity ("out of range").
-    const infinite = (err: unknown) => (/out of range/i.test((err as Error)?.message ?? '') ? null : Promise.reject(err));
-    const first = await profileColumns(connection, dataset, plans, rows, { histograms: false }).catch(infinite);
-    if (first === null || first.profiles.some((p, c) => plans[c].kind === 'number' && (p.min === -Infinity || p.max === Infinity))) {
-      // A number column holds ±infinity, which is a cell that is not a number: planned and profiled again with them counted.
-      ({ plans } = await planColumns(connection, dataset, missing));
-      stats = await profileColumns(connection, dataset, plans, rows, { histograms: false });
-    } else stats = first;
-    mark('statistics');
+    // The check's rows first: a column where they hold a fraction is not whole, and its integer test is skipped.
     fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
     mark('rows for the data check');
+    const fractional = fetched.columns.map((c) => c.kind === 'number' && hasFraction(c.values));
+    // DuckDB refuses the standard deviation of a column with ±infinity ("out of range").
+    const infinite = (err: unknown) => (/out of range/i.test((err as Error)?.message ?? '') ? null : Promise.reject(err));
+    const first = await profileColumns(connection, dataset, plans, rows, { histograms: false, fractional }).catch(infinite);
+    if (first === null || first.profiles.some((p, c) => plans[c].kind === 'number' && (p.min === -Infinity || p.max === Infinity))) {
+      // A number column holds ±infinity, which is a cell that is not a number: planned, profiled and held again with them counted.
+      ({ plans } = await planColumns(connection, dataset, missing));
+      stats = await profileColumns(connection, dataset, plans, rows, { histograms: false });
+      fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    } else stats = first;
+    mark('statistics');
   } else if (sampled) {
     stats = await profileColumns(connection, dataset, plans, rows, { histograms: true });
     mark('statistics');
