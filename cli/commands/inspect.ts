@@ -8,6 +8,7 @@ export async function cmdInspect(values: Flags): Promise<void> {
   if (!get('data')) throw new UsageError('inspect needs --data <path|bundled-name>');
   await withService(values, async (api) => {
     const summary = await openWithProgress(api, sourceOf(get('data')!, get('sheet')), values, 'inspect');
+    if (get('max-rows') !== undefined) process.stderr.write('note: inspect describes every row and keeps none for training; --max-rows applies to train and race.\n');
     const target = get('target') ?? summary.suggestedTarget;
     if (get('target') && !summary.columns.some((c) => c.name === target)) {
       throw new TickworkError('bad_data', `${summary.name} has no column "${target}". Columns: ${summary.columns.map((c) => c.name).join(', ')}.`);
