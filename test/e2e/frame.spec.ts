@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serve, type Served } from '../helpers/serve';
-import { failOnPageErrors, openBundled, pickFile } from '../helpers/workbench-page';
+import { failOnPageErrors, goToStep, openBundled, pickFile } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -37,9 +37,13 @@ async function writeCsv(name: string, rows = 120): Promise<string> {
   return file;
 }
 
+/** Train from the Training step; Train moves the user to Live, where the run is watched to its end. */
 async function trainFor(page: Page, epochs: number) {
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill(String(epochs));
   await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('view-live')).toBeVisible();
+  await expect(page).toHaveURL(/#live$/);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
 }
 
@@ -52,6 +56,7 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('toast')).toContainText(/finished/);
 
   // Batch size 1,000,000: marked at the field as it is typed, in plain words.
+  await goToStep(page, 'training');
   const batch = page.getByTestId('batch-input');
   await batch.fill('1000000');
   await expect(batch).toHaveAttribute('aria-invalid', 'true');
@@ -77,6 +82,7 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('field-error-batch')).toHaveCount(0);
 
   // What-if: a word in a numeric input is marked at the input; Predict says why next to it.
+  await goToStep(page, 'predict');
   const whatIf = page.getByTestId('whatif-sepal_length');
   await whatIf.fill('five');
   await expect(whatIf).toHaveAttribute('aria-invalid', 'true');
@@ -103,11 +109,15 @@ test('an ID column as target is marked at the target, and Train says why next to
   await expect(page.getByTestId('field-error-target')).toHaveText(
     '"customer_id" has a different value on every row, like an ID: there is nothing a model can learn to predict. Choose the column you want to predict.',
   );
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
   await page.getByTestId('train-button').click();
+  // Refused: the user stays at Train, with the reason next to it.
   await expect(page.getByTestId('train-refusal')).toContainText('Not started: "customer_id" has a different value on every row');
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'idle');
+  await expect(page).toHaveURL(/#training$/);
   // Another target: the mark and the refusal go.
+  await goToStep(page, 'data');
   await target.selectOption('churn');
   await expect(page.getByTestId('field-error-target')).toHaveCount(0);
   await expect(page.getByTestId('train-refusal')).toHaveCount(0);
@@ -117,6 +127,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await page.goto(server.url);
   await openBundled(page, 'iris');
   // The LR finder's suggestion belongs to the settings it was measured with.
+  await goToStep(page, 'training');
   await page.getByTestId('lr-find-button').click();
   await expect(page.getByTestId('lr-suggestion')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('batch-input').fill('8');
@@ -130,7 +141,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await expect(page.getByTestId('live-run-name')).toHaveText('#1 adam lr 0.001 on iris');
   await expect(page.getByTestId('toast').first()).toContainText('#1 adam lr 0.001 finished');
   await expect(page.getByTestId('model-source')).toHaveText('run #1 adam lr 0.001 on iris');
-  // The download is named after the dataset and the run.
+  // The download is named after the dataset and the run (Export, in Live).
   const downloading = page.waitForEvent('download');
   await page.getByTestId('export-button').click();
   const download = await downloading;
@@ -149,6 +160,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await expect(page.getByTestId('model-card')).toHaveCount(0);
 
   // A loaded export shows its own file name, not where the server stored the upload.
+  await goToStep(page, 'predict');
   await pickFile(page, 'load-model-button', zip);
   await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
   await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
@@ -162,6 +174,7 @@ test('context changes are explicit: runs named, downloads named after data and r
 test('a short run is shown whole: one LR point per step, not one per throttled progress event', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('warmup-input').fill('20');
   await trainFor(page, 5);
@@ -174,6 +187,7 @@ test('a short run is shown whole: one LR point per step, not one per throttled p
 test('status line, tick counter and rates agree: the same epoch, and 0 steps/s while paused', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5000');
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('more-settings').locator('summary').click();
@@ -187,10 +201,12 @@ test('status line, tick counter and rates agree: the same epoch, and 0 steps/s w
     expect(/epoch (\d+\/\d+)/.exec(line)?.[1], `${line} | ${ticks}`).toBe(/epoch (\d+\/\d+)/.exec(ticks)?.[1]);
     await page.waitForTimeout(300);
   }
+  await goToStep(page, 'training');
   await page.getByTestId('pause-button').click();
   await expect(status).toHaveText(/paused at step \d+/);
+  await goToStep(page, 'live');
   await expect(page.getByTestId('tick-rate')).toHaveText('0 steps/s');
-  await page.getByTestId('stop-button').click();
+  await page.getByTestId('essentials-stop').click();
   await expect(status).toHaveText(/stopped/, { timeout: 30_000 });
 });
 
@@ -207,6 +223,7 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await page.goto(server.url);
   await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('target-select')).toHaveValue('label');
+  await goToStep(page, 'training');
   // A run that lasts until it is stopped: a 60-epoch run ended (and moved the axes by importance)
   // before the first look at them.
   await page.getByTestId('epochs-input').fill('100000');
@@ -226,7 +243,7 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   expect(yMin).toBeGreaterThanOrEqual(0);
   expect(yMax).toBeLessThanOrEqual(99);
   await page.waitForTimeout(2000); // a few hundred epochs, enough to learn a + b
-  await page.getByTestId('stop-button').click();
+  await page.getByTestId('essentials-stop').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 90_000 });
   // Once permutation importance is in: a and b, the two inputs the label is made of.
   await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
@@ -234,11 +251,13 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await expect(surface).toHaveAttribute('data-final', 'true');
 });
 
-test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a run starts and back to Train when it ends', async ({ page }) => {
+test('focus: "Skip to Train" is the first Tab stop and goes to the Training step; Train goes to Live with the focus on Stop, and to Live\'s heading when the run ends', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('backend')).toContainText('backend:');
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('30');
+  await goToStep(page, 'data');
   // Back as it was after a reload (the session keeps the dataset and settings); focus starts at the top.
   await page.waitForTimeout(1000);
   await page.reload();
@@ -248,11 +267,15 @@ test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a ru
   await expect(page.getByTestId('skip-to-train')).toBeFocused();
   await expect(page.getByTestId('skip-to-train')).toBeInViewport();
   await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#training$/);
   await expect(page.getByTestId('train-button')).toBeFocused();
+  await expect(page.getByTestId('train-button')).toBeInViewport();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('stop-button')).toBeFocused({ timeout: 30_000 });
+  // The run is watched in Live; Stop is the Live essentials' (in view on every step while it trains).
+  await expect(page).toHaveURL(/#live$/);
+  await expect(page.getByTestId('essentials-stop')).toBeFocused({ timeout: 30_000 });
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  await expect(page.getByTestId('train-button')).toBeFocused();
+  await expect(page.locator('#live-title')).toBeFocused();
 });
 
 /** A CSV with many numeric columns (c01…cNN) and a binary label. */
@@ -270,31 +293,29 @@ async function writeWideCsv(columns: number, rows = 60): Promise<string> {
 const focusedId = (page: Page) =>
   page.evaluate<string>(`(() => { const el = document.activeElement; return el ? (el.dataset.testid || el.getAttribute('role') || el.tagName.toLowerCase()) : ''; })()`);
 
-/** Tab presses from a control to another, and the stops on the way. */
-async function tabsBetween(page: Page, from: string, to: string): Promise<string[]> {
+/** The Tab stops from a control to the first one outside the Data step (that one included). */
+async function tabsThroughData(page: Page, from: string): Promise<string[]> {
   await page.getByTestId(from).focus();
   const stops: string[] = [];
   for (let i = 0; i < 400; i++) {
     await page.keyboard.press('Tab');
-    const id = await focusedId(page);
-    stops.push(id);
-    if (id === to) break;
+    stops.push(await focusedId(page));
+    if (!(await page.evaluate<boolean>(`document.querySelector('[data-testid=view-data]').contains(document.activeElement)`))) break;
   }
   return stops;
 }
 
 test('keyboard: the column table is one Tab stop with the arrow keys inside, and its selects still change from the keyboard', async ({ page }) => {
   await page.goto(server.url);
-  // A few columns, then many: the Tab presses from "Open file…" to Train do not grow with the columns.
+  // A few columns, then many: the Tab presses from "Open file…" through the Data step do not grow with the columns.
   await pickFile(page, 'open-file', await writeWideCsv(3));
   await expect(page.getByTestId('dataset-meta')).toContainText('4 columns');
-  const few = await tabsBetween(page, 'open-file', 'train-button');
+  const few = await tabsThroughData(page, 'open-file');
   await pickFile(page, 'open-file', await writeWideCsv(40));
   await expect(page.getByTestId('dataset-meta')).toContainText('41 columns');
-  const many = await tabsBetween(page, 'open-file', 'train-button');
-  expect(many.at(-1)).toBe('train-button');
+  const many = await tabsThroughData(page, 'open-file');
   expect(many.length, many.join(' ')).toBe(few.length);
-  expect(many.length, many.join(' ')).toBeLessThan(60);
+  expect(many.length, many.join(' ')).toBeLessThan(30);
   // The grid is one stop among them, and none of its 40 role selects is one.
   const gridStops = many.filter((id) => id.startsWith('cell-') || id === 'th' || id === 'td');
   expect(gridStops, many.join(' ')).toHaveLength(1);
@@ -352,6 +373,7 @@ test('charts out of view are drawn before printing', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 500 });
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await page.getByTestId('show-all-steps').check();
   await page.getByTestId('epochs-input').fill('20');
   await page.getByTestId('train-button').click();
   // At the top of the page while it trains: the charts further down skip their redraws.
