@@ -21,7 +21,8 @@ export async function withService<T>(values: Flags, fn: (api: TickworkApi, servi
   const backend = oneOf('backend', values.backend as string | undefined, BACKEND_PREFERENCES);
   const workspace = openWorkspace(values);
   if (workspace.info.note) process.stderr.write(`note: ${workspace.info.note}\n`);
-  const service = createNodeService({ backend: backendPreferenceFromEnv(backend), workspace });
+  // One-shot commands serve no requests while a file is read: it is read on this thread (no worker to start).
+  const service = createNodeService({ backend: backendPreferenceFromEnv(backend), workspace, readData: 'here' });
   try {
     return await fn(inMemoryApi(service), service);
   } finally {
@@ -33,7 +34,7 @@ export async function withService<T>(values: Flags, fn: (api: TickworkApi, servi
  * Open a dataset with a progress line on stderr (a bar on a terminal, a line per quarter
  * otherwise); Ctrl-C while reading cancels it.
  */
-export async function openWithProgress(api: TickworkApi, source: DatasetSource, values: Flags): Promise<DatasetSummary> {
+export async function openWithProgress(api: TickworkApi, source: DatasetSource, values: Flags, purpose: 'train' | 'inspect' = 'train'): Promise<DatasetSummary> {
   const get = (k: string) => values[k] as string | undefined;
   const tty = process.stderr.isTTY === true;
   let lastQuarter = 0;
@@ -63,6 +64,7 @@ export async function openWithProgress(api: TickworkApi, source: DatasetSource, 
       ...(maxRows !== undefined ? { maxRows } : {}),
       ...(missing !== undefined ? { missingTokens: missing.split(',') } : {}),
       ...(sql !== undefined ? { query: sql } : {}),
+      ...(purpose === 'inspect' ? { purpose } : {}),
     };
     const summary = await api.openDataset({ source, ...(Object.keys(options).length > 0 ? { options } : {}) });
     if (summary.sample) {

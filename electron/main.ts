@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { backendPreferenceFromEnv } from '../models/backend-preference.js';
 import { packageRoot, packageVersion, paths } from '../service/runtime.js';
 import { WorkbenchService } from '../service/workbench-service.js';
+import { workerReader } from '../service/data-reader.js';
 import { Workspace } from '../service/workspace/workspace.js';
 import { resolveAppRequest } from './app-protocol.js';
 import { ApprovedPaths } from './approved-paths.js';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     version: packageVersion(root),
     datasetsDir: paths.datasets(root),
     launchWorker: utilityWorkerLauncher(join(__dirname, 'training-worker.cjs')),
+    // Files are read, typed and profiled in a worker thread of the main process, never on the thread that answers the page.
+    reader: workerReader(join(__dirname, 'data-worker.cjs')),
     backend: backendPreferenceFromEnv(),
     workspace,
   });

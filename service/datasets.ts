@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DatasetSource, DatasetSummary, KnownDataset, RequestParsedInput } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import { findBundled, listBundled, loadBundled } from '../models/data/bundled.js';
-import { DEFAULT_MAX_ROWS, readTableFile, type LoadedFile, type ReadOptions } from '../models/data/read.js';
+import { findBundled, listBundled } from '../models/data/bundled.js';
+import { DEFAULT_MAX_ROWS, type LoadedFile, type ReadOptions } from '../models/data/read.js';
+import { inProcessReader, type DataReader } from './data-reader.js';
 import { detectTask, profileTable, toSummary, type ColumnProfile } from '../models/data/schema.js';
 import { defaultIgnored, runDoctor } from '../models/data/doctor.js';
 import { cell, columnIndex, lineOf } from '../models/data/table.js';
@@ -26,10 +27,15 @@ export interface DatasetEntry {
   missingTokens?: readonly string[];
 }
 
+const inspectedOnly = (name: string) =>
+  `${name} was opened for inspection only (tickwork inspect), which keeps no rows to train on. Open it again to train or preview it.`;
+
 const PREVIEW_ROWS = 50;
 
 export class DatasetStore {
   readonly #entries = new Map<string, DatasetEntry>();
+  /** Datasets opened only to be inspected: their summary and data check, nothing that trains. */
+  readonly #inspected = new Map<string, DatasetEntry>();
   /** The dataset file being read, if any: cancel() aborts it. */
   #opening: AbortController | null = null;
 
@@ -37,16 +43,21 @@ export class DatasetStore {
     private readonly datasetsDir: string,
     private readonly bus: EventBus,
     private readonly workspace: Workspace,
+    private readonly reader: DataReader = inProcessReader,
   ) {}
 
   listBundled() {
     return listBundled();
   }
 
-  /** Read a source into a table (bundled datasets from the app's folder). */
+  /** Read a source into a table (bundled datasets from the app's folder), in the data worker when there is one. */
   load(source: DatasetSource, options: ReadOptions = {}): Promise<LoadedFile> {
-    if (source.kind === 'bundled') return loadBundled(source.name, this.datasetsDir, options);
-    return readTableFile(resolve(source.path), { sheet: source.sheet, ...options });
+    return this.reader.load(source.kind === 'file' ? { ...source, path: resolve(source.path) } : source, this.datasetsDir, options);
+  }
+
+  /** Stop the data worker (the service is closing). */
+  close(): Promise<void> {
+    return this.reader.close();
   }
 
   async open({ source, options }: RequestParsedInput<'dataset:open'>): Promise<DatasetSummary> {
@@ -73,26 +84,29 @@ export class DatasetStore {
     // Cancelled while a read that could not be interrupted went on: its late result is dropped.
     if (controller.signal.aborted) throw new TickworkError('cancelled', `Reading ${basename(file)} was cancelled; nothing was loaded.`);
     const info = source.kind === 'file' ? await stat(resolve(source.path)).catch(() => null) : null;
-    const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS, info);
-    this.#entries.set(entry.id, { ...entry, missingTokens: options?.missingTokens });
+    const inspect = options?.purpose === 'inspect';
+    const entry = this.#describe(loaded, source, options?.maxRows ?? DEFAULT_MAX_ROWS, info, inspect);
+    (inspect ? this.#inspected : this.#entries).set(entry.id, { ...entry, missingTokens: options?.missingTokens });
     return entry.summary;
   }
 
   /** Profile a loaded table, run the data check for the suggested target, and record it in the workspace. */
-  #describe(loaded: LoadedFile, source: DatasetSource, maxRows: number, file: { size: number; mtimeMs: number } | null): DatasetEntry {
+  #describe(loaded: LoadedFile, source: DatasetSource, maxRows: number, file: { size: number; mtimeMs: number } | null, inspect = false): DatasetEntry {
     const { table } = loaded;
+    // Inspected: every row is counted (the Table holds only the data check's rows), and there is no training sample.
+    const rows = inspect ? (table.stats?.rows ?? table.rowCount) : table.rowCount;
     const profiles = profileTable(table);
     const stored: DatasetSource = source.kind === 'file' ? { ...source, path: resolve(source.path) } : source;
     const columns = profiles.map((p) => ({ name: p.name, type: p.type }));
     const { id, changed, choices } = this.workspace.openedDataset(
-      { source: stored, name: table.name, size: file?.size ?? null, mtimeMs: file?.mtimeMs ?? null, sha256: loaded.sha256, rows: table.rowCount },
+      { source: stored, name: table.name, size: file?.size ?? null, mtimeMs: file?.mtimeMs ?? null, sha256: loaded.sha256, rows },
       columns,
     );
     const suggestedTarget =
       (source.kind === 'bundled' ? findBundled(source.name)?.target : undefined) ?? table.columnNames[table.columnNames.length - 1];
     const targetProfile = profiles[columnIndex(table, suggestedTarget)];
     // Which columns a run leaves out by default does not depend on the target (the target is never an input).
-    const leftOut = defaultIgnored(profiles, table.rowCount, '');
+    const leftOut = defaultIgnored(profiles, rows, '');
     const preview: (string | null)[][] = [];
     for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) preview.push(clipRow(table.columns.map((col) => cell(col, r))));
     const summary: DatasetSummary = {
@@ -100,11 +114,11 @@ export class DatasetStore {
       name: table.name,
       source: table.source,
       sha256: loaded.sha256,
-      rows: table.rowCount,
+      rows,
       delimiter: table.delimiter,
       columns: profiles.map((p) => toSummary(p, leftOut.get(p.name) ?? null)),
       preview,
-      sample: table.sample ? { totalRows: table.sample.totalRows, maxRows } : null,
+      sample: table.sample && !inspect ? { totalRows: table.sample.totalRows, maxRows } : null,
       suggestedTarget,
       suggestedTask: targetProfile ? detectTask(targetProfile) : null,
       findings: runDoctor(table, profiles, { target: suggestedTarget }),
@@ -162,6 +176,8 @@ export class DatasetStore {
 
   get(datasetId: string): DatasetEntry {
     const entry = this.#entries.get(datasetId);
+    const inspected = entry ? null : this.#inspected.get(datasetId);
+    if (inspected) throw new TickworkError('bad_data', inspectedOnly(inspected.summary.name));
     if (!entry) throw new TickworkError('not_found', `No open dataset with id ${datasetId}. Open the dataset again.`);
     return entry;
   }
@@ -179,7 +195,7 @@ export class DatasetStore {
   }
 
   check({ datasetId, target, features }: RequestParsedInput<'dataset:check'>) {
-    const entry = this.get(datasetId);
+    const entry = this.#entries.get(datasetId) ?? this.#inspected.get(datasetId) ?? this.get(datasetId);
     return runDoctor(entry.loaded.table, entry.profiles, { target: target ?? null, features });
   }
 }

@@ -4,11 +4,8 @@
  * have a value for the target (a seeded sample of at most 10,000), several repeats with their
  * spread. The file goes through the model's query, if it has one, as in scoring.
  */
-import { resolve } from 'node:path';
 import type { Importance, RequestParsedInput } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
-import { readTableFile } from '../models/data/read.js';
-import { scoringReadOptions } from '../models/data/model-query.js';
 import { columnIndex } from '../models/data/table.js';
 import { encodeTarget, rowsWithTarget } from '../models/prep/preprocessing.js';
 import { permutationImportance } from '../models/evaluation/permutation-importance.js';
@@ -22,7 +19,7 @@ import type { Table } from '../models/data/table.js';
 export async function explainModel(models: ModelRegistry, { modelId, input, target, repeats }: RequestParsedInput<'model:explain'>): Promise<Importance> {
   const entry = await models.get(modelId);
   const spec = entry.preprocessing;
-  const { table } = await readTableFile(resolve(input), scoringReadOptions(spec, entry.runConfig));
+  const table = await models.readForModel(input, entry);
   const missing = spec.inputs.filter((name) => columnIndex(table, name) < 0);
   if (missing.length > 0) {
     throw new TickworkError('bad_data', `${table.name} lacks the model's input column(s) ${missing.join(', ')}. Give a file with every column the model was trained on.`);

@@ -12,7 +12,7 @@ import Papa from 'papaparse';
 import type { Metrics, ModelInfo, Prediction, QuantizationReport, RawRow, RequestParsedInput, SplitMetrics } from '../shared/contract.js';
 import { TickworkError } from '../shared/errors.js';
 import type { RunConfig } from '../shared/run-config.js';
-import { readTableFile } from '../models/data/read.js';
+import { inProcessReader, type DataReader } from './data-reader.js';
 import { modelQuery, rowsForModel, scoringReadOptions } from '../models/data/model-query.js';
 import { cell, tableFromRows, type Table } from '../models/data/table.js';
 import { encodeFeatures, type PreprocessingSpec } from '../models/prep/preprocessing.js';
@@ -68,7 +68,13 @@ export class ModelRegistry {
     private readonly pool: WorkerPool,
     private readonly bus: EventBus,
     private readonly workspace: Workspace,
+    private readonly reader: DataReader = inProcessReader,
   ) {}
+
+  /** A file to score or explain, read as the model reads one (its query first), in the data worker when there is one. */
+  async readForModel(input: string, entry: { preprocessing: { target: string }; runConfig: Pick<RunConfig, 'query'> | null | undefined }): Promise<Table> {
+    return (await this.reader.load({ kind: 'file', path: resolve(input) }, '', scoringReadOptions(entry.preprocessing, entry.runConfig))).table;
+  }
 
   /**
    * Register a run's model: usable at once; `saved` resolves when its export folder is written in
@@ -218,7 +224,7 @@ export class ModelRegistry {
     // Checked before the work, and again just before the rename (the file may have appeared meanwhile).
     await checkFileTarget(resolve(output), 'csv', { force });
     const entry = await this.get(modelId);
-    const { table } = await readTableFile(resolve(input), scoringReadOptions(entry.preprocessing, entry.runConfig));
+    const table = await this.readForModel(input, entry);
     const warnings = scoringWarnings(entry.preprocessing, table);
     const predictions = await this.predictTable(modelId, table, { file: resolve(input) });
     const labels = entry.preprocessing.labels;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendPreference } from '../shared/run-config.js';
 import { nodeWorkerLauncher } from './node-worker.js';
+import { inProcessReader, workerReader } from './data-reader.js';
 import { WorkbenchService } from './workbench-service.js';
 import type { WorkerLauncher } from './worker-protocol.js';
 import { Workspace } from './workspace/workspace.js';
@@ -36,15 +37,17 @@ export function packageVersion(root = packageRoot()): string {
 export const paths = {
   datasets: (root = packageRoot()) => join(root, 'datasets'),
   workerScript: (root = packageRoot()) => join(root, 'dist', 'node', 'training-worker.cjs'),
+  dataWorkerScript: (root = packageRoot()) => join(root, 'dist', 'node', 'data-worker.cjs'),
   renderer: (root = packageRoot()) => join(root, 'dist', 'renderer'),
   pytorchRecipe: (root = packageRoot()) => join(root, 'recipes', 'pytorch', 'train.py'),
 };
 
 export function workerScriptOrExplain(root = packageRoot()): string {
-  const script = paths.workerScript(root);
-  if (!existsSync(script)) {
-    throw new Error(`The training worker is not built (${script} is missing). Run: npm run build`);
-  }
+  return builtScript(paths.workerScript(root), 'training worker');
+}
+
+function builtScript(script: string, what: string): string {
+  if (!existsSync(script)) throw new Error(`The ${what} is not built (${script} is missing). Run: npm run build`);
   return script;
 }
 
@@ -54,7 +57,14 @@ export function workerScriptOrExplain(root = packageRoot()): string {
  * workspace that keeps nothing.
  */
 export function createNodeService(
-  options: { backend?: BackendPreference; launchWorker?: WorkerLauncher; workspace?: string | Workspace | null; writes?: WritePolicy } = {},
+  options: {
+    backend?: BackendPreference;
+    launchWorker?: WorkerLauncher;
+    workspace?: string | Workspace | null;
+    writes?: WritePolicy;
+    /** 'worker' (default): files are read in the data worker; 'here': on this thread (a one-shot CLI command, which serves no requests). */
+    readData?: 'worker' | 'here';
+  } = {},
 ): WorkbenchService {
   const root = packageRoot();
   const given = options.workspace;
@@ -66,5 +76,6 @@ export function createNodeService(
     backend: options.backend,
     workspace,
     writes: options.writes,
+    reader: options.readData === 'here' ? inProcessReader : workerReader(builtScript(paths.dataWorkerScript(root), 'data worker')),
   });
 }

@@ -19,6 +19,7 @@ import type { EventChannel, RequestHandlers, RequestOutput, RequestParsedInput, 
 import { TickworkError } from '../shared/errors.js';
 import type { BackendPreference } from '../shared/run-config.js';
 import { DatasetStore } from './datasets.js';
+import type { DataReader } from './data-reader.js';
 import { EventBus, type Listener } from './event-bus.js';
 import { ModelRegistry } from './model-registry.js';
 import { describePlan, encodeRun, planRun, type PlannedRun } from './run-planner.js';
@@ -46,6 +47,8 @@ export interface WorkbenchOptions {
   workers?: WorkerPoolOptions;
   /** Where requests may write files (browser mode: only under chosen roots; default anywhere). */
   writes?: WritePolicy;
+  /** Who reads dataset files: the data worker (servers, the desktop app) or this thread (default; the CLI's one-shot commands). */
+  reader?: DataReader;
 }
 
 export class WorkbenchService implements RequestHandlers {
@@ -62,8 +65,8 @@ export class WorkbenchService implements RequestHandlers {
     // Temp folders (uploads, exports, scratch) of Tickwork processes that crashed: removed at this start.
     sweepStaleTempDirs();
     this.#pool = new WorkerPool(options.launchWorker, options.backend ?? 'auto', options.workers);
-    this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace);
-    this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace);
+    this.#datasets = new DatasetStore(options.datasetsDir, this.#bus, options.workspace, options.reader);
+    this.#models = new ModelRegistry(this.#pool, this.#bus, options.workspace, options.reader);
     this.#runs = new RunRegistry(this.#pool, { bus: this.#bus, models: this.#models, store: options.workspace.runs, version: options.version });
     this.#groups = new RunGroups(this.#runs, (input, config) => this.#plan({ ...input, config }));
     this.#serving = new ModelServing(this.#models, options.workspace);
@@ -87,6 +90,7 @@ export class WorkbenchService implements RequestHandlers {
   async dispose(): Promise<void> {
     await this.#serving.dispose();
     await this.#pool.dispose();
+    await this.#datasets.close();
     await this.#models.settled();
     this.options.workspace.close();
   }

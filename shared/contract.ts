@@ -516,6 +516,11 @@ export const requests = {
             maxRows: z.number().int().min(100, { error: 'maxRows must be at least 100' }).max(50_000_000).optional(),
             /** SQL over the file, `SELECT … FROM data …`; its result is the dataset (null or empty: the whole file). */
             query: z.string().max(20_000, { error: 'query must be at most 20,000 characters' }).nullable().optional(),
+            /**
+             * 'inspect': only looked at (tickwork inspect) — the statistics and the data check cover every
+             * row, no rows are kept for training and none of it can train. Default 'train'.
+             */
+            purpose: z.enum(['train', 'inspect']).optional(),
           })
           .strict()
           .optional(),

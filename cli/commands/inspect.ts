@@ -7,7 +7,7 @@ export async function cmdInspect(values: Flags): Promise<void> {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('data')) throw new UsageError('inspect needs --data <path|bundled-name>');
   await withService(values, async (api) => {
-    const summary = await openWithProgress(api, sourceOf(get('data')!, get('sheet')), values);
+    const summary = await openWithProgress(api, sourceOf(get('data')!, get('sheet')), values, 'inspect');
     const target = get('target') ?? summary.suggestedTarget;
     if (get('target') && !summary.columns.some((c) => c.name === target)) {
       throw new TickworkError('bad_data', `${summary.name} has no column "${target}". Columns: ${summary.columns.map((c) => c.name).join(', ')}.`);

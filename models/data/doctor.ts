@@ -91,7 +91,7 @@ function duplicateRows(table: Table): number {
 }
 
 /** At most this many rows go into the leakage checks (an even spread of rows beyond it). */
-const LEAKAGE_ROWS = 100_000;
+export const LEAKAGE_ROWS = 100_000;
 
 function rowsForLeakage(n: number): Int32Array {
   if (n <= LEAKAGE_ROWS) return Int32Array.from({ length: n }, (_, i) => i);
@@ -273,7 +273,12 @@ function checkTable(table: Table, profiles: ColumnProfile[], options: { target?:
     } else if (task === 'binary' && tp.top.length >= 2) {
       const targetText = textView(targetColumn);
       const positive = targetText.dictionary.indexOf(tp.top[0].value);
-      const acc = thresholdAccuracy(numberView(column).values, targetText, positive, sample);
+      const values = numberView(column).values;
+      // Screened on a tenth of the rows first (two sorts per feature made this most of the check's
+      // time): a threshold right on ≥ 99% of the rows is right on fewer than 97% of 10,000 of them with
+      // a chance below e^-100 (Chernoff's bound), so only features that pass are looked at in full.
+      const screen = sample.length >= 20_000 ? sample.filter((_, i) => i % 10 === 0) : null;
+      const acc = screen && thresholdAccuracy(values, targetText, positive, screen) < 0.97 ? 0 : thresholdAccuracy(values, targetText, positive, sample);
       if (acc >= 0.99) evidence = `one threshold on it classifies ${pct(acc)} of rows`;
     }
     if (evidence) {

@@ -26,6 +26,19 @@ export interface FetchedRows {
   lines: Int32Array | null;
 }
 
+/** Rows per block of a spread (DuckDB's vector size: whole vectors are skipped or read). */
+const SPREAD_BLOCK = 2048;
+/** The period of a spread of about `wanted` rows of `total`: a multiple of the block, at least two blocks. */
+function spreadPeriod(total: number, wanted: number): number {
+  return SPREAD_BLOCK * Math.max(2, Math.floor(total / wanted));
+}
+/** Rows a spread holds: SPREAD_BLOCK of every `period`, the last block cut at the end. */
+function spreadRows(total: number, period: number): number {
+  let rows = 0;
+  for (let start = 0; start < total; start += period) rows += Math.min(SPREAD_BLOCK, total - start);
+  return rows;
+}
+
 const invalidBit = (validity: Uint8Array | null, i: number) => validity !== null && (validity[i >> 3] & (1 << (i & 7))) === 0;
 
 export async function fetchRows(
@@ -34,7 +47,7 @@ export async function fetchRows(
   table: string,
   plans: ColumnPlan[],
   total: number,
-  options: { maxRows: number; seed: number; missing: MissingTokens },
+  options: { maxRows: number; seed: number; missing: MissingTokens; pick?: 'seeded' | 'spread' },
 ): Promise<FetchedRows> {
   // Loaded here, not at module load, so that starting the app does not load the native engine.
   const { default: duckdb } = await import('@duckdb/node-bindings');
@@ -47,7 +60,14 @@ export async function fetchRows(
   };
   let source = table;
   const sampled = total > options.maxRows;
-  if (sampled) {
+  if (sampled && options.pick === 'spread') {
+    // A spread of blocks: SPREAD_BLOCK consecutive rows at every period, from start to end (DuckDB skips
+    // the vectors between them; one row in ten instead scans every vector of every column, ~3× slower).
+    source = uniqueName('sample');
+    created.push(source);
+    const period = spreadPeriod(total, options.maxRows);
+    await connection.run(`CREATE TEMP TABLE ${ident(source)} AS SELECT rowid AS tw_row, * FROM ${ident(table)} WHERE rowid % ${period} < ${SPREAD_BLOCK} ORDER BY rowid`);
+  } else if (sampled) {
     // Which rows: Knuth's selection sampling (Algorithm S) with the seeded generator — exactly
     // maxRows of the rows, each with the same chance, in file order; then DuckDB keeps those.
     const picks = uniqueName('picks');
@@ -105,7 +125,7 @@ export async function fetchRows(
   if (sampled) select.push('tw_row');
   const result = await connection.stream(`SELECT ${select.join(', ')} FROM ${s}`);
   const types = result.columnTypes();
-  const n = Math.min(total, options.maxRows);
+  const n = sampled && options.pick === 'spread' ? spreadRows(total, spreadPeriod(total, options.maxRows)) : Math.min(total, options.maxRows);
   const values = plans.map((p) => (p.kind === 'text' ? null : p.groups ? new Float64Array(n).fill(NaN) : new Float64Array(n)));
   const codes = plans.map((p) => (p.kind === 'text' ? new Int32Array(n).fill(-1) : null));
   const enumValues = plans.map((_, c) => (enums[c] ? (types[c] as DuckDBEnumType).values : []));

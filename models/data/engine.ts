@@ -129,6 +129,11 @@ function getEngine(): Promise<Engine> {
   return engine;
 }
 
+/** Whether this thread has started its engine (the service's thread never should: it reads in the data worker). */
+export function engineStarted(): boolean {
+  return engine !== null;
+}
+
 /** The private folder DuckDB spills to; files the engine derives (transcoded text) go there too. */
 export async function engineTempDir(): Promise<string> {
   return (await getEngine()).tempDir;
@@ -141,6 +146,7 @@ export async function engineTempDir(): Promise<string> {
 export async function withConnection<T>(work: (connection: Connection, created: string[]) => Promise<T>): Promise<T> {
   const { instance } = await getEngine();
   const connection = await instance.connect();
+  if (process.env.TICKWORK_DATA_TRACE === 'sql') traceStatements(connection);
   const created: string[] = [];
   try {
     return await work(connection, created);
@@ -150,6 +156,21 @@ export async function withConnection<T>(work: (connection: Connection, created: 
       await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => undefined);
     }
     connection.closeSync();
+  }
+}
+
+/** TICKWORK_DATA_TRACE=sql: each statement's time and its first 160 characters on stderr. */
+function traceStatements(connection: Connection): void {
+  for (const method of ['run', 'runAndReadAll', 'stream'] as const) {
+    const original = connection[method].bind(connection) as (sql: string) => Promise<unknown>;
+    (connection as unknown as Record<string, unknown>)[method] = async (sql: string) => {
+      const t0 = performance.now();
+      try {
+        return await original(sql);
+      } finally {
+        process.stderr.write(`[sql] ${((performance.now() - t0) / 1000).toFixed(3)} s  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+      }
+    };
   }
 }
 

@@ -19,14 +19,15 @@ import { TickworkError } from '../../shared/errors.js';
 import { describeFormats, formatOfExtension, type DataFormatId } from '../../shared/formats.js';
 import { emptyMessage, sniffHead } from './csv.js';
 import { engineTempDir, isInterrupt, uniqueName, withConnection, type Connection } from './engine.js';
-import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, type LoadedSource } from './engine-read.js';
+import { loadDelimited, loadJsTable, loadWithFunction, NotUtf8, nullStrings, nullsFor, type LoadedSource } from './engine-read.js';
 import { planColumns, profileColumns } from './engine-profile.js';
 import { fetchRows } from './engine-table.js';
-import { readHead, scanBytes, transcodeToUtf8 } from './file-scan.js';
+import { fieldsSeen, readHead, scanBytes, transcodeToUtf8 } from './file-scan.js';
 import { parseJson, parseJsonLines, readXlsx } from './formats.js';
 import { decodeText } from './encoding.js';
 import { normalizeQuery, runQuery } from './query.js';
 import { histogram, profileTable } from './schema.js';
+import { LEAKAGE_ROWS } from './doctor.js';
 import { DEFAULT_MISSING_TOKENS, MissingTokens, type Table } from './table.js';
 import { readFile, rm } from 'node:fs/promises';
 
@@ -34,6 +35,8 @@ import { readFile, rm } from 'node:fs/promises';
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Default cap on the rows held in JavaScript (a seeded uniform sample beyond it). */
 export const DEFAULT_MAX_ROWS = 2_000_000;
+/** Rows held for the data check when a file is only inspected (its leakage test reads at most as many). */
+export const CHECK_ROWS = LEAKAGE_ROWS;
 
 export interface LoadedFile {
   table: Table;
@@ -57,6 +60,13 @@ export interface ReadOptions {
   seed?: number;
   /** SQL over the file, `SELECT … FROM data …`; its result is the dataset (see query.ts). */
   query?: string | null;
+  /**
+   * 'train' (default): the rows training uses are held (all, or the seeded sample of maxRows).
+   * 'inspect' (`tickwork inspect`): nothing will train on it, so only what the data check reads is
+   * held — about CHECK_ROWS rows in blocks spread over the file, as many as its leakage test reads — and
+   * the statistics are all DuckDB's, without histograms (inspect shows none).
+   */
+  purpose?: 'train' | 'inspect';
   /** Columns the query may read that the file may lack (the target, when scoring): those missing are empty. */
   absentAsNull?: readonly string[];
   signal?: AbortSignal;
@@ -198,8 +208,12 @@ async function loadSource(
     throw err;
   });
   scanning.catch(() => undefined);
+  // Only the missing tokens the file has (DuckDB tries each on every cell); an ASCII-compatible file only.
+  const asciiLike = head.encoding === 'utf-8' || head.encoding === 'windows-1252';
+  const seen = asciiLike ? await fieldsSeen(path, totalBytes, delimiter, nullStrings(options.missingTokens)) : null;
+  const nulls = nullsFor(options.missingTokens, seen);
   const parse = async (file: string) =>
-    loadDelimited(connection, created, { path: file, name, delimiter, header }, options.missingTokens, {
+    loadDelimited(connection, created, { path: file, name, delimiter, header }, nulls, {
       signal: inner.signal,
       onProgress: (share) => (parsedShare = share),
     });
@@ -265,14 +279,20 @@ async function toTable(
   if (plans.length < 2) {
     throw new TickworkError('bad_data', `${meta.name} has ${plans.length} field(s) (${plans.map((p) => p.name).join(', ')}); Tickwork needs at least one feature and a target.`);
   }
-  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const inspect = options.purpose === 'inspect';
+  const maxRows = inspect ? CHECK_ROWS : (options.maxRows ?? DEFAULT_MAX_ROWS);
   const sampled = rows > maxRows;
-  const fetchOptions = { maxRows, seed: options.seed ?? 42, missing: new MissingTokens(missing) };
+  const fetchOptions = { maxRows, seed: options.seed ?? 42, missing: new MissingTokens(missing), pick: inspect ? ('spread' as const) : ('seeded' as const) };
   // Every row held: fetch first, and the number columns' moments come from the held arrays.
   // A sample: the statistics are DuckDB's over every row, then the sample is fetched.
   let fetched;
   let stats;
-  if (sampled) {
+  if (inspect) {
+    stats = await profileColumns(connection, dataset, plans, rows, { histograms: false });
+    mark('statistics');
+    fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
+    mark('rows for the data check');
+  } else if (sampled) {
     stats = await profileColumns(connection, dataset, plans, rows, { histograms: true });
     mark('statistics');
     fetched = await fetchRows(connection, created, dataset, plans, rows, fetchOptions);
@@ -283,7 +303,7 @@ async function toTable(
     stats = await profileColumns(connection, dataset, plans, rows, { histograms: false, held: fetched.columns });
     mark('statistics');
   }
-  if (!sampled) {
+  if (!sampled && !inspect) {
     // Every row is held: the histograms of mixed columns come from the held values too.
     stats.profiles.forEach((p, c) => {
       const column = fetched.columns[c];

@@ -54,6 +54,18 @@ describe('WorkbenchService', () => {
     expect(wave.columns.map((c) => c.name)).toEqual(['x', 'y']);
   });
 
+  it('a dataset opened only to be inspected is described and checked, and refused for training until opened again', async () => {
+    const path = join(dir, 'inspected.csv');
+    await writeFile(path, 'x,k,y\n' + Array.from({ length: 300 }, (_, i) => `${i / 7},${i % 3},${i % 2}`).join('\n') + '\n1,1,1\n1,1,1\n');
+    const looked = await api.openDataset({ source: { kind: 'file', path }, options: { purpose: 'inspect' } });
+    expect([looked.rows, looked.sample]).toEqual([302, null]);
+    expect((await api.checkDataset({ datasetId: looked.id, target: 'y' })).map((f) => f.code)).toContain('duplicates');
+    await expect(api.startTraining({ datasetId: looked.id, config: { target: 'y', epochs: 1 } })).rejects.toThrow(/opened for inspection only .*Open it again to train/);
+    const opened = await api.openDataset({ source: { kind: 'file', path } });
+    expect(opened.id).toBe(looked.id);
+    expect((await api.describeDataset({ datasetId: opened.id })).rows).toBe(302);
+  });
+
   it('trains iris end to end: events, metrics, predict, export, load back with the same numbers', async () => {
     const iris = await api.openDataset({ source: { kind: 'bundled', name: 'iris' } });
     const progress: EventPayload<'training:progress'>[] = [];
