@@ -112,12 +112,20 @@ export class Navigation {
 /** Where reveal puts the focus: on the heading; there only if it was left in a step no longer shown; nowhere. */
 type Focus = 'heading' | 'if-lost' | 'none';
 
-/** Scroll a panel's heading into view and put the focus on it (so Tab continues from there). */
+/**
+ * Scroll a panel's heading to the top of the window and (as asked) put the focus on it, so Tab
+ * continues from there. Scrolled with window.scrollTo, not scrollIntoView: Chromium's
+ * scrollIntoView also moves the sequential focus navigation starting point to the heading, so a
+ * page opened at #data had its first Tab land on the Data step's first control instead of
+ * "Skip to Train" — where the focus is not moved, Tab must still start at the top of the page.
+ */
 function reveal(id: string, focus: Focus): void {
   const heading = document.getElementById(id);
   if (!heading) return;
-  heading.scrollIntoView({ block: 'start' });
   if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+  // Clear of the sticky bars, as scroll-padding-top asks of anything scrolled into view.
+  const padding = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+  window.scrollTo({ top: Math.max(0, heading.getBoundingClientRect().top + window.scrollY - padding) });
   const at = document.activeElement as HTMLElement | null;
   const lost = !at || at === document.body || at.offsetParent === null;
   if (focus === 'heading' || (focus === 'if-lost' && lost)) heading.focus({ preventScroll: true });
