@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serve, type Served } from '../helpers/serve';
-import { failOnPageErrors, goToStep, openBundled, pickFile } from '../helpers/workbench-page';
+import { failOnPageErrors, goToStep, openBundled, pickFile, startTraining } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -41,9 +41,7 @@ async function writeCsv(name: string, rows = 120): Promise<string> {
 async function trainFor(page: Page, epochs: number) {
   await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill(String(epochs));
-  await page.getByTestId('train-button').click();
-  await expect(page.getByTestId('view-live')).toBeVisible();
-  await expect(page).toHaveURL(/#live$/);
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
 }
 
@@ -72,6 +70,8 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', liveRun!);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
+  // Refused: the user stays at Train (Live is not where the answer is).
+  await expect(page).toHaveURL(/#training$/);
   // The refusal is near the button: both are in view together.
   await expect(refusal).toBeInViewport();
   await expect(page.getByTestId('train-button')).toBeInViewport();
@@ -192,7 +192,7 @@ test('status line, tick counter and rates agree: the same epoch, and 0 steps/s w
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const status = page.getByTestId('status-text');
   await expect(status).toHaveText(/training epoch [3-9]\d*\//, { timeout: 60_000 });
   // Read both in one go: the same epoch.
@@ -230,7 +230,7 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await page.getByTestId('lr-input').fill('0.01');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const surface = page.getByTestId('surface');
   // Before importance: the first two numeric inputs that take more than two values (not sex).
   await expect(page.getByTestId('surface-x')).toHaveValue('noise', { timeout: 30_000 });
@@ -374,9 +374,14 @@ test('charts out of view are drawn before printing', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
   await page.getByTestId('show-all-steps').check();
-  await page.getByTestId('epochs-input').fill('20');
-  await page.getByTestId('train-button').click();
-  // At the top of the page while it trains: the charts further down skip their redraws.
+  // A run long enough to be still training once the user is back at the top (early stopping off).
+  await page.getByTestId('epochs-input').fill('150');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  // Every step on one page: Train scrolls to Live …
+  await startTraining(page);
+  await expect(page.locator('#live-title')).toBeInViewport();
+  // … and the user goes back to the top while it trains: the charts further down skip their redraws.
   await page.evaluate('window.scrollTo(0, 0)');
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await page.waitForTimeout(500);
@@ -393,6 +398,7 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await openBundled(page, 'iris');
   await trainFor(page, 3);
   const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await goToStep(page, 'compare');
   await page.getByTestId('compare-search').fill('adam');
   await page.getByTestId('compare-dataset-scope').selectOption('all');
 
@@ -402,15 +408,18 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await other.goto(server.url);
   await expect(other.getByTestId('dataset-meta')).toContainText('iris');
   await expect(other.getByTestId('compare-search')).toHaveValue('adam');
+  await goToStep(other, 'compare');
   await other.getByTestId('compare-search').fill('');
   await other.getByTestId('compare-dataset-scope').selectOption('current');
   await openBundled(other, 'moons');
+  await goToStep(other, 'training');
   await other.getByTestId('optimizer-select').selectOption('momentum');
   await trainFor(other, 2);
   const runB = (await other.getByTestId('live-panel').getAttribute('data-run'))!;
   expect(runB).not.toBe(runA);
 
-  // The first tab still shows its own run; the other tab's run is listed in Compare but not put on its chart.
+  // The first tab still shows its own run, and its own step (Compare); the other tab's run is listed in Compare but not put on its chart.
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
   await expect(page.getByTestId('compare-search')).toHaveValue('adam');
@@ -425,6 +434,7 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await page.waitForTimeout(1000);
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
   await expect(page.getByTestId('compare-search')).toHaveValue('adam');
   await expect(page.getByTestId('compare-dataset-scope')).toHaveValue('all');
@@ -472,14 +482,18 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   const table = page.getByTestId('data-panel').locator('.scroll-x').first();
   expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
 
-  // Live essentials stay in view while a run trains, wherever the page is scrolled.
+  // Live essentials stay in view while a run trains, on every step and wherever the page is scrolled.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const essentials = page.getByTestId('live-essentials');
   await expect(essentials).toBeVisible({ timeout: 30_000 });
-  await page.getByTestId('predict-panel').scrollIntoViewIfNeeded();
+  await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+  await expect(essentials).toBeInViewport();
+  await goToStep(page, 'predict');
+  await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
   await expect(essentials).toBeInViewport();
   await expect(page.getByTestId('essentials-ticks')).toContainText('step');
   await page.getByTestId('essentials-pause').click();
@@ -489,6 +503,7 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
   await expect(essentials).toHaveCount(0);
   const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await goToStep(page, 'training');
   await page.getByTestId('more-settings').locator('summary').click();
   await trainFor(page, 3);
   const runB = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
@@ -500,17 +515,31 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   await expect(page.getByTestId('ws-model')).toHaveCount(2);
 
   // Steps are deep links; back and forward walk through them.
+  // One step is shown at a time: the one the link (or back / forward) went to.
+  const shownView = () => page.getByTestId('main-area').locator('> .step-view:not([hidden])');
   await page.getByTestId('step-5').click();
   await expect(page).toHaveURL(/#compare$/);
   await expect(page.locator('#compare-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-compare');
+  await expect(page.getByTestId('step-5')).toHaveAttribute('aria-current', 'location');
   await page.getByTestId('step-1').click();
   await expect(page).toHaveURL(/#data$/);
   await expect(page.locator('#data-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-data');
   await page.goBack();
   await expect(page).toHaveURL(/#compare$/);
   await expect(page.locator('#compare-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-compare');
   await page.goForward();
   await expect(page.locator('#data-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-data');
+  // Model and Training share a view.
+  await page.getByTestId('step-2').click();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-setup');
+  await expect(page.locator('#model-title')).toBeInViewport();
+  await page.getByTestId('step-3').click();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-setup');
+  await expect(page.locator('#train-title')).toBeInViewport();
 
   // Runs too: each has a URL; back returns to the run shown before.
   await page.locator(`[data-testid="ws-run"][href="#run/${runA}"]`).click();
@@ -533,9 +562,14 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
 
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
   expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
-  await fullShot(page, 'frame-trained', 1280, 800);
-  await fullShot(page, 'frame-trained', 1920, 1080);
-  expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+  // Every step, after the short run, at both window sizes: nothing runs off the side.
+  for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+    for (const step of ['data', 'model', 'live', 'compare', 'predict'] as const) {
+      await goToStep(page, step);
+      await fullShot(page, `frame-${step === 'model' ? 'model-training' : step}`, width, height);
+      expect(await sideways(page), `${step} at ${width}×${height}`).toEqual({ overflow: 0, cut: [] });
+    }
+  }
 });
 
 /** axe-core's violations on the page as it stands, one line each (rule, impact, the elements). */
@@ -556,7 +590,15 @@ test('axe-core finds no accessibility violation on the first screen and after a 
   await trainFor(page, 3);
   // Let the toasts go: axe checks what stays.
   await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
-  expect(await axeViolations(page)).toEqual([]);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  expect(await axeViolations(page)).toEqual([]);
+  // Each step as it is shown (one at a time), then all of them on one page.
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const step of ['data', 'model', 'live', 'compare', 'predict'] as const) {
+      await goToStep(page, step);
+      expect(await axeViolations(page), `${step}, ${scheme}`).toEqual([]);
+    }
+    await page.getByTestId('show-all-steps').check();
+    expect(await axeViolations(page), `all steps, ${scheme}`).toEqual([]);
+    await page.getByTestId('show-all-steps').uncheck();
+  }
 });

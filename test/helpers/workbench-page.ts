@@ -11,6 +11,14 @@ export async function goToStep(page: Page, step: Step): Promise<void> {
   await expect(page.getByTestId(`view-${view}`)).toBeVisible();
 }
 
+/** Train (from the Training step, where the button is): the run starts and the user is taken to Live to watch it. */
+export async function startTraining(page: Page): Promise<void> {
+  if (!(await page.getByTestId('train-button').isVisible())) await goToStep(page, 'training');
+  await page.getByTestId('train-button').click();
+  await expect(page).toHaveURL(/#live$/);
+  await expect(page.getByTestId('view-live')).toBeVisible();
+}
+
 /** Open a bundled dataset from the Data step (going there first) and wait until it is shown. */
 export async function openBundled(page: Page, name: string): Promise<void> {
   if (!(await page.getByTestId('bundled-select').isVisible())) await goToStep(page, 'data');
