@@ -9,6 +9,7 @@ import { test, expect } from '@playwright/test';
 import { DESKTOP_CSP } from '../../electron/csp';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/browser';
 import { serve, type Served } from '../helpers/serve';
+import { goToStep, startTraining } from '../helpers/workbench-page';
 
 // A page answered through page.route counts as a public-network document for Chromium's Local
 // Network Access checks, which then block its WebSocket to 127.0.0.1 (the browser-mode API).
@@ -48,13 +49,17 @@ test('the renderer trains, charts and predicts under the desktop CSP with no vio
   await page.getByTestId('bundled-select').selectOption('iris');
   await page.getByTestId('open-bundled').click();
   await expect(page.getByTestId('dataset-meta')).toContainText('150 rows');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('8');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
   await expect(page.getByTestId('surface')).toHaveAttribute('data-final', 'true');
   await expect(page.getByTestId('compare-row')).toHaveCount(1);
-  // Scroll every panel into view so each chart and table lays out and draws.
-  for (const panel of await page.locator('section.panel').all()) await panel.scrollIntoViewIfNeeded();
+  // Visit every step and scroll each of its panels into view, so each chart and table lays out and draws.
+  for (const step of ['data', 'model', 'live', 'compare', 'predict'] as const) {
+    await goToStep(page, step);
+    for (const panel of await page.locator('section.panel').all()) if (await panel.isVisible()) await panel.scrollIntoViewIfNeeded();
+  }
   await page.waitForTimeout(500);
   expect(await violations()).toEqual([]);
   expect(consoleCsp).toEqual([]);

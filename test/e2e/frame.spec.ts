@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serve, type Served } from '../helpers/serve';
-import { failOnPageErrors, openBundled, pickFile } from '../helpers/workbench-page';
+import { failOnPageErrors, goToStep, openBundled, pickFile, startTraining } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -37,9 +37,11 @@ async function writeCsv(name: string, rows = 120): Promise<string> {
   return file;
 }
 
+/** Train from the Training step; Train moves the user to Live, where the run is watched to its end. */
 async function trainFor(page: Page, epochs: number) {
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill(String(epochs));
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
 }
 
@@ -52,6 +54,7 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('toast')).toContainText(/finished/);
 
   // Batch size 1,000,000: marked at the field as it is typed, in plain words.
+  await goToStep(page, 'training');
   const batch = page.getByTestId('batch-input');
   await batch.fill('1000000');
   await expect(batch).toHaveAttribute('aria-invalid', 'true');
@@ -67,6 +70,8 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', liveRun!);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
+  // Refused: the user stays at Train (Live is not where the answer is).
+  await expect(page).toHaveURL(/#training$/);
   // The refusal is near the button: both are in view together.
   await expect(refusal).toBeInViewport();
   await expect(page.getByTestId('train-button')).toBeInViewport();
@@ -77,6 +82,7 @@ test('feedback where the user is: a bad field is marked at the field, a refused 
   await expect(page.getByTestId('field-error-batch')).toHaveCount(0);
 
   // What-if: a word in a numeric input is marked at the input; Predict says why next to it.
+  await goToStep(page, 'predict');
   const whatIf = page.getByTestId('whatif-sepal_length');
   await whatIf.fill('five');
   await expect(whatIf).toHaveAttribute('aria-invalid', 'true');
@@ -103,11 +109,15 @@ test('an ID column as target is marked at the target, and Train says why next to
   await expect(page.getByTestId('field-error-target')).toHaveText(
     '"customer_id" has a different value on every row, like an ID: there is nothing a model can learn to predict. Choose the column you want to predict.',
   );
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
   await page.getByTestId('train-button').click();
+  // Refused: the user stays at Train, with the reason next to it.
   await expect(page.getByTestId('train-refusal')).toContainText('Not started: "customer_id" has a different value on every row');
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'idle');
+  await expect(page).toHaveURL(/#training$/);
   // Another target: the mark and the refusal go.
+  await goToStep(page, 'data');
   await target.selectOption('churn');
   await expect(page.getByTestId('field-error-target')).toHaveCount(0);
   await expect(page.getByTestId('train-refusal')).toHaveCount(0);
@@ -117,6 +127,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await page.goto(server.url);
   await openBundled(page, 'iris');
   // The LR finder's suggestion belongs to the settings it was measured with.
+  await goToStep(page, 'training');
   await page.getByTestId('lr-find-button').click();
   await expect(page.getByTestId('lr-suggestion')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('batch-input').fill('8');
@@ -130,7 +141,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await expect(page.getByTestId('live-run-name')).toHaveText('#1 adam lr 0.001 on iris');
   await expect(page.getByTestId('toast').first()).toContainText('#1 adam lr 0.001 finished');
   await expect(page.getByTestId('model-source')).toHaveText('run #1 adam lr 0.001 on iris');
-  // The download is named after the dataset and the run.
+  // The download is named after the dataset and the run (Export, in Live).
   const downloading = page.waitForEvent('download');
   await page.getByTestId('export-button').click();
   const download = await downloading;
@@ -149,6 +160,7 @@ test('context changes are explicit: runs named, downloads named after data and r
   await expect(page.getByTestId('model-card')).toHaveCount(0);
 
   // A loaded export shows its own file name, not where the server stored the upload.
+  await goToStep(page, 'predict');
   await pickFile(page, 'load-model-button', zip);
   await expect(page.getByTestId('model-source')).toHaveText('loaded from iris-1-adam.zip');
   await expect(page.getByTestId('model-card')).not.toContainText('tickwork-uploads');
@@ -162,6 +174,7 @@ test('context changes are explicit: runs named, downloads named after data and r
 test('a short run is shown whole: one LR point per step, not one per throttled progress event', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('warmup-input').fill('20');
   await trainFor(page, 5);
@@ -174,11 +187,12 @@ test('a short run is shown whole: one LR point per step, not one per throttled p
 test('status line, tick counter and rates agree: the same epoch, and 0 steps/s while paused', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5000');
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const status = page.getByTestId('status-text');
   await expect(status).toHaveText(/training epoch [3-9]\d*\//, { timeout: 60_000 });
   // Read both in one go: the same epoch.
@@ -187,10 +201,12 @@ test('status line, tick counter and rates agree: the same epoch, and 0 steps/s w
     expect(/epoch (\d+\/\d+)/.exec(line)?.[1], `${line} | ${ticks}`).toBe(/epoch (\d+\/\d+)/.exec(ticks)?.[1]);
     await page.waitForTimeout(300);
   }
+  await goToStep(page, 'training');
   await page.getByTestId('pause-button').click();
   await expect(status).toHaveText(/paused at step \d+/);
+  await goToStep(page, 'live');
   await expect(page.getByTestId('tick-rate')).toHaveText('0 steps/s');
-  await page.getByTestId('stop-button').click();
+  await page.getByTestId('essentials-stop').click();
   await expect(status).toHaveText(/stopped/, { timeout: 30_000 });
 });
 
@@ -207,13 +223,14 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await page.goto(server.url);
   await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('target-select')).toHaveValue('label');
+  await goToStep(page, 'training');
   // A run that lasts until it is stopped: a 60-epoch run ended (and moved the axes by importance)
   // before the first look at them.
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.01');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const surface = page.getByTestId('surface');
   // Before importance: the first two numeric inputs that take more than two values (not sex).
   await expect(page.getByTestId('surface-x')).toHaveValue('noise', { timeout: 30_000 });
@@ -226,7 +243,7 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   expect(yMin).toBeGreaterThanOrEqual(0);
   expect(yMax).toBeLessThanOrEqual(99);
   await page.waitForTimeout(2000); // a few hundred epochs, enough to learn a + b
-  await page.getByTestId('stop-button').click();
+  await page.getByTestId('essentials-stop').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 90_000 });
   // Once permutation importance is in: a and b, the two inputs the label is made of.
   await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
@@ -234,11 +251,13 @@ test('the decision surface starts on two numeric inputs that are not 0/1, within
   await expect(surface).toHaveAttribute('data-final', 'true');
 });
 
-test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a run starts and back to Train when it ends', async ({ page }) => {
+test('focus: "Skip to Train" is the first Tab stop and goes to the Training step; Train goes to Live with the focus on Stop, and to Live\'s heading when the run ends', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('backend')).toContainText('backend:');
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('30');
+  await goToStep(page, 'data');
   // Back as it was after a reload (the session keeps the dataset and settings); focus starts at the top.
   await page.waitForTimeout(1000);
   await page.reload();
@@ -248,11 +267,15 @@ test('focus: "Skip to Train" is the first Tab stop; focus goes to Stop when a ru
   await expect(page.getByTestId('skip-to-train')).toBeFocused();
   await expect(page.getByTestId('skip-to-train')).toBeInViewport();
   await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#training$/);
   await expect(page.getByTestId('train-button')).toBeFocused();
+  await expect(page.getByTestId('train-button')).toBeInViewport();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('stop-button')).toBeFocused({ timeout: 30_000 });
+  // The run is watched in Live; Stop is the Live essentials' (in view on every step while it trains).
+  await expect(page).toHaveURL(/#live$/);
+  await expect(page.getByTestId('essentials-stop')).toBeFocused({ timeout: 30_000 });
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  await expect(page.getByTestId('train-button')).toBeFocused();
+  await expect(page.locator('#live-title')).toBeFocused();
 });
 
 /** A CSV with many numeric columns (c01…cNN) and a binary label. */
@@ -270,31 +293,29 @@ async function writeWideCsv(columns: number, rows = 60): Promise<string> {
 const focusedId = (page: Page) =>
   page.evaluate<string>(`(() => { const el = document.activeElement; return el ? (el.dataset.testid || el.getAttribute('role') || el.tagName.toLowerCase()) : ''; })()`);
 
-/** Tab presses from a control to another, and the stops on the way. */
-async function tabsBetween(page: Page, from: string, to: string): Promise<string[]> {
+/** The Tab stops from a control to the first one outside the Data step (that one included). */
+async function tabsThroughData(page: Page, from: string): Promise<string[]> {
   await page.getByTestId(from).focus();
   const stops: string[] = [];
   for (let i = 0; i < 400; i++) {
     await page.keyboard.press('Tab');
-    const id = await focusedId(page);
-    stops.push(id);
-    if (id === to) break;
+    stops.push(await focusedId(page));
+    if (!(await page.evaluate<boolean>(`document.querySelector('[data-testid=view-data]').contains(document.activeElement)`))) break;
   }
   return stops;
 }
 
 test('keyboard: the column table is one Tab stop with the arrow keys inside, and its selects still change from the keyboard', async ({ page }) => {
   await page.goto(server.url);
-  // A few columns, then many: the Tab presses from "Open file…" to Train do not grow with the columns.
+  // A few columns, then many: the Tab presses from "Open file…" through the Data step do not grow with the columns.
   await pickFile(page, 'open-file', await writeWideCsv(3));
   await expect(page.getByTestId('dataset-meta')).toContainText('4 columns');
-  const few = await tabsBetween(page, 'open-file', 'train-button');
+  const few = await tabsThroughData(page, 'open-file');
   await pickFile(page, 'open-file', await writeWideCsv(40));
   await expect(page.getByTestId('dataset-meta')).toContainText('41 columns');
-  const many = await tabsBetween(page, 'open-file', 'train-button');
-  expect(many.at(-1)).toBe('train-button');
+  const many = await tabsThroughData(page, 'open-file');
   expect(many.length, many.join(' ')).toBe(few.length);
-  expect(many.length, many.join(' ')).toBeLessThan(60);
+  expect(many.length, many.join(' ')).toBeLessThan(30);
   // The grid is one stop among them, and none of its 40 role selects is one.
   const gridStops = many.filter((id) => id.startsWith('cell-') || id === 'th' || id === 'td');
   expect(gridStops, many.join(' ')).toHaveLength(1);
@@ -352,9 +373,15 @@ test('charts out of view are drawn before printing', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 500 });
   await page.goto(server.url);
   await openBundled(page, 'iris');
-  await page.getByTestId('epochs-input').fill('20');
-  await page.getByTestId('train-button').click();
-  // At the top of the page while it trains: the charts further down skip their redraws.
+  await page.getByTestId('show-all-steps').check();
+  // A run long enough to be still training once the user is back at the top (early stopping off).
+  await page.getByTestId('epochs-input').fill('150');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
+  // Every step on one page: Train scrolls to Live …
+  await startTraining(page);
+  await expect(page.locator('#live-title')).toBeInViewport();
+  // … and the user goes back to the top while it trains: the charts further down skip their redraws.
   await page.evaluate('window.scrollTo(0, 0)');
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await page.waitForTimeout(500);
@@ -371,6 +398,7 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await openBundled(page, 'iris');
   await trainFor(page, 3);
   const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await goToStep(page, 'compare');
   await page.getByTestId('compare-search').fill('adam');
   await page.getByTestId('compare-dataset-scope').selectOption('all');
 
@@ -380,15 +408,18 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await other.goto(server.url);
   await expect(other.getByTestId('dataset-meta')).toContainText('iris');
   await expect(other.getByTestId('compare-search')).toHaveValue('adam');
+  await goToStep(other, 'compare');
   await other.getByTestId('compare-search').fill('');
   await other.getByTestId('compare-dataset-scope').selectOption('current');
   await openBundled(other, 'moons');
+  await goToStep(other, 'training');
   await other.getByTestId('optimizer-select').selectOption('momentum');
   await trainFor(other, 2);
   const runB = (await other.getByTestId('live-panel').getAttribute('data-run'))!;
   expect(runB).not.toBe(runA);
 
-  // The first tab still shows its own run; the other tab's run is listed in Compare but not put on its chart.
+  // The first tab still shows its own run, and its own step (Compare); the other tab's run is listed in Compare but not put on its chart.
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
   await expect(page.getByTestId('compare-search')).toHaveValue('adam');
@@ -403,6 +434,7 @@ test('each tab follows its own run and keeps its own Compare filters, also after
   await page.waitForTimeout(1000);
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runA);
   await expect(page.getByTestId('compare-search')).toHaveValue('adam');
   await expect(page.getByTestId('compare-dataset-scope')).toHaveValue('all');
@@ -450,14 +482,18 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   const table = page.getByTestId('data-panel').locator('.scroll-x').first();
   expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
 
-  // Live essentials stay in view while a run trains, wherever the page is scrolled.
+  // Live essentials stay in view while a run trains, on every step and wherever the page is scrolled.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const essentials = page.getByTestId('live-essentials');
   await expect(essentials).toBeVisible({ timeout: 30_000 });
-  await page.getByTestId('predict-panel').scrollIntoViewIfNeeded();
+  await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+  await expect(essentials).toBeInViewport();
+  await goToStep(page, 'predict');
+  await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
   await expect(essentials).toBeInViewport();
   await expect(page.getByTestId('essentials-ticks')).toContainText('step');
   await page.getByTestId('essentials-pause').click();
@@ -467,6 +503,7 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
   await expect(essentials).toHaveCount(0);
   const runA = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
+  await goToStep(page, 'training');
   await page.getByTestId('more-settings').locator('summary').click();
   await trainFor(page, 3);
   const runB = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
@@ -478,17 +515,31 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
   await expect(page.getByTestId('ws-model')).toHaveCount(2);
 
   // Steps are deep links; back and forward walk through them.
+  // One step is shown at a time: the one the link (or back / forward) went to.
+  const shownView = () => page.getByTestId('main-area').locator('> .step-view:not([hidden])');
   await page.getByTestId('step-5').click();
   await expect(page).toHaveURL(/#compare$/);
   await expect(page.locator('#compare-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-compare');
+  await expect(page.getByTestId('step-5')).toHaveAttribute('aria-current', 'location');
   await page.getByTestId('step-1').click();
   await expect(page).toHaveURL(/#data$/);
   await expect(page.locator('#data-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-data');
   await page.goBack();
   await expect(page).toHaveURL(/#compare$/);
   await expect(page.locator('#compare-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-compare');
   await page.goForward();
   await expect(page.locator('#data-title')).toBeInViewport();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-data');
+  // Model and Training share a view.
+  await page.getByTestId('step-2').click();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-setup');
+  await expect(page.locator('#model-title')).toBeInViewport();
+  await page.getByTestId('step-3').click();
+  await expect(shownView()).toHaveAttribute('data-testid', 'view-setup');
+  await expect(page.locator('#train-title')).toBeInViewport();
 
   // Runs too: each has a URL; back returns to the run shown before.
   await page.locator(`[data-testid="ws-run"][href="#run/${runA}"]`).click();
@@ -511,9 +562,14 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
 
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed');
   expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
-  await fullShot(page, 'frame-trained', 1280, 800);
-  await fullShot(page, 'frame-trained', 1920, 1080);
-  expect(await sideways(page)).toEqual({ overflow: 0, cut: [] });
+  // Every step, after the short run, at both window sizes: nothing runs off the side.
+  for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+    for (const step of ['data', 'model', 'live', 'compare', 'predict'] as const) {
+      await goToStep(page, step);
+      await fullShot(page, `frame-${step === 'model' ? 'model-training' : step}`, width, height);
+      expect(await sideways(page), `${step} at ${width}×${height}`).toEqual({ overflow: 0, cut: [] });
+    }
+  }
 });
 
 /** axe-core's violations on the page as it stands, one line each (rule, impact, the elements). */
@@ -534,7 +590,15 @@ test('axe-core finds no accessibility violation on the first screen and after a 
   await trainFor(page, 3);
   // Let the toasts go: axe checks what stays.
   await expect(page.getByTestId('importance-table')).toBeAttached({ timeout: 30_000 });
-  expect(await axeViolations(page)).toEqual([]);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  expect(await axeViolations(page)).toEqual([]);
+  // Each step as it is shown (one at a time), then all of them on one page.
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const step of ['data', 'model', 'live', 'compare', 'predict'] as const) {
+      await goToStep(page, step);
+      expect(await axeViolations(page), `${step}, ${scheme}`).toEqual([]);
+    }
+    await page.getByTestId('show-all-steps').check();
+    expect(await axeViolations(page), `all steps, ${scheme}`).toEqual([]);
+    await page.getByTestId('show-all-steps').uncheck();
+  }
 });

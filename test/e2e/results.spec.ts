@@ -8,7 +8,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
-import { openBundled, pickFile } from '../helpers/workbench-page';
+import { goToStep, openBundled, pickFile, startTraining } from '../helpers/workbench-page';
 
 let server: Served;
 test.beforeEach(async () => {
@@ -33,9 +33,10 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
   await page.goto(server.url);
   await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('binary');
+  await goToStep(page, 'training');
   await page.getByTestId('lr-input').fill('0.01');
   await page.getByTestId('epochs-input').fill('40');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
 
   // The Results describe the returned model; the baselines sit beside the network.
@@ -65,6 +66,7 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
   await page.getByTestId('threshold-slider').fill('0.001');
   await page.getByTestId('threshold-use').click();
   await expect(page.getByTestId('threshold-note')).toContainText('Saved');
+  await goToStep(page, 'predict');
   // A row near the boundary (a + 0.7·c = 0.74): neither sure churn nor sure stay.
   for (const [input, value] of [['a', '0.6'], ['b', '0'], ['c', '0.2'], ['d', '0']]) await page.getByTestId(`whatif-${input}`).fill(value);
   await page.getByTestId('predict-button').click();
@@ -79,10 +81,12 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
   const atLow = rowsOf(scored);
   expect(atLow.every((r) => r.predicted === (r.p >= 0.001 ? 'churn' : 'stay'))).toBe(true);
   expect(atLow.filter((r) => r.predicted === 'churn').length).toBeGreaterThan(atLow.filter((r) => r.p >= 0.5).length);
-  // Back to a high threshold: the typical row is "stay".
+  // Back to a high threshold (in Live's results): the typical row is "stay".
+  await goToStep(page, 'live');
   await page.getByTestId('threshold-slider').fill('0.999');
   await page.getByTestId('threshold-use').click();
   await expect(page.getByTestId('threshold-note')).toContainText('0.999');
+  await goToStep(page, 'predict');
   await page.getByTestId('predict-button').click();
   await expect(page.getByTestId('prediction')).toContainText('Prediction: stay');
 });
@@ -90,12 +94,15 @@ test('the threshold moves the confusion matrix; a saved threshold changes what-i
 test('cross-validation from the Training step: its folds and final model are grouped in Compare with the mean ± sd over the folds', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5');
   await page.getByTestId('lr-input').fill('0.05');
   await expect(page.getByTestId('evaluation-count')).toBeDisabled();
   await page.getByTestId('evaluation-select').selectOption('cv');
   await page.getByTestId('evaluation-count').fill('3');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
+  // The folds are compared side by side.
+  await goToStep(page, 'compare');
   // 3 folds and the final model trained on all of them.
   await expect(page.getByTestId('compare-row')).toHaveCount(4, { timeout: 60_000 });
   await expect.poll(async () => (await page.getByTestId('compare-status').allTextContents()).filter((s) => /completed|stopped/.test(s)).length, { timeout: 90_000 }).toBe(4);
@@ -155,8 +162,9 @@ test('the query step: a filter and a derived column become the dataset; a bad qu
   await page.getByTestId('query-step').screenshot({ path: 'test-results/screenshots/query-step-error.png' });
   await expect(page.getByTestId('dataset-meta')).toContainText('100 rows × 6 columns');
   // A run on the query's result records the query with its settings.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   const runId = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
   // The run's settings, asked over the page's own API socket.
@@ -177,6 +185,7 @@ test('the query step: a filter and a derived column become the dataset; a bad qu
     { runId, token: server.token },
   );
   expect(query).toMatch(/petal_area/);
+  await goToStep(page, 'data');
   await page.getByTestId('query-clear').click();
   await expect(page.getByTestId('dataset-meta')).toContainText('150 rows × 5 columns');
 });
@@ -184,9 +193,11 @@ test('the query step: a filter and a derived column become the dataset; a bad qu
 test('Predict & export writes the run as a PyTorch recipe: train.py with the run, its split, its model and the bundled data', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await goToStep(page, 'predict');
   await page.getByTestId('export-kind').selectOption('recipe');
   await expect(page.getByTestId('quantize-select')).toBeDisabled();
   const download = page.waitForEvent('download');
@@ -204,10 +215,11 @@ test('Predict & export writes the run as a PyTorch recipe: train.py with the run
 test('the timeline scrubs and replays a finished run: Results and the decision surface as they were at each epoch', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'moons');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('12');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   const slider = page.getByTestId('timeline-slider');
   await expect(slider).toHaveAttribute('max', '12');

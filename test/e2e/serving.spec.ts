@@ -1,6 +1,7 @@
 /** "Serve this model" from Predict & export: a live HTTP endpoint with its token, and counters that move. */
 import { test, expect, request } from '@playwright/test';
 import { serve, type Served } from '../helpers/serve';
+import { goToStep, startTraining } from '../helpers/workbench-page';
 
 let server: Served;
 test.beforeEach(async () => {
@@ -14,9 +15,12 @@ test('a trained model is served over HTTP: the URL, token and curl example show,
   await page.goto(server.url);
   await page.getByTestId('bundled-select').selectOption('iris');
   await page.getByTestId('open-bundled').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await goToStep(page, 'predict');
   await expect(page.getByTestId('model-card')).toBeVisible();
   await page.getByTestId('serve-start').click();
   const url = (await page.getByTestId('serve-url').textContent({ timeout: 60_000 }))!.trim();

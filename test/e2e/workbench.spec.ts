@@ -8,7 +8,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
-import { failOnPageErrors, openBundled, pickFile } from '../helpers/workbench-page';
+import { failOnPageErrors, goToStep, openBundled, pickFile, startTraining } from '../helpers/workbench-page';
 
 let server: Served;
 
@@ -61,6 +61,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
 
   // Enough epochs, with early stopping off, that the run lasts a few seconds and the chart can be
   // seen growing (with it on, iris stops after ~15 epochs, well under a second on a fast machine).
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('150');
   await page.getByTestId('lr-input').fill('0.003');
   await page.getByTestId('more-settings').locator('summary').click();
@@ -75,7 +76,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
     new MutationObserver(() => window.__lossPointCounts.push(Number(el.getAttribute('data-points'))))
       .observe(el, { attributes: true, attributeFilter: ['data-points'] });
   })()`);
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
 
   // The chart gets points while training, and more as training goes on.
   const chart = page.getByTestId('loss-chart');
@@ -94,6 +95,10 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   await page.getByTestId('step-6').click();
   await expect(page.locator('#predict-title')).toBeInViewport();
   await expect(page.getByTestId('step-6')).toContainText('model ready');
+  // One step at a time: Predict & export is the one shown now, Live is not.
+  await expect(page.getByTestId('view-predict')).toBeVisible();
+  await expect(page.getByTestId('view-live')).toBeHidden();
+  await goToStep(page, 'live');
   // Every chart has its numbers as a table behind it.
   const lossTable = page.getByTestId('loss-chart-table');
   await lossTable.locator('summary').click();
@@ -130,6 +135,7 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
   expect(runConfig.epochs).toBe(150);
 
   // What-if: typical values (training medians) to start from …
+  await goToStep(page, 'predict');
   await page.getByTestId('whatif-typical').click();
   const typical = await Promise.all(['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((c) => page.getByTestId(`whatif-${c}`).inputValue()));
   expect(typical.every((v) => Number.isFinite(Number(v)) && v !== '')).toBe(true);
@@ -185,12 +191,13 @@ test('trains on a bundled dataset, watches the loss chart update, and exports', 
 test('pause, resume and stop work mid-run', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'spirals');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.00001');
   // Early stopping off, so the run lasts until it is stopped.
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveText(/training/, { timeout: 30_000 });
   await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(2);
   // A binary task: the ROC and precision–recall curves appear after the first epoch.
@@ -198,6 +205,8 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await expect(page.getByTestId('pr-chart')).toBeVisible();
   await shot(page, 'live-binary', page.getByTestId('live-panel'));
   const status = page.getByTestId('status-text');
+  // Pause and Resume in the Training step, beside Train.
+  await goToStep(page, 'training');
   await page.getByTestId('pause-button').click();
   await expect(status).toHaveText(/paused at step \d+/);
   await expect(page.getByTestId('pause-button')).toHaveText('Resume');
@@ -206,6 +215,7 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   // A new learning rate, applied to the running run from its next step, is listed as an event.
   await page.getByTestId('lr-input').fill('0.00002');
   await page.getByTestId('lr-apply-button').click();
+  await goToStep(page, 'live');
   const events = page.getByTestId('run-events');
   await expect(events).toContainText(/paused at step \d+/);
   await expect(events).toContainText(/set lr 0\.00002 from step \d+/);
@@ -213,11 +223,14 @@ test('pause, resume and stop work mid-run', async ({ page }) => {
   await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-marks', '1');
   await expect(page.getByTestId('lr-live-chart')).toHaveAttribute('data-marks', '1');
   await shot(page, 'live-marks', page.getByTestId('live-panel'));
+  // Stop in the Training step, beside Train.
+  await goToStep(page, 'training');
   await page.getByTestId('stop-button').click();
   await expect(status).toHaveText(/stopped at step \d+ of \d+/, { timeout: 30_000 });
   const [, step, total] = /stopped at step (\d+) of (\d+)/.exec((await status.textContent()) ?? '')!;
   expect(Number(step)).toBeGreaterThan(0);
   expect(Number(step)).toBeLessThan(Number(total));
+  await goToStep(page, 'live');
   await expect(page.getByTestId('export-button')).toBeEnabled();
 });
 
@@ -225,6 +238,7 @@ test('the model panel edits layers one by one and shows the network with its par
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'model');
   const params = page.getByTestId('param-count');
   // Default: two layers of 64 on iris' 4 inputs, 3 classes: 4·64+64 + 64·64+64 + 64·3+3.
   await expect(page.getByTestId('input-width')).toHaveText('4');
@@ -261,7 +275,7 @@ test('the model panel edits layers one by one and shows the network with its par
 
   // The run trains the edited network: its stored config has the per-layer settings.
   await page.getByTestId('epochs-input').fill('2');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   // The newest run is the first row of the run table.
   await expect(page.getByTestId('compare-network').first()).toHaveText('16 tanh (batch norm)');
@@ -272,13 +286,14 @@ test('the model panel edits layers one by one and shows the network with its par
 test('the decision surface animates while training and follows the chosen axes', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('lr-input').fill('0.003');
   // Early stopping off, so the run lasts until it is stopped.
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
   await expect(page.getByTestId('patience-input')).toBeDisabled();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const surface = page.getByTestId('surface');
   await expect(surface).toBeVisible();
   // Redrawn as the model learns: three different steps are seen, then the run is stopped.
@@ -290,7 +305,8 @@ test('the decision surface animates while training and follows the chosen axes',
   }
   expect(steps.size, `surface steps seen: ${[...steps].join(', ')}`).toBeGreaterThanOrEqual(3);
   await expect(surface).toHaveAttribute('data-final', 'false');
-  await page.getByTestId('stop-button').click();
+  // Stop from Live: the run's essentials bar.
+  await page.getByTestId('essentials-stop').click();
   // The stopped run's model is drawn once more, as the final surface.
   await expect(surface).toHaveAttribute('data-final', 'true');
   // Once permutation importance is in, the surface is drawn over the two most important inputs (all four are numeric).
@@ -340,14 +356,44 @@ test('keyboard only: every control is reachable with Tab, shows its focus, has a
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
 
-  // Walk the whole page with Tab: every stop shows a visible focus ring.
+  // Walk each step with Tab (the sidebar's link to it, then on through the page): every stop
+  // shows a visible focus ring.
   const stops: Array<{ testid: string | null; tag: string; outline: boolean }> = [];
-  await page.locator('body').focus();
-  for (let i = 0; i < 160; i++) {
-    await page.keyboard.press('Tab');
-    const f = await focused();
-    if (!f) break;
-    stops.push(f);
+  const walk = async () => {
+    await page.locator('body').focus();
+    for (let i = 0; i < 160; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      if (!f) break;
+      stops.push(f);
+    }
+  };
+  // Every control shown has an accessible name (a label, aria-label or aria-labelledby).
+  let checked = 0;
+  const unlabelled: string[] = [];
+  const labels = async () => {
+    const found = await page.evaluate<{ checked: number; unlabelled: string[] }>(`(() => {
+      const shown = [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter((el) => el.offsetParent !== null);
+      const unlabelled = shown
+        .filter((el) => {
+          const text = el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
+          return !(text || el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
+        })
+        .map((el) => el.outerHTML.slice(0, 120));
+      return { checked: shown.length, unlabelled };
+    })()`);
+    checked += found.checked;
+    unlabelled.push(...found.unlabelled);
+  };
+  await walk();
+  await labels();
+  for (const step of [2, 4, 5, 6]) {
+    // The step's link, from the keyboard: focus it, Enter; its view is the one shown.
+    await page.getByTestId(`step-${step}`).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('main-area')).toHaveAttribute('data-step', ['', '', 'model', '', 'live', 'compare', 'predict'][step]);
+    await walk();
+    await labels();
   }
   const reached = new Set(stops.map((s) => s.testid));
   for (const id of ['target-select', 'preset-select', 'layer-units', 'add-layer', 'optimizer-select', 'lr-input', 'warmup-input', 'epochs-input', 'train-button', 'race-button']) {
@@ -355,22 +401,12 @@ test('keyboard only: every control is reachable with Tab, shows its focus, has a
   }
   const unringed = stops.filter((s) => !s.outline).map((s) => s.testid ?? s.tag);
   expect(unringed, 'focus is visible on every stop').toEqual([]);
-
-  // Every control has an accessible name (a label, aria-label or aria-labelledby).
-  const { checked, unlabelled } = await page.evaluate<{ checked: number; unlabelled: string[] }>(`(() => {
-    const shown = [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter((el) => el.offsetParent !== null);
-    const unlabelled = shown
-      .filter((el) => {
-        const text = el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
-        return !(text || el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
-      })
-      .map((el) => el.outerHTML.slice(0, 120));
-    return { checked: shown.length, unlabelled };
-  })()`);
   expect(checked).toBeGreaterThan(40);
   expect(unlabelled).toEqual([]);
 
-  // Train from the keyboard: focus the epochs field, type, then Enter submits the form.
+  // Train from the keyboard: focus the epochs field (Training step), type, then Enter submits the form.
+  await page.getByTestId('step-3').focus();
+  await page.keyboard.press('Enter');
   await page.getByTestId('epochs-input').focus();
   await page.keyboard.type('3');
   await page.keyboard.press('Enter');
@@ -380,6 +416,7 @@ test('keyboard only: every control is reachable with Tab, shows its focus, has a
 test('the LR finder plots loss against learning rate and its suggestion can be used', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'model');
   await page.getByTestId('preset-select').selectOption('classic 64 ReLU');
   await expect(page.getByTestId('layer-row')).toHaveCount(1);
   await page.getByTestId('lr-find-button').click();
@@ -408,9 +445,10 @@ test('a run that diverges says so in the banner, with the next step, and the ban
   await writeFile(path, 'x,y\n' + Array.from({ length: 200 }, (_, i) => `${(i / 10).toFixed(1)},${i * 1000}`).join('\n') + '\n');
   await pickFile(page, 'open-file', path);
   await expect(page.getByTestId('task')).toHaveText('regression');
+  await goToStep(page, 'training');
   await page.getByTestId('optimizer-select').selectOption('sgd');
   await page.getByTestId('lr-input').fill('1000');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const status = page.getByTestId('status-text');
   await expect(status).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
   const banner = page.getByTestId('error-banner');
@@ -495,8 +533,8 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   // A histogram for numbers, top values for categories.
   await expect(page.getByTestId('spark-age').locator('rect')).toHaveCount(20);
   await expect(page.getByTestId('spark-plan').locator('rect')).toHaveCount(3);
-  // The preview renders only the rows in view, and fetches the rest on scroll.
-  await page.getByTestId('preview').locator('summary').click();
+  // The preview (open from the start) renders only the rows in view, and fetches the rest on scroll.
+  await expect(page.getByTestId('preview')).toHaveAttribute('open', '');
   const grid = page.getByTestId('preview-grid');
   await expect(grid.locator('tr[data-row="0"]')).toContainText('5000');
   expect(await grid.locator('tr[data-row]').count()).toBeLessThan(60);
@@ -505,8 +543,9 @@ test('column roles and preparation: ignoring a column re-runs the check; histogr
   await expect(grid.locator('tr[data-row="2999"] td.line')).toHaveText('3001');
   await shot(page, 'data-roles');
   // Train with the choices: the run uses them.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('3');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toContainText(/completed/, { timeout: 60_000 });
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
   // Binary results: a threshold slider; a lower threshold calls more rows "yes", so recall cannot fall.
@@ -543,8 +582,9 @@ test('regression results: predicted against actual and residuals', async ({ page
   await writeFile(file, rows.join('\n') + '\n');
   await pickFile(page, 'open-file', file);
   await expect(page.getByTestId('task')).toHaveText('regression');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('5');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toContainText(/completed/, { timeout: 60_000 });
   await expect(page.getByTestId('scatter-chart')).toBeVisible();
   const residual = page.getByTestId('residual-chart');
@@ -594,11 +634,13 @@ test('the task can be chosen: ratings 1–5 are detected as classes and can be p
   await expect(page.getByTestId('task')).toHaveText('regression');
   // The plan follows: one output unit, a number.
   await expect(page.getByTestId('model-output')).not.toContainText('classes');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('3');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(page.getByTestId('final-metrics')).toContainText('r2');
   // Another target: back to automatic.
+  await goToStep(page, 'data');
   await page.getByTestId('target-select').selectOption('delay');
   await expect(page.getByTestId('task-select')).toHaveValue('');
 });
@@ -607,10 +649,11 @@ test('the wave: a one-input regression draws its response curve as it learns', a
   await page.goto(server.url);
   await openBundled(page, 'wave');
   await expect(page.getByTestId('task')).toHaveText('regression');
+  await goToStep(page, 'model');
   await page.getByTestId('preset-select').selectOption('two layers 64-64');
   await page.getByTestId('epochs-input').fill('60');
   await page.getByTestId('lr-input').fill('0.01');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   const curve = page.getByTestId('response-curve');
   await expect(curve).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('surface').locator('h3')).toContainText('Response curve');
@@ -625,12 +668,17 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   await page.goto(server.url);
   // A run on other data first: the run table lists it only when asked for all datasets.
   await openBundled(page, 'four-points');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await openBundled(page, 'moons');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('8');
+  // The race's runs are compared side by side: Race takes the user to Compare.
   await page.getByTestId('race-button').click();
+  await expect(page).toHaveURL(/#compare$/);
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   // The race's rows carry a badge; an earlier run on other data is listed only on request.
   const rows = page.getByTestId('compare-row').filter({ hasText: 'race' });
   await expect(rows).toHaveCount(5);
@@ -675,8 +723,12 @@ test('a race of optimizers from the Train panel, compared in one chart and table
   await shot(page, 'compare', page.getByTestId('compare-panel'));
   // "Show" puts a race's run in the Live panel: its curves, final metrics, results and surface.
   await best.getByTestId('compare-show').click();
-  await expect(best.getByTestId('compare-shown')).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`#run/${bestRun}$`));
+  await expect(page.getByTestId('view-live')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', bestRun);
+  await goToStep(page, 'compare');
+  await expect(best.getByTestId('compare-shown')).toBeVisible();
+  await goToStep(page, 'live');
   await expect(page.getByTestId('tick-counter')).toContainText('epoch 8/8');
   await expect(page.getByTestId('final-metrics')).toContainText('validation');
   await expect(page.getByTestId('confusion-matrix')).toBeVisible();
@@ -688,10 +740,12 @@ test('a race of optimizers from the Train panel, compared in one chart and table
 test('a race can be stopped as a whole from Compare; each run keeps its model', async ({ page }) => {
   await page.goto(server.url);
   await openBundled(page, 'xor');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('race-button').click();
+  await expect(page).toHaveURL(/#compare$/);
   const stop = page.getByTestId('stop-race');
   await expect(stop).toContainText('5 running');
   await expect(page.getByTestId('step-5')).toContainText('racing 5');
@@ -704,8 +758,9 @@ test('a race can be stopped as a whole from Compare; each run keeps its model', 
   await expect(stop).toHaveCount(0);
   await expect(rows.getByTestId('compare-use')).toHaveCount(5 - (await rows.getByTestId('compare-in-use').count()));
   // The service is free again: a single run starts.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('2');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
 });
 
@@ -717,6 +772,7 @@ test('stays smooth while training: long tasks in the page are measured and stay 
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: false } as never);
   });
   await openBundled(page, 'spirals');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('batch-input').fill('4');
   await page.getByTestId('lr-input').fill('0.00001');
@@ -726,11 +782,12 @@ test('stays smooth while training: long tasks in the page are measured and stay 
   await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('more-settings').locator('summary').click();
   const started = await page.evaluate(() => performance.now());
-  await page.getByTestId('train-button').click();
+  // Train takes the user to Live: the charts drawn there as it trains.
+  await startTraining(page);
   // Ten seconds of live updates: ~10 progress events/s, an epoch (and results) every ~0.4 s.
   await page.waitForTimeout(10_000);
   const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
-  await page.getByTestId('stop-button').click();
+  await page.getByTestId('essentials-stop').click();
   const tasks = (await page.evaluate(() => (globalThis as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks)).filter((t) => t.start >= started);
   const worst = tasks.length ? Math.max(...tasks.map((t) => t.duration)) : 0;
   console.log(`smoothness: ${points} chart points after 10 s of training; ${tasks.length} long task(s) over 50 ms, worst ${worst.toFixed(0)} ms`);

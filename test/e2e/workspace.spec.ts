@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../helpers/serve';
-import { openBundled } from '../helpers/workbench-page';
+import { goToStep, openBundled, startTraining } from '../helpers/workbench-page';
 
 const servers: Served[] = [];
 test.afterEach(async () => {
@@ -37,17 +37,19 @@ test('after a reload part-way through and a server restart, the runs, the open d
   const first = await start(workspace, port);
   await page.goto(first.url);
   await openBundled(page, 'iris');
+  await goToStep(page, 'training');
   await page.getByTestId('lr-input').fill('0.05');
   await page.getByTestId('epochs-input').fill('4');
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   const runId = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
   await expect(page.getByTestId('compare-row')).toHaveCount(1);
   // A second run, reloaded while it trains: it stays in the table, and a reload shows it again.
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
-  await page.getByTestId('train-button').click();
+  await startTraining(page);
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'training', { timeout: 60_000 });
   const second = (await page.getByTestId('live-panel').getAttribute('data-run'))!;
   expect(second).not.toBe(runId);
@@ -57,10 +59,15 @@ test('after a reload part-way through and a server restart, the runs, the open d
   await expect(page.getByTestId('lr-input')).toHaveValue('0.05');
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', second);
   await expect(page.getByTestId('compare-row')).toHaveCount(2);
-  await page.getByTestId('stop-button').click();
+  // The reload is at the step it was at: Live, where Stop is in the run's essentials bar.
+  await expect(page).toHaveURL(/#live$/);
+  await expect(page.getByTestId('view-live')).toBeVisible();
+  await page.getByTestId('essentials-stop').click();
   await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
-  // Show the first run, then restart the server on the same workspace: the same URL opens.
+  // Show the first run (from Compare), then restart the server on the same workspace: the same URL opens.
+  await goToStep(page, 'compare');
   await page.locator(`[data-testid="compare-row"][data-run="${runId}"]`).getByTestId('compare-show').click();
+  await expect(page.getByTestId('view-live')).toBeVisible();
   await expect(page.getByTestId('live-panel')).toHaveAttribute('data-run', runId);
   await page.waitForTimeout(1000);
   await first.stop();
@@ -75,6 +82,7 @@ test('after a reload part-way through and a server restart, the runs, the open d
   await expect(page.getByTestId('compare-row')).toHaveCount(2);
   await expect(page.getByTestId('compare-row').first().getByTestId('compare-status')).toHaveText(/stopped/);
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(4);
+  await goToStep(page, 'live');
   await page.screenshot({ path: 'test-results/screenshots/workspace-after-restart.png', fullPage: true });
   // An old or wrong token (from a browser without the session's cookie) gets a page that says how to get the current URL.
   const stranger = await request.newContext();
@@ -89,8 +97,11 @@ test('the run table sorts, filters, renames, tags and deletes runs', async ({ pa
   const server = await start(workspace, 0);
   await page.goto(server.url);
   await openBundled(page, 'moons');
+  await goToStep(page, 'training');
   await page.getByTestId('epochs-input').fill('3');
+  // Race takes the user to Compare, where the run table is.
   await page.getByTestId('race-button').click();
+  await expect(page.getByTestId('view-compare')).toBeVisible();
   const rows = page.getByTestId('compare-row');
   await expect(rows).toHaveCount(5);
   await expect.poll(async () => (await rows.getByTestId('compare-status').allTextContents()).filter((t) => t.includes('completed')).length, { timeout: 90_000 }).toBe(5);
