@@ -194,11 +194,21 @@ async function loadSource(
   const abort = () => inner.abort();
   signal?.addEventListener('abort', abort, { once: true });
   let parsedShare = 0;
+  let shown = 0;
+  // Progress: the further of the hash's bytes and the parse's share, never going back.
+  const report = (bytes: number) => {
+    if (bytes <= shown) return;
+    shown = bytes;
+    onProgress?.({ bytes, totalBytes, rows: Math.round(bytes * rowsPerByte) });
+  };
   const rowsPerByte = Math.max(0, head.text.split('\n').length - 2) / Math.max(1, Buffer.byteLength(head.text));
   // The hash runs at its own pace (~0.15 s of one core per 136 MB) beside DuckDB's parse: paced
   // behind the parse's progress, as before, it left a tail of hashing after the parse that nothing
   // overlapped. The progress shown is the parse's.
-  const scanning = scanBytes(path, name, { signal: inner.signal }).catch((err) => {
+  const scanning = scanBytes(path, name, {
+    signal: inner.signal,
+    onBytes: (bytes) => report(Math.min(bytes, totalBytes)),
+  }).catch((err) => {
     inner.abort(); // a line too long: stop the parse too
     throw err;
   });
@@ -213,8 +223,7 @@ async function loadSource(
       onProgress: (share) => {
         if (share <= parsedShare) return;
         parsedShare = share;
-        const bytes = Math.round(share * totalBytes);
-        onProgress?.({ bytes, totalBytes, rows: Math.round(bytes * rowsPerByte) });
+        report(Math.round(share * totalBytes));
       },
     });
   let source: LoadedSource;
