@@ -205,8 +205,14 @@ async function loadSource(
   // The hash runs at its own pace (~0.15 s of one core per 136 MB) beside DuckDB's parse: paced
   // behind the parse's progress, as before, it left a tail of hashing after the parse that nothing
   // overlapped. The progress shown is the parse's.
+  // The hash waits only for the parse to begin (DuckDB then holds the file open, so a file deleted
+  // on the first progress event is still read whole), then runs free.
+  let parsing = true;
   const scanning = scanBytes(path, name, {
     signal: inner.signal,
+    pace: async () => {
+      while (parsing && parsedShare === 0 && !inner.signal.aborted) await new Promise((r) => setTimeout(r, 10));
+    },
     onBytes: (bytes) => report(Math.min(bytes, totalBytes)),
   }).catch((err) => {
     inner.abort(); // a line too long: stop the parse too
@@ -243,10 +249,12 @@ async function loadSource(
       source = await fromCopy('windows-1252');
     }
   } catch (err) {
+    parsing = false;
     const scanned = await scanning.then(() => null, (e) => e);
     if (scanned instanceof TickworkError) throw scanned;
     throw err;
   } finally {
+    parsing = false;
     signal?.removeEventListener('abort', abort);
     // The UTF-8 copy is in DuckDB's table now (or of no use).
     await Promise.all(copies.map((copy) => rm(copy, { force: true })));
