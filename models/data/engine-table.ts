@@ -68,8 +68,8 @@ export async function fetchRows(
     // straight from the table (DuckDB skips the vectors between blocks; one row in ten instead scans
     // every vector of every column, ~3× slower; a copy into a temporary table cost ~0.2 s more).
     const period = spreadPeriod(total, options.maxRows);
-    pos = `((rowid // ${period}) * ${SPREAD_BLOCK} + rowid % ${period})`;
-    from = `(SELECT *, ${pos} AS tw_pos, rowid AS tw_row FROM ${ident(table)} WHERE rowid % ${period} < ${SPREAD_BLOCK}) AS tw_spread`;
+    const place = `(rowid // ${period}) * ${SPREAD_BLOCK} + rowid % ${period}`;
+    from = `(SELECT *, ${place} AS tw_pos, rowid AS tw_row FROM ${ident(table)} WHERE rowid % ${period} < ${SPREAD_BLOCK}) AS tw_spread`;
     pos = 'tw_pos';
   } else if (sampled) {
     // Which rows: Knuth's selection sampling (Algorithm S) with the seeded generator — exactly
