@@ -256,13 +256,16 @@ test('focus: "Skip to Train" is the first Tab stop and goes to the Training step
   await expect(page.getByTestId('backend')).toContainText('backend:');
   await openBundled(page, 'iris');
   await goToStep(page, 'training');
-  await page.getByTestId('epochs-input').fill('30');
+  // A run that lasts until stopped: a 30-epoch iris run can end before Stop is looked for.
+  await page.getByTestId('epochs-input').fill('100000');
+  await page.getByTestId('more-settings').locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
   await goToStep(page, 'data');
   // Back as it was after a reload (the session keeps the dataset and settings); focus starts at the top.
   await page.waitForTimeout(1000);
   await page.reload();
   await expect(page.getByTestId('dataset-meta')).toContainText('iris');
-  await expect(page.getByTestId('epochs-input')).toHaveValue('30');
+  await expect(page.getByTestId('epochs-input')).toHaveValue('100000');
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('skip-to-train')).toBeFocused();
   await expect(page.getByTestId('skip-to-train')).toBeInViewport();
@@ -274,7 +277,10 @@ test('focus: "Skip to Train" is the first Tab stop and goes to the Training step
   // The run is watched in Live; Stop is the Live essentials' (in view on every step while it trains).
   await expect(page).toHaveURL(/#live$/);
   await expect(page.getByTestId('essentials-stop')).toBeFocused({ timeout: 30_000 });
-  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'training');
+  // Stop from the keyboard, where the focus is: the run ends and the focus goes to Live's heading.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('status-text')).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
   await expect(page.locator('#live-title')).toBeFocused();
 });
 
