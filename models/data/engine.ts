@@ -12,6 +12,10 @@
  *   temp_directory     = a fresh mkdtemp folder (spilling);
  *   autoinstall / autoload of extensions off — nothing is downloaded at run time (the excel
  *                        extension would be), so an offline machine behaves like any other.
+ * DuckDB's query progress is a per-connection setting (enable_progress_bar, and progress_bar_time
+ * = 0: by default a query reports nothing for its first 2 s), which the lock then refuses: so a few
+ * connections are made and set up before the lock, and lent out by withConnection (a read beyond
+ * them gets a fresh connection that reports no progress, and runs the same).
  *
  * Inputs and outputs of everything built on this are plain data (paths, strings, numbers, typed
  * arrays), so the engine runs unchanged in a worker thread; see read.ts.
@@ -28,7 +32,12 @@ export type Connection = DuckDBConnection;
 interface Engine {
   instance: DuckDBInstance;
   tempDir: string;
+  /** Connections that report their query's progress, set up before the lock; lent out one read at a time. */
+  idle: Connection[];
 }
+
+/** Connections set up to report progress: reads at once beyond these report none. */
+const PROGRESS_CONNECTIONS = 4;
 
 let engine: Promise<Engine> | null = null;
 let counter = 0;
@@ -92,18 +101,30 @@ async function createEngine(): Promise<Engine> {
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
   });
-  const setup = await instance.connect();
-  // The rest of the settings can only be given as SQL; then nothing may change them.
-  await setup.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET lock_configuration = true');
-  setup.closeSync();
+  // Progress is set per connection, so these connections are made before the lock; then nothing may change a setting.
+  const idle: Connection[] = [];
+  for (let i = 0; i < PROGRESS_CONNECTIONS; i++) {
+    const connection = await connect(instance);
+    await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
+    idle.push(connection);
+  }
+  await idle[0].run('SET lock_configuration = true');
   // At the process's exit only the spill folder is removed: closing the database first would free
   // every table it holds (~60 ms for the benchmark's 1,000,000 rows) just before the system does.
   process.once('exit', () => rmSync(tempDir, { recursive: true, force: true }));
-  return { instance, tempDir };
+  return { instance, tempDir, idle };
 }
 
-function closeNow(instance: DuckDBInstance, tempDir: string): void {
+/** A new connection (traced under TICKWORK_DATA_TRACE=sql). */
+async function connect(instance: DuckDBInstance): Promise<Connection> {
+  const connection = await instance.connect();
+  if (process.env.TICKWORK_DATA_TRACE === 'sql') traceStatements(connection);
+  return connection;
+}
+
+function closeNow({ instance, tempDir, idle }: Engine): void {
   try {
+    for (const connection of idle.splice(0)) connection.closeSync();
     instance.closeSync();
   } catch {
     // closing is best effort
@@ -119,8 +140,8 @@ export async function closeEngine(): Promise<void> {
   const current = engine;
   engine = null;
   if (!current) return;
-  const { instance, tempDir } = await current.catch(() => ({ instance: null, tempDir: '' }));
-  if (instance) closeNow(instance, tempDir);
+  const opened = await current.catch(() => null);
+  if (opened) closeNow(opened);
 }
 
 function getEngine(): Promise<Engine> {
@@ -142,13 +163,13 @@ export async function engineTempDir(): Promise<string> {
 }
 
 /**
- * Run `work` on a fresh connection, then drop every table and type it created (names from
- * uniqueName) and close it, so the database holds nothing between calls.
+ * Run `work` on a connection of its own (one that reports progress when one is idle), then drop
+ * every table and type it created (names from uniqueName), so the database holds nothing between calls.
  */
 export async function withConnection<T>(work: (connection: Connection, created: string[]) => Promise<T>): Promise<T> {
-  const { instance } = await getEngine();
-  const connection = await instance.connect();
-  if (process.env.TICKWORK_DATA_TRACE === 'sql') traceStatements(connection);
+  const opened = await getEngine();
+  const lent = opened.idle.pop();
+  const connection = lent ?? (await connect(opened.instance));
   const created: string[] = [];
   try {
     return await work(connection, created);
@@ -157,7 +178,9 @@ export async function withConnection<T>(work: (connection: Connection, created: 
       const kind = name.startsWith('tw_enum_') ? 'TYPE' : name.startsWith('tw_view_') ? 'VIEW' : 'TABLE';
       await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => undefined);
     }
-    connection.closeSync();
+    // Back to the pool while this engine is the thread's; else (closed meanwhile, or a fresh one) closed.
+    if (lent && engine !== null && (await engine.catch(() => null)) === opened) opened.idle.push(connection);
+    else connection.closeSync();
   }
 }
 
