@@ -133,9 +133,11 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   const query = normalizeQuery(options.query);
   try {
     mark('start');
+    // A delimited file's head is looked at while the engine starts.
+    const text = format === 'delimited' ? await lookAtText(path, name, info.size, missing) : null;
     return await withConnection(async (connection, created) => {
       mark('engine');
-      const { source, sha256, delimiter } = await loadSource(connection, created, path, name, format, info.size, { ...options, missingTokens: missing });
+      const { source, sha256, delimiter } = await loadSource(connection, created, path, name, format, info.size, { ...options, missingTokens: missing }, text);
       mark('read');
       if (signal?.aborted) throw cancelled(name);
       const dataset = query ? await runQuery(connection, created, source.table, query, name, options.absentAsNull ?? []) : source.table;
@@ -154,6 +156,27 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
   }
 }
 
+/** What a delimited file's head says, and the missing tokens given to DuckDB. */
+interface TextLook {
+  head: Awaited<ReturnType<typeof readHead>>;
+  delimiter: string;
+  header: string[];
+  nulls: string[];
+}
+
+/** The head decides the encoding, delimiter and header; the missing tokens are those the file has. */
+async function lookAtText(path: string, name: string, totalBytes: number, missingTokens: readonly string[]): Promise<TextLook> {
+  if (totalBytes === 0) throw new TickworkError('bad_data', emptyMessage(name));
+  const head = await readHead(path, name);
+  if (head.complete && head.text.trim() === '') throw new TickworkError('bad_data', emptyMessage(name));
+  const { delimiter, header } = sniffHead(head.text);
+  if (header.length === 0) throw new TickworkError('bad_data', emptyMessage(name));
+  // Only the missing tokens the file has (DuckDB tries each on every cell); an ASCII-compatible file only.
+  const asciiLike = head.encoding === 'utf-8' || head.encoding === 'windows-1252';
+  const seen = asciiLike ? await fieldsSeen(path, totalBytes, delimiter, nullStrings(missingTokens)) : null;
+  return { head, delimiter, header, nulls: nullsFor(missingTokens, seen) };
+}
+
 /** The file into a DuckDB table, hashing its bytes alongside. */
 async function loadSource(
   connection: Connection,
@@ -163,6 +186,7 @@ async function loadSource(
   format: Format,
   totalBytes: number,
   options: ReadOptions & { missingTokens: readonly string[] },
+  text: TextLook | null,
 ): Promise<{ source: LoadedSource; sha256: string; delimiter: string }> {
   const { signal, onProgress } = options;
   if (format === 'excel') {
@@ -183,13 +207,10 @@ async function loadSource(
     return { source, sha256, delimiter: '' };
   }
 
-  // Delimited text: the head decides the encoding, delimiter and header; DuckDB parses the rest
-  // while the bytes are hashed and their lines measured (paced behind the parse).
-  if (totalBytes === 0) throw new TickworkError('bad_data', emptyMessage(name));
-  const head = await readHead(path, name);
-  if (head.complete && head.text.trim() === '') throw new TickworkError('bad_data', emptyMessage(name));
-  const { delimiter, header } = sniffHead(head.text);
-  if (header.length === 0) throw new TickworkError('bad_data', emptyMessage(name));
+  // Delimited text: the head decided the encoding, delimiter and header; DuckDB parses the rest
+  // while the bytes are hashed and their lines measured.
+  if (!text) throw new Error('loadSource: a delimited file needs its head looked at first');
+  const { head, delimiter, header, nulls } = text;
   const inner = new AbortController();
   const abort = () => inner.abort();
   signal?.addEventListener('abort', abort, { once: true });
@@ -219,10 +240,6 @@ async function loadSource(
     throw err;
   });
   scanning.catch(() => undefined);
-  // Only the missing tokens the file has (DuckDB tries each on every cell); an ASCII-compatible file only.
-  const asciiLike = head.encoding === 'utf-8' || head.encoding === 'windows-1252';
-  const seen = asciiLike ? await fieldsSeen(path, totalBytes, delimiter, nullStrings(options.missingTokens)) : null;
-  const nulls = nullsFor(options.missingTokens, seen);
   const parse = async (file: string) =>
     loadDelimited(connection, created, { path: file, name, delimiter, header }, nulls, {
       signal: inner.signal,
