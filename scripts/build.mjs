@@ -9,6 +9,8 @@
 // Dependencies stay external (loaded from node_modules), so tfjs finds its wasm files.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +62,19 @@ async function buildKernel() {
  */
 const NODE_EXTERNAL = ['@duckdb/node-bindings', '@duckdb/node-bindings-*', '@tensorflow/*', 'better-sqlite3', 'onnxruntime-node', 'electron', 'bufferutil', 'utf-8-validate', 'esbuild', 'vite', 'playwright-core', '@playwright/*', 'assemblyscript'];
 
+/**
+ * V8's code cache of the CLI (bin/code-cache.cjs), written by one `inspect` of the bundled iris so
+ * that the functions a command runs are in it too. Without it the CLI only starts slower.
+ */
+function writeCodeCache() {
+  rmSync(`${root}dist/node/cli.cjs.v8cache`, { force: true });
+  const run = spawnSync(process.execPath, [`${root}bin/tickwork.js`, 'inspect', '--data', 'iris', '--json', '--no-workspace'], {
+    env: { ...process.env, TICKWORK_WRITE_CODE_CACHE: '1' },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) console.warn(`tickwork: no code cache for the CLI (it starts ~60 ms slower): ${run.stderr || run.error?.message}`);
+}
+
 const started = Date.now();
 if (want('node') || want('electron')) await buildKernel();
 if (want('node')) {
@@ -79,6 +94,7 @@ if (want('node')) {
     outdir: 'dist/node',
     outExtension: { '.js': '.cjs' },
   });
+  writeCodeCache();
 }
 if (want('electron')) {
   await build({
