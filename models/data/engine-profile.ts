@@ -11,8 +11,8 @@
  * std, integer or not, the distinct count and the 10 most frequent values, and for text columns the
  * finer type (boolean, datetime, free text, categorical) from the counts of their values.
  *
- * Distinct counts are exact up to GROUP_LIMIT distinct values (a GROUP BY) and DuckDB's
- * HyperLogLog estimate (about 2% error) beyond; such columns list no most-frequent values for
+ * Distinct counts are exact up to GROUP_LIMIT distinct values (a GROUP BY) and a hash-threshold
+ * sketch's estimate beyond (see distinctSketch; HyperLogLog for held arrays); such columns list no most-frequent values for
  * numbers (one value per row of a measurement says nothing) and the exact top 10 for text.
  * Histograms are computed by the caller from the held values when they are every row (faster),
  * else here over the whole table.
@@ -202,6 +202,35 @@ interface Aggregates {
   chars?: number;
 }
 
+/** What profileColumns does with one column. */
+interface ColumnWork {
+  plan: ColumnPlan;
+  /** Every row's numbers, held in JavaScript: its moments and histogram come from this array. */
+  held: Float64Array | null;
+  /** Known to hold a number that is not whole: the integer test is skipped. */
+  fractional: boolean;
+}
+
+/** DuckDB's aggregates of a column that is neither grouped nor held: one struct per column. */
+function aggregateSql({ plan, fractional }: ColumnWork): string {
+  if (plan.kind === 'text') return `struct_pack(present := count(${plan.text}), chars := sum(length(${plan.text})))`;
+  const v = plan.value;
+  return `struct_pack(present := count(${v}), min := min(${v}), max := max(${v}), mean := avg(${v}), std := stddev_pop(${v}), whole := ${fractional ? 'false' : `min(${v} = trunc(${v}))`})`;
+}
+
+function aggregatesFrom(r: Record<string, unknown>, distinct: unknown, rows: number): Aggregates {
+  return {
+    present: num(r.present),
+    distinct: Math.min(num(r.present), Math.round(num(distinct) * distinctScale(rows))),
+    min: num(r.min),
+    max: num(r.max),
+    mean: num(r.mean),
+    std: num(r.std),
+    integer: r.whole === null || r.whole === undefined ? true : Boolean(r.whole),
+    chars: num(r.chars),
+  };
+}
+
 /** Statistics of every column and the duplicate count, over the whole table. */
 export async function profileColumns(
   connection: Connection,
@@ -216,65 +245,45 @@ export async function profileColumns(
   options: { histograms: boolean; held?: Column[]; fractional?: boolean[] },
 ): Promise<EngineStats> {
   const t = ident(table);
-  // Number columns already held in JavaScript (every row): their moments from one pass over the array.
-  const heldNumbers = plans.map((p, i) => {
+  const work = plans.map((plan, i): ColumnWork => {
     const column = options.held?.[i];
-    return p.kind === 'number' && !p.groups && column?.kind === 'number' ? column.values : null;
+    const held = plan.kind === 'number' && !plan.groups && column?.kind === 'number' ? column.values : null;
+    return { plan, held, fractional: options.fractional?.[i] ?? false };
   });
-  const profiled = plans.map((p, i) => !p.groups && !heldNumbers[i]);
-  const parts = plans.map((p, i) =>
-    !profiled[i]
-      ? 'NULL'
-      : p.kind === 'text'
-      ? `struct_pack(present := count(${p.text}), chars := sum(length(${p.text})))`
-      : `struct_pack(present := count(${p.value}), min := min(${p.value}), max := max(${p.value}), ` +
-        `mean := avg(${p.value}), std := stddev_pop(${p.value}), whole := ${options.fractional?.[i] ? 'false' : `min(${p.value} = trunc(${p.value}))`})`,
-  );
-  const sketches = plans.map((p, i) => (profiled[i] ? distinctSketch(p.kind === 'text' ? p.text : p.value, rows) : 'NULL'));
+  // Grouped columns are profiled from their groups, held ones from their arrays; the rest by DuckDB.
+  const inSql = work.filter((w) => !w.plan.groups && !w.held);
   // Rows compared as DuckDB holds them (text cells untrimmed): a cheap hash of every column.
   const key = `hash(${plans.map((p) => (p.kind === 'number' ? p.value : p.raw)).join(', ')})`;
   // Three statements, not one: DuckDB runs a statement that mixes DISTINCT aggregates with plain ones
   // ~2× slower than the three apart (2.5 s against 1.2 s on the 1,000,000-row benchmark file).
   // DuckDB works on its threads while this thread goes over the held arrays.
   const pending = (async () => {
-    const any = profiled.some(Boolean);
-    const [plain] = any ? ((await connection.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${t}`)).getRowsJson() as unknown[][]) : [[]];
-    const [counts] = any ? ((await connection.runAndReadAll(`SELECT ${sketches.join(', ')} FROM ${t}`)).getRowsJson() as unknown[][]) : [[]];
+    const fromSql = new Map<ColumnWork, Aggregates>();
+    if (inSql.length > 0) {
+      const [plain] = (await connection.runAndReadAll(`SELECT ${inSql.map(aggregateSql).join(', ')} FROM ${t}`)).getRowsJson() as unknown[][];
+      const sketches = inSql.map(({ plan }) => distinctSketch(plan.kind === 'text' ? plan.text : plan.value, rows));
+      const [distinct] = (await connection.runAndReadAll(`SELECT ${sketches.join(', ')} FROM ${t}`)).getRowsJson() as unknown[][];
+      inSql.forEach((w, k) => fromSql.set(w, aggregatesFrom(plain[k] as Record<string, unknown>, distinct[k], rows)));
+    }
     const [[same]] = (await connection.runAndReadAll(`SELECT count(*) - count(DISTINCT ${key}) FROM ${t}`)).getRowsJson() as unknown[][];
-    return [...plans.map((_, i): unknown => (profiled[i] ? { ...(plain[i] as Record<string, unknown>), nd: counts[i] } : null)), same];
+    return { fromSql, duplicates: num(same) };
   })();
   // In slices, letting the event loop run between them: the process that holds the data also answers
   // requests, and all columns in one go held it ~0.5 s at 1,000,000 rows (npm run bench:responsive).
-  const moments: (Awaited<ReturnType<typeof momentsOf>> | null)[] = [];
-  for (const held of heldNumbers) moments.push(held ? await momentsOf(held) : null);
-  const row = await pending;
-  const heldHistograms = new Map<number, ColumnProfile['histogram']>();
-  const aggregates = plans.map((_, i) => {
-    const held = moments[i];
-    if (held) {
-      heldHistograms.set(i, held.histogram);
-      return held;
-    }
-    const r = (row[i] ?? {}) as Record<string, unknown>;
-    return {
-      present: num(r.present),
-      distinct: Math.min(num(r.present), Math.round(num(r.nd) * distinctScale(rows))),
-      min: num(r.min),
-      max: num(r.max),
-      mean: num(r.mean),
-      std: num(r.std),
-      integer: r.whole === null || r.whole === undefined ? true : Boolean(r.whole),
-      chars: num(r.chars),
-    } satisfies Aggregates;
-  });
-  const duplicates = num(row[plans.length]);
+  const moments = new Map<ColumnWork, Awaited<ReturnType<typeof momentsOf>>>();
+  for (const w of work) if (w.held) moments.set(w, await momentsOf(w.held));
+  const { fromSql, duplicates } = await pending;
   const profiles: ColumnProfile[] = [];
   const wanted: number[] = [];
-  for (let i = 0; i < plans.length; i++) {
-    const plan = plans[i];
-    profiles.push(plan.groups ? await profileGroups(connection, t, plan, plan.groups, rows) : await profileOne(connection, t, plan, aggregates[i], rows));
-    if (heldHistograms.has(i)) profiles[i].histogram = heldHistograms.get(i)!;
-    if (options.histograms && plan.kind !== 'text' && !plan.groups && profiles[i].min !== null && Number.isFinite(profiles[i].min!)) wanted.push(i);
+  for (const [i, w] of work.entries()) {
+    const { plan } = w;
+    const held = moments.get(w);
+    const profile = plan.groups
+      ? await profileGroups(connection, t, plan, plan.groups, rows)
+      : await profileOne(connection, t, plan, held ?? fromSql.get(w)!, rows);
+    if (held) profile.histogram = held.histogram;
+    profiles.push(profile);
+    if (options.histograms && plan.kind !== 'text' && !plan.groups && profile.min !== null && Number.isFinite(profile.min)) wanted.push(i);
   }
   if (wanted.length > 0) await histogramsOf(connection, t, wanted.map((i) => ({ plan: plans[i], profile: profiles[i] })));
   return { rows, profiles, duplicates };

@@ -188,7 +188,7 @@ test('status line, tick counter and rates agree: the same epoch, and 0 steps/s w
   await page.goto(server.url);
   await openBundled(page, 'spirals');
   await goToStep(page, 'training');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('batch-input').fill('8');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
@@ -490,7 +490,7 @@ test('the sidebar frame: steps and runs as deep links with back and forward, the
 
   // Live essentials stay in view while a run trains, on every step and wherever the page is scrolled.
   await goToStep(page, 'training');
-  await page.getByTestId('epochs-input').fill('5000');
+  await page.getByTestId('epochs-input').fill('100000');
   await page.getByTestId('more-settings').locator('summary').click();
   await page.getByTestId('early-stopping').uncheck();
   await startTraining(page);
