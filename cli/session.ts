@@ -39,11 +39,21 @@ export async function openWithProgress(api: TickworkApi, source: DatasetSource, 
   const tty = process.stderr.isTTY === true;
   let lastQuarter = 0;
   let shown = false;
+  let checking = false;
   const off = api.onDatasetProgress((p) => {
     if (p.totalBytes < 8 * 2 ** 20) return; // small files: no bar
+    if (p.stage === 'checking') {
+      // Read: said once, then the statistics and the data check are computed.
+      if (checking) return;
+      checking = true;
+      process.stderr.write(`${tty && shown ? '\r\x1b[K' : ''}read ${basename(p.file)}: ${p.rows.toLocaleString('en-US')} rows; computing the statistics and the data check…${tty ? '' : '\n'}`);
+      lastQuarter = 4;
+      shown = true;
+      return;
+    }
     const share = p.totalBytes > 0 ? p.bytes / p.totalBytes : 0;
     const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
-    const text = `reading ${basename(p.file)}: ${(100 * share).toFixed(0)}% (${mb(p.bytes)} of ${mb(p.totalBytes)}, ${p.rows.toLocaleString('en-US')} rows)`;
+    const text = `reading ${basename(p.file)}: ${(100 * share).toFixed(0)}% (${mb(p.bytes)} of ${mb(p.totalBytes)}, about ${p.rows.toLocaleString('en-US')} rows)`;
     if (tty) {
       const width = 24;
       const filled = Math.round(share * width);

@@ -891,9 +891,13 @@ export const events = {
   'training:surface': {
     payload: surfaceSchema,
   },
-  /** Reading a dataset file: about once per megabyte. */
+  /**
+   * Opening a dataset file: while it is parsed (stage reading, bytes so far, rows estimated), at most
+   * ~10 a second; then once when it is read (stage checking: its statistics and data check follow),
+   * and once more at the end with the exact row count.
+   */
   'dataset:progress': {
-    payload: z.object({ file: z.string(), bytes: z.number(), totalBytes: z.number(), rows: z.number().int() }),
+    payload: z.object({ file: z.string(), bytes: z.number(), totalBytes: z.number(), rows: z.number().int(), stage: z.enum(['reading', 'checking']) }),
   },
   /** Batch scoring progress, after each chunk of rows. */
   'scoring:progress': {

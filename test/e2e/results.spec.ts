@@ -255,3 +255,32 @@ test('browser mode opens a file by its path on the server (a remote box), and sa
   await page.getByTestId('open-server-path').click();
   await expect(page.getByTestId('dataset-meta')).toContainText('remote.csv — 60 rows × 3 columns');
 });
+
+test('a big file shows how far its read is, then that it is read and its statistics and data check are computed', async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tickwork-e2e-big-'));
+  const file = join(dir, 'big.csv');
+  const rows = 800_000;
+  const lines = ['a,b,c,label'];
+  for (let i = 0; i < rows; i++) lines.push(`${(i * 7919) % 100_003},${(i % 977) / 10},${i % 31},${i % 3 ? 'yes' : 'no'}`);
+  await writeFile(file, lines.join('\n') + '\n');
+  await page.goto(server.url);
+  // Every state of the reading line, as the page shows it (a stage can be shorter than a poll).
+  await page.evaluate(`(() => {
+    const seen = (window.__stages = []);
+    new MutationObserver(() => {
+      const el = document.querySelector('[data-testid=reading-stage]');
+      const entry = el ? el.dataset.stage + ': ' + el.textContent.trim() : null;
+      if (entry && seen.at(-1) !== entry) seen.push(entry);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  })()`);
+  await page.getByTestId('server-path').fill(file);
+  await page.getByTestId('open-server-path').click();
+  await expect(page.getByTestId('dataset-meta')).toContainText('big.csv — 800,000 rows × 4 columns', { timeout: 60_000 });
+  const stages = await page.evaluate<string[]>('window.__stages');
+  // Reading stages (where the parse outlasts a progress poll) say how far; then one says the file is read, with its rows.
+  const checking = stages.findIndex((s) => s.startsWith('checking'));
+  expect(checking, stages.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(stages[checking]).toBe('checking: Read 800,000 rows · computing the statistics and the data check…');
+  for (const s of stages.slice(0, checking)) expect(s).toMatch(/^reading: Reading… \d+% · about [\d,]+ rows$/);
+  expect(stages.slice(checking).every((s) => s.startsWith('checking'))).toBe(true);
+});

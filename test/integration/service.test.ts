@@ -276,6 +276,11 @@ describe('WorkbenchService', () => {
     expect(ds.sample).toEqual({ totalRows: 400_000, maxRows: 100_000 });
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)!.bytes).toBe(progress.at(-1)!.totalBytes);
+    // Reading (if the parse outlasts a progress poll), then checking: never back; the last one has every row.
+    const stages = progress.map((p) => p.stage);
+    expect(stages.indexOf('checking')).toBeGreaterThanOrEqual(0);
+    expect(stages.slice(stages.indexOf('checking')).every((s) => s === 'checking')).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ stage: 'checking', rows: 400_000 });
     const page = await api.datasetRows({ datasetId: ds.id, offset: 99_990, limit: 50 });
     expect(page.rows).toHaveLength(10);
     page.rows.forEach((row, k) => expect(page.lines[k]).toBe(Number(row[0]) + 2));
