@@ -186,14 +186,18 @@ export async function withConnection<T>(work: (connection: Connection, created: 
 
 /** TICKWORK_DATA_TRACE=sql: each statement's time and its first 160 characters on stderr. */
 function traceStatements(connection: Connection): void {
+  // runAndReadAll calls run: only the outer call is printed.
+  let depth = 0;
   for (const method of ['run', 'runAndReadAll', 'stream'] as const) {
     const original = connection[method].bind(connection) as (sql: string) => Promise<unknown>;
     (connection as unknown as Record<string, unknown>)[method] = async (sql: string) => {
       const t0 = performance.now();
+      depth += 1;
       try {
         return await original(sql);
       } finally {
-        process.stderr.write(`[sql] ${((performance.now() - t0) / 1000).toFixed(3)} s  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+        depth -= 1;
+        if (depth === 0) process.stderr.write(`[sql] ${((performance.now() - t0) / 1000).toFixed(3)} s  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
       }
     };
   }
