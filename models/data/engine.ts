@@ -174,12 +174,14 @@ export async function withConnection<T>(work: (connection: Connection, created: 
   try {
     return await work(connection, created);
   } finally {
+    let clean = true;
     for (const name of created.reverse()) {
       const kind = name.startsWith('tw_enum_') ? 'TYPE' : name.startsWith('tw_view_') ? 'VIEW' : 'TABLE';
-      await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => undefined);
+      await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => (clean = false));
     }
-    // Back to the pool while this engine is the thread's; else (closed meanwhile, or a fresh one) closed.
-    if (lent && engine !== null && (await engine.catch(() => null)) === opened) opened.idle.push(connection);
+    // Back to the pool while this engine is the thread's and nothing of this read is left on it (its
+    // temporary tables die with it); else closed.
+    if (lent && clean && engine !== null && (await engine.catch(() => null)) === opened) opened.idle.push(connection);
     else connection.closeSync();
   }
 }
