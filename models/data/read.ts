@@ -218,19 +218,20 @@ async function loadSource(
   const inner = new AbortController();
   const abort = () => inner.abort();
   signal?.addEventListener('abort', abort, { once: true });
+  if (signal?.aborted) inner.abort(); // cancelled while the head was looked at or the engine started
   let parsedShare = 0;
   let shown = 0;
-  // Progress: the further of the hash's bytes and the parse's share, never going back.
+  // Progress: the parse's share; the hash's bytes only where the parse reports none (a connection
+  // beyond the engine's progress-reporting ones). Never going back.
   const report = (bytes: number) => {
     if (bytes <= shown) return;
     shown = bytes;
     onProgress?.({ bytes, totalBytes, rows: Math.round(bytes * rowsPerByte), stage: 'reading' });
   };
   const rowsPerByte = Math.max(0, head.text.split('\n').length - 2) / Math.max(1, Buffer.byteLength(head.text));
-  // The hash runs at its own pace (~0.15 s of one core per 136 MB) beside DuckDB's parse: paced
-  // behind the parse's progress, as before, it left a tail of hashing after the parse that nothing
-  // overlapped. The progress shown is the parse's.
-  // The hash waits only for the parse to begin (DuckDB then holds the file open, so a file deleted
+  // The hash runs at its own pace (~0.1 s of one core per 136 MB, far ahead of the parse) beside
+  // DuckDB's parse: paced behind the parse's progress, as before, it left a tail of hashing after the
+  // parse that nothing overlapped. The hash waits only for the parse to begin (DuckDB then holds the file open, so a file deleted
   // on the first progress event is still read whole), then runs free.
   let parsing = true;
   const scanning = scanBytes(path, name, {
@@ -238,7 +239,9 @@ async function loadSource(
     pace: async () => {
       while (parsing && parsedShare === 0 && !inner.signal.aborted) await new Promise((r) => setTimeout(r, 10));
     },
-    onBytes: (bytes) => report(Math.min(bytes, totalBytes)),
+    onBytes: (bytes) => {
+      if (parsedShare === 0) report(Math.min(bytes, totalBytes));
+    },
   }).catch((err) => {
     inner.abort(); // a line too long: stop the parse too
     throw err;
