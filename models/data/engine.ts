@@ -34,6 +34,8 @@ interface Engine {
   tempDir: string;
   /** Connections that report their query's progress, set up before the lock; lent out one read at a time. */
   idle: Connection[];
+  /** Set by closeNow: a connection lent out before then is closed when it comes back. */
+  closed: boolean;
 }
 
 /** Connections set up to report progress: reads at once beyond these report none. */
@@ -112,7 +114,7 @@ async function createEngine(): Promise<Engine> {
   // At the process's exit only the spill folder is removed: closing the database first would free
   // every table it holds (~60 ms for the benchmark's 1,000,000 rows) just before the system does.
   process.once('exit', () => rmSync(tempDir, { recursive: true, force: true }));
-  return { instance, tempDir, idle };
+  return { instance, tempDir, idle, closed: false };
 }
 
 /** A new connection (traced under TICKWORK_DATA_TRACE=sql). */
@@ -122,7 +124,9 @@ async function connect(instance: DuckDBInstance): Promise<Connection> {
   return connection;
 }
 
-function closeNow({ instance, tempDir, idle }: Engine): void {
+function closeNow(opened: Engine): void {
+  const { instance, tempDir, idle } = opened;
+  opened.closed = true;
   try {
     for (const connection of idle.splice(0)) connection.closeSync();
     instance.closeSync();
@@ -179,9 +183,9 @@ export async function withConnection<T>(work: (connection: Connection, created: 
       const kind = name.startsWith('tw_enum_') ? 'TYPE' : name.startsWith('tw_view_') ? 'VIEW' : 'TABLE';
       await connection.run(`DROP ${kind} IF EXISTS ${ident(name)}`).catch(() => (clean = false));
     }
-    // Back to the pool while this engine is the thread's and nothing of this read is left on it (its
+    // Back to the pool while the engine is open and nothing of this read is left on it (its
     // temporary tables die with it); else closed.
-    if (lent && clean && engine !== null && (await engine.catch(() => null)) === opened) opened.idle.push(connection);
+    if (lent && clean && !opened.closed) opened.idle.push(connection);
     else connection.closeSync();
   }
 }
