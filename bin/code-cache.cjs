@@ -10,7 +10,7 @@
  */
 'use strict';
 const { createHash } = require('node:crypto');
-const { existsSync, readFileSync, writeFileSync, renameSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync, renameSync, rmSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname } = require('node:path');
 const vm = require('node:vm');
@@ -41,8 +41,12 @@ function requireCached(file) {
     /** Write the cache: the functions compiled so far are in it. */
     write() {
       const temp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(temp, Buffer.concat([Buffer.from(digest, 'latin1'), script.createCachedData()]));
-      renameSync(temp, cacheFile);
+      try {
+        writeFileSync(temp, Buffer.concat([Buffer.from(digest, 'latin1'), script.createCachedData()]));
+        renameSync(temp, cacheFile);
+      } finally {
+        rmSync(temp, { force: true }); // gone after the rename; left by a failed write otherwise
+      }
     },
   };
 }

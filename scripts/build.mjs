@@ -71,6 +71,8 @@ function writeCodeCache() {
   const run = spawnSync(process.execPath, [`${root}bin/tickwork.js`, 'inspect', '--data', 'iris', '--json', '--no-workspace'], {
     env: { ...process.env, TICKWORK_WRITE_CODE_CACHE: '1' },
     encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000, // a build (npm ci's prepare) never hangs on it
   });
   if (run.status !== 0) console.warn(`tickwork: no code cache for the CLI (it starts ~60 ms slower): ${run.stderr || run.error?.message}`);
 }
